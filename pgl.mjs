@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+let t=Date.now();
+const db = new PGlite({ extensions: { pg_trgm, btree_gist } });
+await db.waitReady; console.log('ready', Date.now()-t);
+await db.exec('create extension pg_trgm; create extension btree_gist');
+console.log('ext', Date.now()-t);
+const r = await db.query("select 1::int8 as a, now() as b, '{a,b}'::text[] as c, '{\"x\":1}'::jsonb as d, 1.5::numeric as e, similarity('hello','helo') s");
+console.log(r.rows, typeof r.rows[0].a);
+const dump = await db.dumpDataDir('none'); console.log('dump', dump.size ?? dump.length, Date.now()-t);
+t=Date.now(); const db2 = new PGlite({ loadDataDir: dump, extensions: { pg_trgm, btree_gist } }); await db2.waitReady; console.log('load', Date.now()-t);
+console.log((await db2.query("select similarity('a','b')")).rows);

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Deps } from './deps.ts';
+import { errorBody } from './errors.ts';
+import { authenticate } from './http/authenticate.ts';
+import { registerDevRoutes } from './http/dev.routes.ts';
+import { handleError } from './http/error-handler.ts';
+import type { App } from './http/types.ts';
+import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+// HELPERS_IMPORT
+import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
+import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
+// TICKETS_IMPORT
+import { registerUserRoutes } from './modules/users/users.routes.ts';
+import { createServices, type Services } from './services.ts';
+
+export type BuiltApp = { app: App; services: Services };
+
+/** The Fastify instance with every route, without listening: tests inject requests into it. */
+export async function buildApp(deps: Deps): Promise<BuiltApp> {
+  const { config } = deps;
+  const services = createServices(deps);
+  const allowedOrigins = new Set(config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean));
+
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('not_found', `There is no ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`)),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifyCors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyRateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return Object.assign(new Error(`Too many requests. Try again in ${seconds} seconds.`), { statusCode: 429 });
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Backline API',
+        version: '1',
+        description:
+          'Paid, community and AI support for open-source projects. Authenticate with `Authorization: Bearer <token>` ' +
+          '(create one with `POST /api/v1/me/tokens` or `backline user add --token`). Errors are ' +
+          '`{ "error": { "code", "message", "details": [{ "path", "message" }] } }`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.addHook('onRequest', authenticate(services.auth, config, allowedOrigins));
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      return { ok: true };
+    } catch {
+      return reply.code(503).send(errorBody('not_ready', 'The database is not reachable.'));
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthRoutes(app, services.auth, config);
+  registerUserRoutes(app, services.users);
+  registerOrgRoutes(app, services.orgs);
+  registerRepoRoutes(app, services.repos, services.orgs);
+  // HELPERS_ROUTES
+  // TICKETS_ROUTES
+  if (!config.SMTP_URL) registerDevRoutes(app, deps);
+
+  await app.ready();
+  return { app, services };
+}

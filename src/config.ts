@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Backline reads, with its default and one line of documentation.
+ * The README's configuration table is generated from `configDocs` (`npm run backline -- config`),
+ * so the doc strings here are the single source of truth.
+ */
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+const bps = z.coerce.number().int().min(0).max(10_000);
+
+const variables = {
+  PORT: [z.coerce.number().int().min(0).max(65_535).default(3000), 'HTTP port the server listens on.'],
+  HOST: [z.string().default('0.0.0.0'), 'Interface the server binds to.'],
+  PUBLIC_URL: [z.url().optional(), 'Public base URL used in links sent by email (default http://localhost:PORT).'],
+  DATABASE_URL: [z.string().optional(), 'PostgreSQL connection string. Unset: embedded PGlite in BACKLINE_DATA_DIR.'],
+  BACKLINE_DATA_DIR: [z.string().default('./data'), 'Folder of the embedded database (PGlite) when DATABASE_URL is unset.'],
+  DATABASE_POOL_SIZE: [z.coerce.number().int().min(1).max(200).default(10), 'Connections per process to PostgreSQL.'],
+  BACKLINE_DEMO: [bool.default(false), 'Seed the demo data set at start (same as `npm start -- --demo`).'],
+  BACKLINE_WORKER: [
+    z.enum(['inline', 'off']).default('inline'),
+    '`inline` runs the job worker inside the server process; `off` leaves jobs to `npm run worker`.',
+  ],
+  LOG_LEVEL: [z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level.'],
+  SESSION_TTL_HOURS: [z.coerce.number().int().min(1).max(24 * 90).default(24 * 14), 'How long a sign-in session lasts.'],
+  SESSION_ROTATE_HOURS: [
+    z.coerce.number().int().min(1).default(24),
+    'A session older than this is replaced by a fresh one on its next use.',
+  ],
+  MAGIC_LINK_TTL_MINUTES: [z.coerce.number().int().min(1).max(24 * 60).default(15), 'How long a sign-in link works.'],
+  COOKIE_SECURE: [bool.optional(), 'Send the session cookie only over HTTPS (default: on when PUBLIC_URL is https).'],
+  BODY_LIMIT_BYTES: [z.coerce.number().int().min(1024).default(1_048_576), 'Largest accepted request body.'],
+  RATE_LIMIT_PER_MINUTE: [z.coerce.number().int().min(1).default(300), 'Requests per minute per client on the API.'],
+  SIGNIN_RATE_LIMIT_PER_HOUR: [z.coerce.number().int().min(1).default(10), 'Sign-in links per hour per email and per IP.'],
+  CORS_ORIGINS: [z.string().default(''), 'Comma-separated origins allowed to call the API from a browser (support sites).'],
+  SMTP_URL: [z.string().optional(), 'SMTP server for outgoing mail (smtp://user:pass@host:587). Unset: dev outbox at /dev/mail.'],
+  MAIL_FROM: [z.string().default('Backline <support@backline.localhost>'), 'From address of outgoing mail.'],
+  GITHUB_TOKEN: [z.string().optional(), 'Token used to check repository permissions on GitHub when verifying claims.'],
+  GITHUB_API_URL: [z.url().default('https://api.github.com'), 'GitHub REST API base URL (GitHub Enterprise or a test fake).'],
+  PLATFORM_FEE_BPS: [bps.default(500), 'Platform fee in basis points of each payment.'],
+  COMMISSION_BPS_DEFAULT: [bps.default(1000), 'Repository commission for new repositories, in basis points.'],
+  COMMISSION_BPS_MIN: [bps.default(0), 'Lowest commission a maintainer may set.'],
+  COMMISSION_BPS_MAX: [bps.default(3000), 'Highest commission a maintainer may set.'],
+  ESCROW_GRACE_DAYS: [z.coerce.number().int().min(0).max(90).default(5), 'Days after resolution before a ticket auto-confirms.'],
+} as const;
+
+type Variables = typeof variables;
+export type Config = { [K in keyof Variables]: z.output<Variables[K][0]> };
+
+export const configDocs = Object.entries(variables).map(([name, [schema, doc]]) => ({
+  name,
+  doc,
+  defaultValue: defaultOf(schema),
+}));
+
+function defaultOf(schema: z.ZodType): string {
+  const parsed = schema.safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return '';
+  return String(parsed.data);
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const shape = Object.fromEntries(Object.entries(variables).map(([name, [schema]]) => [name, schema]));
+  const input = Object.fromEntries(Object.keys(variables).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const result = z.object(shape).safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data as Config;
+  if (config.COMMISSION_BPS_MIN > config.COMMISSION_BPS_MAX) {
+    throw new ConfigError('Invalid configuration: COMMISSION_BPS_MIN is above COMMISSION_BPS_MAX');
+  }
+  if (config.COMMISSION_BPS_DEFAULT < config.COMMISSION_BPS_MIN || config.COMMISSION_BPS_DEFAULT > config.COMMISSION_BPS_MAX) {
+    throw new ConfigError('Invalid configuration: COMMISSION_BPS_DEFAULT must lie between COMMISSION_BPS_MIN and COMMISSION_BPS_MAX');
+  }
+  return config;
+}
+
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
+}
+
+export function cookieSecure(config: Config): boolean {
+  return config.COOKIE_SECURE ?? publicUrl(config).startsWith('https://');
+}

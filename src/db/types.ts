@@ -1,0 +1,252 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table types for Kysely, matching src/db/migrations. Columns with a database default are Generated. */
+
+type Timestamp = Date;
+type Json = ColumnType<unknown, string, string>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  github_login: string | null;
+  time_zone: Generated<string>;
+  is_operator: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MagicLinksTable {
+  id: string;
+  email: string;
+  token_hash: string;
+  redirect_to: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  rotated_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_prefix: string;
+  token_hash: string;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface OrgsTable {
+  id: string;
+  slug: string;
+  name: string;
+  legal_name: string | null;
+  address_line1: string | null;
+  address_line2: string | null;
+  postal_code: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+  vat_id: string | null;
+  po_number_default: string | null;
+  billing_email: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type OrgRole = 'admin' | 'member';
+
+export interface OrgMembersTable {
+  org_id: string;
+  user_id: string;
+  role: OrgRole;
+  created_at: Timestamp;
+}
+
+export interface OrgInvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: OrgRole;
+  token_hash: string;
+  invited_by: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export type RepoStatus = 'pending' | 'verified' | 'rejected';
+
+export interface ReposTable {
+  id: string;
+  owner: string;
+  name: string;
+  full_name: string;
+  description: Generated<string>;
+  topics: Generated<string[]>;
+  language: string | null;
+  homepage_url: string | null;
+  docs_url: string | null;
+  status: RepoStatus;
+  verification_method: 'github' | 'operator' | null;
+  verified_at: Timestamp | null;
+  verified_by: string | null;
+  offers_ai: Generated<boolean>;
+  offers_community: Generated<boolean>;
+  offers_expert: Generated<boolean>;
+  currency: Generated<string>;
+  commission_bps: number;
+  show_helpers: Generated<boolean>;
+  search_text: ColumnType<string, never, never>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type MaintainerRole = 'owner' | 'maintainer';
+
+export interface RepoMaintainersTable {
+  repo_id: string;
+  user_id: string;
+  role: MaintainerRole;
+  created_at: Timestamp;
+}
+
+export interface OnboardingRequestsTable {
+  id: string;
+  full_name: string;
+  requested_by: string | null;
+  org_id: string | null;
+  email: string | null;
+  note: Generated<string>;
+  created_at: Timestamp;
+}
+
+export type HelperStatus = 'applied' | 'invited' | 'approved' | 'rejected' | 'removed';
+
+export interface RepoHelpersTable {
+  repo_id: string;
+  user_id: string;
+  status: HelperStatus;
+  pitch: Generated<string>;
+  links: Generated<string[]>;
+  invited_by: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type TicketTrack = 'ai' | 'community' | 'expert';
+export type TicketPriority = 'urgent' | 'high' | 'normal' | 'low';
+export type TicketChannel = 'web' | 'api' | 'discord' | 'slack' | 'github' | 'email';
+export type TicketStatus = 'open' | 'claimed' | 'in_progress' | 'waiting_on_customer' | 'resolved' | 'closed' | 'cancelled';
+
+export interface TicketsTable {
+  id: string;
+  repo_id: string;
+  requester_id: string;
+  org_id: string | null;
+  title: string;
+  body: string;
+  body_html: string;
+  track: TicketTrack;
+  priority: TicketPriority;
+  channel: TicketChannel;
+  status: TicketStatus;
+  assignee_id: string | null;
+  claimed_at: Timestamp | null;
+  first_response_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  resolution_summary: string | null;
+  confirmed_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+  rated_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketMessagesTable {
+  id: string;
+  ticket_id: string;
+  author_id: string;
+  body: string;
+  body_html: string;
+  internal: Generated<boolean>;
+  channel: Generated<string>;
+  created_at: Timestamp;
+}
+
+export interface TicketEventsTable {
+  id: string;
+  ticket_id: string;
+  actor_id: string | null;
+  type: string;
+  data: Json;
+  created_at: Timestamp;
+}
+
+export interface EmailsTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  dedupe_key: string | null;
+  status: 'queued' | 'sent' | 'failed';
+  transport: string | null;
+  sent_at: Timestamp | null;
+  error: string | null;
+  created_at: Timestamp;
+}
+
+export interface JobsTable {
+  id: string;
+  queue: string;
+  payload: Json;
+  singleton_key: string | null;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  completed_at: Timestamp | null;
+  failed_at: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export interface DB {
+  users: UsersTable;
+  magic_links: MagicLinksTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  orgs: OrgsTable;
+  org_members: OrgMembersTable;
+  org_invitations: OrgInvitationsTable;
+  repos: ReposTable;
+  repo_maintainers: RepoMaintainersTable;
+  onboarding_requests: OnboardingRequestsTable;
+  repo_helpers: RepoHelpersTable;
+  tickets: TicketsTable;
+  ticket_messages: TicketMessagesTable;
+  ticket_events: TicketEventsTable;
+  emails: EmailsTable;
+  jobs: JobsTable;
+}

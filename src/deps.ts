@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database, Engine } from './db/database.ts';
+import type { MailTransport } from './integrations/email/client.ts';
+import type { GitHubPermissions } from './integrations/github/client.ts';
+import type { Clock } from './lib/clock.ts';
+
+/** Side effects a service may use, passed in so that a test chooses real or fake per dependency. */
+export type Deps = {
+  config: Config;
+  db: Database;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+  mail: MailTransport;
+  /** Set when GITHUB_TOKEN is configured: verifies repository claims against GitHub. */
+  github: GitHubPermissions | null;
+};

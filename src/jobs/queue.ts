@@ -1,0 +1,166 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newId } from '../lib/ids.ts';
+
+/**
+ * Durable jobs in PostgreSQL (see docs/decisions/0002-job-queue.md). A job is enqueued with a plain
+ * insert inside the transaction of the change that causes it, so it exists if and only if the change
+ * committed. Workers claim due jobs with FOR UPDATE SKIP LOCKED, so any number of worker processes
+ * share one queue and each job runs once at a time; a worker that dies leaves a lock that expires,
+ * and the job runs again. Handlers must therefore be idempotent (dedupe keys, guards on state).
+ */
+
+export type JobOptions = {
+  /** When to run it (default: now). */
+  runAt?: Date;
+  /** At most one job with this key ever exists; enqueueing it again does nothing. */
+  singletonKey?: string;
+  maxAttempts?: number;
+};
+
+export type JobContext = { jobId: string; attempt: number; queue: string };
+export type JobHandler = (payload: any, context: JobContext) => Promise<void>;
+export type JobHandlers = Record<string, JobHandler>;
+
+export async function enqueue(
+  db: Queryable,
+  clock: Clock,
+  queue: string,
+  payload: Record<string, unknown>,
+  options: JobOptions = {},
+): Promise<void> {
+  const now = clock.now();
+  await db
+    .insertInto('jobs')
+    .values({
+      id: newId(now.getTime()),
+      queue,
+      payload: JSON.stringify(payload),
+      singleton_key: options.singletonKey ?? null,
+      run_at: options.runAt ?? now,
+      max_attempts: options.maxAttempts ?? 8,
+      locked_by: null,
+      locked_until: null,
+      completed_at: null,
+      failed_at: null,
+      last_error: null,
+      created_at: now,
+    })
+    .onConflict((conflict) => conflict.column('singleton_key').doNothing())
+    .execute();
+}
+
+/** Seconds to wait before attempt n + 1: 10 s, 20 s, 40 s ... at most an hour. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(10_000 * 2 ** (attempt - 1), 3_600_000);
+}
+
+export type JobRunnerOptions = {
+  db: Database;
+  clock: Clock;
+  handlers: JobHandlers;
+  logger: Logger;
+  workerId: string;
+  /** How long a claimed job stays locked before another worker may take it over. */
+  lockMs?: number;
+  batchSize?: number;
+};
+
+type ClaimedJob = { id: string; queue: string; payload: unknown; attempts: number; max_attempts: number };
+
+export class JobRunner {
+  private readonly options: Required<JobRunnerOptions>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+
+  constructor(options: JobRunnerOptions) {
+    this.options = { lockMs: 60_000, batchSize: 10, ...options };
+  }
+
+  /** Claims and runs the jobs due now; returns how many ran. */
+  async runDue(): Promise<number> {
+    const { db, clock, lockMs, batchSize, workerId } = this.options;
+    const now = clock.now();
+    const queues = Object.keys(this.options.handlers);
+    if (queues.length === 0) return 0;
+    const claimed = await sql<ClaimedJob>`
+      UPDATE jobs SET attempts = attempts + 1, locked_by = ${workerId},
+        locked_until = ${new Date(now.getTime() + lockMs)}
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE completed_at IS NULL AND failed_at IS NULL AND run_at <= ${now}
+          AND (locked_until IS NULL OR locked_until < ${now})
+          AND queue IN (${sql.join(queues)})
+        ORDER BY run_at, id
+        LIMIT ${batchSize}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, queue, payload, attempts, max_attempts`.execute(db);
+    for (const job of claimed.rows) await this.run(job);
+    return claimed.rows.length;
+  }
+
+  /** Runs jobs until none is due (tests and the CLI use this to finish work deterministically). */
+  async drain(maxRounds = 100): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const ran = await this.runDue();
+      total += ran;
+      if (ran === 0) return total;
+    }
+    return total;
+  }
+
+  start(pollMs = 500): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = async () => {
+      if (this.stopped) return;
+      this.running = this.drain(10).catch((error) => this.options.logger.error({ err: error }, 'job polling failed'));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(tick, pollMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops polling and waits for the jobs in hand to finish (graceful shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const { db, clock, handlers, logger } = this.options;
+    const handler = handlers[job.queue];
+    const log = logger.child({ jobId: job.id, queue: job.queue, attempt: job.attempts });
+    try {
+      await handler(job.payload, { jobId: job.id, attempt: job.attempts, queue: job.queue });
+      await db
+        .updateTable('jobs')
+        .set({ completed_at: clock.now(), locked_by: null, locked_until: null, last_error: null })
+        .where('id', '=', job.id)
+        .execute();
+      log.debug('job done');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const exhausted = job.attempts >= job.max_attempts;
+      const now = clock.now();
+      await db
+        .updateTable('jobs')
+        .set({
+          last_error: message.slice(0, 2000),
+          locked_by: null,
+          locked_until: null,
+          failed_at: exhausted ? now : null,
+          run_at: new Date(now.getTime() + retryDelayMs(job.attempts)),
+        })
+        .where('id', '=', job.id)
+        .execute();
+      log.warn({ err: error, exhausted }, exhausted ? 'job failed for good' : 'job failed, will retry');
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { Queryable } from '../../db/database.ts';
+
+export async function findActiveSession(db: Queryable, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.created_at', 'sessions.expires_at', 'users.id as user_id', 'users.email', 'users.is_operator'])
+    .where('sessions.token_hash', '=', tokenHash)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+export async function findActiveApiToken(db: Queryable, tokenHash: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'api_tokens.last_used_at', 'users.id as user_id', 'users.email', 'users.is_operator'])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function countRecentMagicLinks(db: Queryable, email: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('magic_links')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('created_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Marks the link used and returns it, or nothing if it was used, expired or unknown (one winner under races). */
+export async function consumeMagicLink(db: Queryable, tokenHash: string, now: Date) {
+  return db
+    .updateTable('magic_links')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning(['email', 'redirect_to'])
+    .executeTakeFirst();
+}

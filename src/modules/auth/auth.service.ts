@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { publicUrl } from '../../config.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError, badRequest, notFound, tooManyRequests } from '../../errors.ts';
+import { HOUR, MINUTE } from '../../lib/clock.ts';
+import { newId } from '../../lib/ids.ts';
+import { hashSecret, newSecret } from '../../lib/secrets.ts';
+import { queueEmail } from '../mail/mail.service.ts';
+import { findOrCreateUser } from '../users/users.repository.ts';
+import { anonymous, requireUser, type Actor } from './actor.ts';
+import * as repo from './auth.repository.ts';
+
+export const SESSION_COOKIE = 'backline_session';
+
+export type SessionResolution = { actor: Actor; replacementToken?: string };
+
+export function createAuthService(deps: Deps) {
+  const { db, clock, config } = deps;
+
+  async function createSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
+    const now = clock.now();
+    const token = newSecret('bls');
+    const expiresAt = new Date(now.getTime() + config.SESSION_TTL_HOURS * HOUR);
+    await db
+      .insertInto('sessions')
+      .values({ id: newId(now.getTime()), user_id: userId, token_hash: hashSecret(token), expires_at: expiresAt, rotated_at: null, revoked_at: null, created_at: now })
+      .execute();
+    return { token, expiresAt };
+  }
+
+  return {
+    createSession,
+
+    /** Always answers the same way whether or not the email has an account, so accounts cannot be probed. */
+    async requestMagicLink(email: string, redirectTo: string | undefined): Promise<void> {
+      const now = clock.now();
+      const recent = await repo.countRecentMagicLinks(db, email, new Date(now.getTime() - HOUR));
+      if (recent >= config.SIGNIN_RATE_LIMIT_PER_HOUR) throw tooManyRequests(3600);
+      if (redirectTo !== undefined && !redirectTo.startsWith('/')) {
+        throw badRequest('redirectTo must be a path on this site, starting with /.', [{ path: 'body.redirectTo', message: 'must start with /' }]);
+      }
+      const token = newSecret('blm');
+      const link = `${publicUrl(config)}/auth/magic?token=${token}`;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('magic_links')
+          .values({
+            id: newId(now.getTime()),
+            email,
+            token_hash: hashSecret(token),
+            redirect_to: redirectTo ?? null,
+            expires_at: new Date(now.getTime() + config.MAGIC_LINK_TTL_MINUTES * MINUTE),
+            used_at: null,
+            created_at: now,
+          })
+          .execute();
+        await queueEmail(trx, clock, {
+          to: email,
+          subject: 'Your Backline sign-in link',
+          text: `Sign in to Backline:\n\n${link}\n\nThe link works once, for ${config.MAGIC_LINK_TTL_MINUTES} minutes. If you did not ask for it, ignore this email.`,
+        });
+      });
+    },
+
+    /** Turns a sign-in link into a session; the account is created on first sign-in. */
+    async consumeMagicLink(token: string) {
+      const now = clock.now();
+      const link = await repo.consumeMagicLink(db, hashSecret(token), now);
+      if (!link) throw new AppError(400, 'link_invalid', 'This sign-in link is unknown, used or expired; ask for a new one.');
+      const user = await findOrCreateUser(db, now, { email: link.email });
+      const session = await createSession(user.id);
+      return { user, session, redirectTo: link.redirect_to ?? '/' };
+    },
+
+    /**
+     * Resolves a session cookie. A session older than SESSION_ROTATE_HOURS is swapped for a new one
+     * (the old one is revoked), so a stolen cookie stops working soon after its owner's next visit.
+     */
+    async resolveSession(token: string): Promise<SessionResolution> {
+      const now = clock.now();
+      const session = await repo.findActiveSession(db, hashSecret(token), now);
+      if (!session) return { actor: anonymous };
+      const actor: Actor = { kind: 'user', userId: session.user_id, email: session.email, isOperator: session.is_operator, via: 'session' };
+      if (now.getTime() - session.created_at.getTime() < config.SESSION_ROTATE_HOURS * HOUR) return { actor };
+      const revoked = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now, rotated_at: now })
+        .where('id', '=', session.id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(revoked.numUpdatedRows) === 0) return { actor };
+      const replacement = await createSession(session.user_id);
+      return { actor, replacementToken: replacement.token };
+    },
+
+    async resolveApiToken(token: string): Promise<Actor> {
+      const found = await repo.findActiveApiToken(db, hashSecret(token));
+      if (!found) return anonymous;
+      const now = clock.now();
+      // Record use at most once a minute: a write per request would cost more than the request.
+      if (!found.last_used_at || now.getTime() - found.last_used_at.getTime() > MINUTE) {
+        await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', found.id).execute();
+      }
+      return { kind: 'user', userId: found.user_id, email: found.email, isOperator: found.is_operator, via: 'token' };
+    },
+
+    async signOut(token: string): Promise<void> {
+      await db.updateTable('sessions').set({ revoked_at: clock.now() }).where('token_hash', '=', hashSecret(token)).execute();
+    },
+
+    async createApiToken(actor: Actor, name: string) {
+      const user = requireUser(actor);
+      return issueApiToken(deps, user.userId, name);
+    },
+
+    async listApiTokens(actor: Actor) {
+      const user = requireUser(actor);
+      return db
+        .selectFrom('api_tokens')
+        .select(['id', 'name', 'token_prefix', 'last_used_at', 'revoked_at', 'created_at'])
+        .where('user_id', '=', user.userId)
+        .orderBy('id', 'desc')
+        .execute();
+    },
+
+    async revokeApiToken(actor: Actor, tokenId: string): Promise<void> {
+      const user = requireUser(actor);
+      const result = await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: clock.now() })
+        .where('id', '=', tokenId)
+        .where('user_id', '=', user.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound('The API token');
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+/** Creates a personal API token; the secret is returned once and only its hash is kept. */
+export async function issueApiToken(deps: Pick<Deps, 'db' | 'clock'>, userId: string, name: string) {
+  const now = deps.clock.now();
+  const token = newSecret('blt');
+  const id = newId(now.getTime());
+  await deps.db
+    .insertInto('api_tokens')
+    .values({ id, user_id: userId, name, token_prefix: token.slice(0, 8), token_hash: hashSecret(token), last_used_at: null, revoked_at: null, created_at: now })
+    .execute();
+  return { id, name, token, createdAt: now };
+}
+
+export const emailSchema = z.email().max(254).transform((email) => email.trim());

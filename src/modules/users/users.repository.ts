@@ -1,0 +1,40 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
+import { newId } from '../../lib/ids.ts';
+
+export async function findUserById(db: Queryable, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: Queryable, email: string) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+}
+
+export type NewUser = { email: string; displayName?: string; githubLogin?: string | null; timeZone?: string; isOperator?: boolean };
+
+/** Finds the user with this email or creates one; concurrent calls for one email end with one user. */
+export async function findOrCreateUser(db: Queryable, now: Date, input: NewUser) {
+  const existing = await findUserByEmail(db, input.email);
+  if (existing) return existing;
+  await db
+    .insertInto('users')
+    .values({
+      id: newId(now.getTime()),
+      email: input.email,
+      display_name: input.displayName ?? input.email.split('@')[0],
+      github_login: input.githubLogin ?? null,
+      time_zone: input.timeZone ?? 'UTC',
+      is_operator: input.isOperator ?? false,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((conflict) => conflict.expression(sql`lower(email)`).doNothing())
+    .execute();
+  const user = await findUserByEmail(db, input.email);
+  if (!user) throw new Error(`user ${input.email} vanished after insert`);
+  return user;
+}

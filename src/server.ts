@@ -1,0 +1,37 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, publicUrl } from './config.ts';
+import { seedDemo } from './demo/seed.ts';
+import { startRuntime } from './runtime.ts';
+
+/** Entry point: config -> database -> migrations -> app -> listen, with graceful shutdown. */
+async function main() {
+  const config = loadConfig();
+  const demo = config.BACKLINE_DEMO || process.argv.includes('--demo');
+  const runtime = await startRuntime(config);
+  const { deps, jobs, handle } = runtime;
+  if (demo) await seedDemo(deps, runtime.services);
+  const { app } = await buildApp(deps);
+  if (config.BACKLINE_WORKER === 'inline') jobs.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down: draining requests and jobs');
+    await app.close(); // stops accepting, waits for in-flight requests
+    await jobs.stop();
+    await handle.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  deps.logger.info(`Backline is running at ${publicUrl(config)} (API docs at /docs)`);
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

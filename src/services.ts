@@ -1,0 +1,19 @@
+import type { Deps } from './deps.ts';
+import type { JobHandlers } from './jobs/queue.ts';
+import { createAuthService } from './modules/auth/auth.service.ts';
+import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { createReposService } from './modules/repos/repos.service.ts';
+import { createUsersService } from './modules/users/users.service.ts';
+
+/** Every domain service, wired once per process from the same dependencies. */
+export function createServices(deps: Deps) {
+  const auth = createAuthService(deps);
+  const orgs = createOrgsService(deps);
+  const repos = createReposService(deps);
+  const users = createUsersService(deps);
+  /** Job queues the domains own, merged into the worker's handler table. */
+  const jobHandlers: JobHandlers = {};
+  return { auth, orgs, repos, users, jobHandlers };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,40 @@
+import pino from 'pino';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Deps } from '../../src/deps.ts';
+import type { MailTransport, OutgoingEmail } from '../../src/integrations/email/client.ts';
+import type { GitHubPermissions } from '../../src/integrations/github/client.ts';
+import { createJobHandlers } from '../../src/jobs/handlers.ts';
+import { JobRunner } from '../../src/jobs/queue.ts';
+import { FakeClock } from '../../src/lib/clock.ts';
+import { freshDatabase } from './database.ts';
+
+export type TestContext = Awaited<ReturnType<typeof startTestApp>>;
+
+export type TestOptions = { env?: Record<string, string>; github?: GitHubPermissions | null };
+
+/** The whole app on a fresh database, with a fake clock, a mail transport that records, and a job runner to drain. */
+export async function startTestApp(options: TestOptions = {}) {
+  const handle = await freshDatabase();
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', SIGNIN_RATE_LIMIT_PER_HOUR: '1000', ...options.env });
+  const clock = new FakeClock();
+  const sent: OutgoingEmail[] = [];
+  const mail: MailTransport = { name: 'dev-outbox', send: async (email) => void sent.push(email) };
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? null };
+  const { app, services } = await buildApp(deps);
+  const jobs = new JobRunner({ db: handle.db, clock, handlers: createJobHandlers(deps, services), logger, workerId: 'test' });
+  return {
+    app,
+    services,
+    deps,
+    db: handle.db,
+    clock,
+    jobs,
+    sent,
+    async close() {
+      await app.close();
+      await handle.close();
+    },
+  };
+}
