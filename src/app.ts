@@ -16,7 +16,7 @@ import { registerDevRoutes } from './http/dev.routes.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
-// HELPERS_IMPORT
+import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
 // TICKETS_IMPORT
@@ -119,7 +119,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerUserRoutes(app, services.users);
   registerOrgRoutes(app, services.orgs);
   registerRepoRoutes(app, services.repos, services.orgs);
-  // HELPERS_ROUTES
+  registerHelperRoutes(app, services.helpers);
   // TICKETS_ROUTES
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 

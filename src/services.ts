@@ -1,6 +1,7 @@
 import type { Deps } from './deps.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createHelpersService } from './modules/helpers/helpers.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -11,9 +12,10 @@ export function createServices(deps: Deps) {
   const orgs = createOrgsService(deps);
   const repos = createReposService(deps);
   const users = createUsersService(deps);
+  const helpers = createHelpersService(deps, repos);
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = {};
-  return { auth, orgs, repos, users, jobHandlers };
+  return { auth, orgs, repos, users, helpers, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,32 @@
+import type { Queryable } from '../../db/database.ts';
+import type { HelperStatus } from '../../db/types.ts';
+
+export async function findHelper(db: Queryable, repoId: string, userId: string) {
+  return db.selectFrom('repo_helpers').selectAll().where('repo_id', '=', repoId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function listHelpers(db: Queryable, repoId: string, statuses: HelperStatus[]) {
+  return db
+    .selectFrom('repo_helpers')
+    .innerJoin('users', 'users.id', 'repo_helpers.user_id')
+    .select([
+      'repo_helpers.user_id',
+      'repo_helpers.status',
+      'repo_helpers.pitch',
+      'repo_helpers.links',
+      'repo_helpers.decided_at',
+      'repo_helpers.created_at',
+      'users.display_name',
+      'users.github_login',
+      'users.email',
+    ])
+    .where('repo_helpers.repo_id', '=', repoId)
+    .where('repo_helpers.status', 'in', statuses)
+    .orderBy('repo_helpers.created_at')
+    .execute();
+}
+
+export async function approvedRepoIds(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('repo_helpers').select('repo_id').where('user_id', '=', userId).where('status', '=', 'approved').execute();
+  return rows.map((row) => row.repo_id);
+}
