@@ -18,6 +18,8 @@ export type DatabaseHandle = {
   db: Database;
   engine: Engine;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (test snapshots, backups). */
+  dumpDataDir?: () => Promise<Blob>;
 };
 
 export type OpenOptions =
@@ -62,6 +64,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return {
       db,
       engine: 'pglite',
+      dumpDataDir: () => pglite.dumpDataDir('none'),
       close: async () => {
         await db.destroy();
         releaseLock();

