@@ -131,20 +131,4 @@ describe('repositories', () => {
     const claimed = await claimant.api.post('/api/v1/repos', { fullName: 'unlisted/lib' });
     assert.deepEqual(claimed.body.demand, { requests: 2, organizations: 1 });
   });
-
-  test('with GitHub configured, an admin collaborator is verified at once and others wait', async () => {
-    const github = { roleOf: async (_owner: string, _repo: string, login: string) => (login === 'octo-admin' ? 'admin' : 'write') as 'admin' | 'write' };
-    const withGitHub = await startTestApp({ github });
-    try {
-      const admin = await createUser(withGitHub, { githubLogin: 'octo-admin' });
-      const writer = await createUser(withGitHub, { githubLogin: 'octo-writer' });
-      const verified = await admin.api.post('/api/v1/repos', { fullName: 'octo/one' });
-      assert.equal(verified.body.status, 'verified');
-      assert.equal(verified.body.verificationMethod, 'github');
-      const pending = await writer.api.post('/api/v1/repos', { fullName: 'octo/two' });
-      assert.equal(pending.body.status, 'pending');
-    } finally {
-      await withGitHub.close();
-    }
-  });
 });
