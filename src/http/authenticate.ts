@@ -34,18 +34,19 @@ export function authenticate(auth: AuthService, config: Config, allowedOrigins: 
     }
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie) return;
-    const { actor, replacementToken } = await auth.resolveSession(cookie);
+    // Refused before the session is looked up: resolving may rotate it, and a rotation whose new cookie
+    // never reaches the browser would let any site sign our users out.
+    if (UNSAFE_METHODS.has(request.method) && isCrossSite(request, allowedOrigins)) {
+      throw new AppError(403, 'csrf_rejected', 'This request came from another site; cookie-authenticated changes must come from Backline pages.');
+    }
+    const { actor, replacement } = await auth.resolveSession(cookie);
     if (actor.kind === 'anonymous') {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return;
     }
-    if (UNSAFE_METHODS.has(request.method) && isCrossSite(request, allowedOrigins)) {
-      throw new AppError(403, 'csrf_rejected', 'This request came from another site; cookie-authenticated changes must come from Backline pages.');
-    }
     request.actor = actor;
-    if (replacementToken) {
-      reply.setCookie(SESSION_COOKIE, replacementToken, sessionCookieOptions(config, new Date(Date.now() + config.SESSION_TTL_HOURS * 3_600_000)));
-    }
+    // The cookie lives exactly as long as its session (the clock is the app's, not the wall's).
+    if (replacement) reply.setCookie(SESSION_COOKIE, replacement.token, sessionCookieOptions(config, replacement.expiresAt));
   };
 }
 

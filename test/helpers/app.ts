@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -11,7 +11,12 @@ import { freshDatabase } from './database.ts';
 
 export type TestContext = Awaited<ReturnType<typeof startTestApp>>;
 
-export type TestOptions = { env?: Record<string, string>; github?: GitHubPermissions | null };
+export type TestOptions = {
+  env?: Record<string, string>;
+  github?: GitHubPermissions | null;
+  /** Replaces the silent logger, e.g. to capture what the app writes to its logs. */
+  logger?: Logger;
+};
 
 /** The whole app on a fresh database, with a fake clock, a mail transport that records, and a job runner to drain. */
 export async function startTestApp(options: TestOptions = {}) {
@@ -20,7 +25,7 @@ export async function startTestApp(options: TestOptions = {}) {
   const clock = new FakeClock();
   const sent: OutgoingEmail[] = [];
   const mail: MailTransport = { name: 'dev-outbox', send: async (email) => void sent.push(email) };
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? null };
   const { app, services } = await buildApp(deps);
   const jobs = new JobRunner({ db: handle.db, clock, handlers: createJobHandlers(deps, services), logger, workerId: 'test' });

@@ -12,7 +12,7 @@ import * as repo from './auth.repository.ts';
 
 export const SESSION_COOKIE = 'backline_session';
 
-export type SessionResolution = { actor: Actor; replacementToken?: string };
+export type SessionResolution = { actor: Actor; replacement?: { token: string; expiresAt: Date } };
 
 export function createAuthService(deps: Deps) {
   const { db, clock, config } = deps;
@@ -36,8 +36,8 @@ export function createAuthService(deps: Deps) {
       const now = clock.now();
       const recent = await repo.countRecentMagicLinks(db, email, new Date(now.getTime() - HOUR));
       if (recent >= config.SIGNIN_RATE_LIMIT_PER_HOUR) throw tooManyRequests(3600);
-      if (redirectTo !== undefined && !redirectTo.startsWith('/')) {
-        throw badRequest('redirectTo must be a path on this site, starting with /.', [{ path: 'body.redirectTo', message: 'must start with /' }]);
+      if (redirectTo !== undefined && !isLocalPath(redirectTo)) {
+        throw badRequest('redirectTo must be a path on this site, starting with a single /.', [{ path: 'body.redirectTo', message: 'must be a path on this site' }]);
       }
       const token = newSecret('blm');
       const link = `${publicUrl(config)}/auth/magic?token=${token}`;
@@ -69,7 +69,7 @@ export function createAuthService(deps: Deps) {
       if (!link) throw new AppError(400, 'link_invalid', 'This sign-in link is unknown, used or expired; ask for a new one.');
       const user = await findOrCreateUser(db, now, { email: link.email });
       const session = await createSession(user.id);
-      return { user, session, redirectTo: link.redirect_to ?? '/' };
+      return { user, session, redirectTo: link.redirect_to && isLocalPath(link.redirect_to) ? link.redirect_to : '/' };
     },
 
     /**
@@ -89,8 +89,7 @@ export function createAuthService(deps: Deps) {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(revoked.numUpdatedRows) === 0) return { actor };
-      const replacement = await createSession(session.user_id);
-      return { actor, replacementToken: replacement.token };
+      return { actor, replacement: await createSession(session.user_id) };
     },
 
     async resolveApiToken(token: string): Promise<Actor> {
@@ -149,6 +148,20 @@ export async function issueApiToken(deps: Pick<Deps, 'db' | 'clock'>, userId: st
     .values({ id, user_id: userId, name, token_prefix: token.slice(0, 8), token_hash: hashSecret(token), last_used_at: null, revoked_at: null, created_at: now })
     .execute();
   return { id, name, token, createdAt: now };
+}
+
+/**
+ * A path on this site. Starting with / is not enough: browsers read //host and /\host as another site,
+ * and drop tabs and newlines before parsing, so resolve it the way they do and compare the origin.
+ */
+export function isLocalPath(target: string): boolean {
+  if (!target.startsWith('/') || /[\u0000-\u001f\u007f]/.test(target)) return false;
+  const base = 'http://backline.invalid';
+  try {
+    return new URL(target, base).origin === base;
+  } catch {
+    return false;
+  }
 }
 
 export const emailSchema = z.email().max(254).transform((email) => email.trim());
