@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
+import type { Tx } from '../../db/database.ts';
 import type { OrgRole, OrgsTable } from '../../db/types.ts';
 import { AppError, conflict, forbidden, notFound } from '../../errors.ts';
 import { DAY } from '../../lib/clock.ts';
@@ -55,8 +56,8 @@ export function createOrgsService(deps: Deps) {
     return membership;
   }
 
-  async function adminCount(orgId: string): Promise<number> {
-    const row = await db
+  async function adminCount(trx: Tx, orgId: string): Promise<number> {
+    const row = await trx
       .selectFrom('org_members')
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .where('org_id', '=', orgId)
@@ -64,6 +65,25 @@ export function createOrgsService(deps: Deps) {
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
+
+  /**
+   * Runs a change to the organization's members with the organization row locked, so that changes
+   * are serialized: checked one after the other, two admins stepping down at once cannot both pass
+   * the last-admin check, and an admin demoted meanwhile can no longer act as one.
+   */
+  async function changeMembers<T>(actor: Actor, org: Selectable<OrgsTable>, asAdmin: boolean, change: (trx: Tx) => Promise<T>): Promise<T> {
+    const user = requireUser(actor);
+    return db.transaction().execute(async (trx) => {
+      await trx.selectFrom('orgs').select('id').where('id', '=', org.id).forUpdate().executeTakeFirstOrThrow();
+      if (asAdmin && !user.isOperator) {
+        const own = await trx.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', user.userId).executeTakeFirst();
+        if (own?.role !== 'admin') throw forbidden(`Only admins of ${org.name} may do this.`);
+      }
+      return change(trx);
+    });
+  }
+
+  const lastAdmin = () => conflict('An organization keeps at least one admin; make someone else admin first.', 'last_admin');
 
   return {
     requireMember,
@@ -121,24 +141,25 @@ export function createOrgsService(deps: Deps) {
 
     async setMemberRole(actor: Actor, slug: string, userId: string, role: OrgRole) {
       const { org } = await requireAdmin(actor, slug);
-      const current = await db.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
-      if (!current) throw notFound('The member');
-      if (current.role === 'admin' && role !== 'admin' && (await adminCount(org.id)) === 1) {
-        throw conflict('An organization keeps at least one admin; make someone else admin first.', 'last_admin');
-      }
-      await db.updateTable('org_members').set({ role }).where('org_id', '=', org.id).where('user_id', '=', userId).execute();
+      await changeMembers(actor, org, true, async (trx) => {
+        const current = await trx.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
+        if (!current) throw notFound('The member');
+        if (current.role === 'admin' && role !== 'admin' && (await adminCount(trx, org.id)) === 1) throw lastAdmin();
+        await trx.updateTable('org_members').set({ role }).where('org_id', '=', org.id).where('user_id', '=', userId).execute();
+      });
     },
 
     async removeMember(actor: Actor, slug: string, userId: string) {
       const user = requireUser(actor);
       // Members may leave on their own; removing someone else takes an admin.
-      const { org } = userId === user.userId ? await requireMember(actor, slug) : await requireAdmin(actor, slug);
-      const current = await db.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
-      if (!current) throw notFound('The member');
-      if (current.role === 'admin' && (await adminCount(org.id)) === 1) {
-        throw conflict('An organization keeps at least one admin; make someone else admin first.', 'last_admin');
-      }
-      await db.deleteFrom('org_members').where('org_id', '=', org.id).where('user_id', '=', userId).execute();
+      const leaving = userId === user.userId;
+      const { org } = leaving ? await requireMember(actor, slug) : await requireAdmin(actor, slug);
+      await changeMembers(actor, org, !leaving, async (trx) => {
+        const current = await trx.selectFrom('org_members').select('role').where('org_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
+        if (!current) throw notFound('The member');
+        if (current.role === 'admin' && (await adminCount(trx, org.id)) === 1) throw lastAdmin();
+        await trx.deleteFrom('org_members').where('org_id', '=', org.id).where('user_id', '=', userId).execute();
+      });
     },
 
     async invite(actor: Actor, slug: string, email: string, role: OrgRole) {
