@@ -1,4 +1,5 @@
 import { publicUrl } from '../../config.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import type { HelperStatus } from '../../db/types.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -16,9 +17,9 @@ import * as repo from './helpers.repository.ts';
 export function createHelpersService(deps: Deps, repos: ReposService) {
   const { db, clock, config } = deps;
 
-  async function setStatus(repoId: string, userId: string, status: HelperStatus, decidedBy: string | null, note?: string) {
+  async function setStatus(q: Queryable, repoId: string, userId: string, status: HelperStatus, decidedBy: string | null, note?: string) {
     const now = clock.now();
-    await db
+    await q
       .updateTable('repo_helpers')
       .set({ status, decided_by: decidedBy, decided_at: decidedBy ? now : null, decision_note: note ?? null, updated_at: now })
       .where('repo_id', '=', repoId)
@@ -26,15 +27,15 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
       .execute();
   }
 
-  async function emailMaintainers(repoId: string, subject: string, text: string, dedupeKey: string) {
-    const maintainers = await db
+  async function emailMaintainers(q: Queryable, repoId: string, subject: string, text: string, dedupeKey: string) {
+    const maintainers = await q
       .selectFrom('repo_maintainers')
       .innerJoin('users', 'users.id', 'repo_maintainers.user_id')
       .select(['users.id', 'users.email'])
       .where('repo_id', '=', repoId)
       .execute();
     for (const maintainer of maintainers) {
-      await queueEmail(db, clock, { to: maintainer.email, subject, text, dedupeKey: `${dedupeKey}:${maintainer.id}` });
+      await queueEmail(q, clock, { to: maintainer.email, subject, text, dedupeKey: `${dedupeKey}:${maintainer.id}` });
     }
   }
 
@@ -52,14 +53,17 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
       throw conflict(`This helper is ${helper.status}; they cannot be ${to} from there.`, 'invalid_helper_transition');
     }
     if (helper.status !== to) {
-      await setStatus(repository.id, userId, to, maintainer.userId, note);
-      const user = await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
-      const words = { approved: 'approved you as a helper', rejected: 'declined your helper application', removed: 'removed you from the helpers' }[to];
-      await queueEmail(db, clock, {
-        to: user.email,
-        subject: `${repository.full_name}: ${words}`,
-        text: `The maintainers of ${repository.full_name} ${words}.${note ? `\n\nTheir note: ${note}` : ''}${to === 'approved' ? `\n\nYour queue: ${publicUrl(config)}/helper` : ''}`,
-        dedupeKey: `helper-${to}:${repository.id}:${userId}:${clock.now().getTime()}`,
+      // The change and the email telling the helper commit together (the email is a job).
+      await db.transaction().execute(async (trx) => {
+        await setStatus(trx, repository.id, userId, to, maintainer.userId, note);
+        const user = await trx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+        const words = { approved: 'approved you as a helper', rejected: 'declined your helper application', removed: 'removed you from the helpers' }[to];
+        await queueEmail(trx, clock, {
+          to: user.email,
+          subject: `${repository.full_name}: ${words}`,
+          text: `The maintainers of ${repository.full_name} ${words}.${note ? `\n\nTheir note: ${note}` : ''}${to === 'approved' ? `\n\nYour queue: ${publicUrl(config)}/helper` : ''}`,
+          dedupeKey: `helper-${to}:${repository.id}:${userId}:${clock.now().getTime()}`,
+        });
       });
     }
     return present(repository.id, userId, true);
@@ -83,19 +87,30 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
       const now = clock.now();
       // An invited user who applies takes the invitation up: the maintainers already said yes.
       const status: HelperStatus = existing?.status === 'invited' ? 'approved' : 'applied';
-      await db
-        .insertInto('repo_helpers')
-        .values({ repo_id: repository.id, user_id: user.userId, status, pitch: input.pitch, links: input.links, invited_by: null, decided_by: null, decided_at: null, decision_note: null, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.columns(['repo_id', 'user_id']).doUpdateSet({ status, pitch: input.pitch, links: input.links, updated_at: now }))
-        .execute();
-      if (status === 'applied') {
-        await emailMaintainers(
-          repository.id,
-          `${repository.full_name}: ${user.email} applied to help`,
-          `${user.email} applied to help with ${repository.full_name}:\n\n${input.pitch}\n\n${input.links.join('\n')}\n\nReview: ${publicUrl(config)}/maintain/${repository.full_name}/helpers`,
-          `helper-applied:${repository.id}:${user.userId}:${now.getTime()}`,
-        );
-      }
+      // The application and the emails to the maintainers commit together.
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('repo_helpers')
+          .values({ repo_id: repository.id, user_id: user.userId, status, pitch: input.pitch, links: input.links, invited_by: null, decided_by: null, decided_at: null, decision_note: null, created_at: now, updated_at: now })
+          // Applying again after a rejection or removal is a new application: the old decision goes.
+          .onConflict((oc) =>
+            oc.columns(['repo_id', 'user_id']).doUpdateSet(
+              status === 'applied'
+                ? { status, pitch: input.pitch, links: input.links, decided_by: null, decided_at: null, decision_note: null, updated_at: now }
+                : { status, pitch: input.pitch, links: input.links, updated_at: now },
+            ),
+          )
+          .execute();
+        if (status === 'applied') {
+          await emailMaintainers(
+            trx,
+            repository.id,
+            `${repository.full_name}: ${user.email} applied to help`,
+            `${user.email} applied to help with ${repository.full_name}:\n\n${input.pitch}\n\n${input.links.join('\n')}\n\nReview: ${publicUrl(config)}/maintain/${repository.full_name}/helpers`,
+            `helper-applied:${repository.id}:${user.userId}:${now.getTime()}`,
+          );
+        }
+      });
       return present(repository.id, user.userId, false);
     },
 
@@ -106,16 +121,18 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
       const invitee = await findOrCreateUser(db, now, { email });
       const existing = await repo.findHelper(db, repository.id, invitee.id);
       if (existing?.status === 'approved') throw conflict(`${email} is already an approved helper.`, 'already_helper');
-      await db
-        .insertInto('repo_helpers')
-        .values({ repo_id: repository.id, user_id: invitee.id, status: 'invited', pitch: '', links: [], invited_by: maintainer.userId, decided_by: null, decided_at: null, decision_note: null, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.columns(['repo_id', 'user_id']).doUpdateSet({ status: 'invited', invited_by: maintainer.userId, updated_at: now }))
-        .execute();
-      await queueEmail(db, clock, {
-        to: email,
-        subject: `Help support ${repository.full_name} on Backline`,
-        text: `The maintainers of ${repository.full_name} invite you to help their users, paid per ticket or session.${note ? `\n\n${note}` : ''}\n\nAccept: ${publicUrl(config)}/s/${repository.full_name}/help`,
-        dedupeKey: `helper-invited:${repository.id}:${invitee.id}:${now.getTime()}`,
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('repo_helpers')
+          .values({ repo_id: repository.id, user_id: invitee.id, status: 'invited', pitch: '', links: [], invited_by: maintainer.userId, decided_by: null, decided_at: null, decision_note: null, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['repo_id', 'user_id']).doUpdateSet({ status: 'invited', invited_by: maintainer.userId, updated_at: now }))
+          .execute();
+        await queueEmail(trx, clock, {
+          to: email,
+          subject: `Help support ${repository.full_name} on Backline`,
+          text: `The maintainers of ${repository.full_name} invite you to help their users, paid per ticket or session.${note ? `\n\n${note}` : ''}\n\nAccept: ${publicUrl(config)}/s/${repository.full_name}/help`,
+          dedupeKey: `helper-invited:${repository.id}:${invitee.id}:${now.getTime()}`,
+        });
       });
       return present(repository.id, invitee.id, true);
     },
@@ -125,7 +142,7 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
       const { repo: repository } = await repos.access(actor, fullName);
       const existing = await repo.findHelper(db, repository.id, user.userId);
       if (!existing || existing.status !== 'invited') throw notFound('An open helper invitation for you');
-      await setStatus(repository.id, user.userId, 'approved', existing.invited_by);
+      await setStatus(db, repository.id, user.userId, 'approved', existing.invited_by);
       return present(repository.id, user.userId, false);
     },
 
