@@ -37,16 +37,29 @@ export const optionalText = (max: number) =>
     .nullish()
     .transform((value) => (value ? value : null));
 
-export const timeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Europe/Paris' },
-);
+/**
+ * An IANA time zone name, kept in its canonical spelling ('europe/paris' becomes 'Europe/Paris').
+ * Intl also accepts UTC offsets such as +01:00, which are not zone names (no daylight saving, and
+ * PostgreSQL reads '+01:00' with the POSIX sign, an hour the wrong way): those are refused.
+ */
+export const timeZone = z.string().transform((zone, context) => {
+  const canonical = canonicalTimeZone(zone);
+  if (canonical === null) {
+    context.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Paris', input: zone });
+    return z.NEVER;
+  }
+  return canonical;
+});
+
+function canonicalTimeZone(zone: string): string | null {
+  if (!/^[A-Za-z]/.test(zone)) return null;
+  try {
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    // Only fix the case: an alias (EST, GMT) stays as the user chose it.
+    return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  } catch {
+    return null;
+  }
+}
 
 export const toIso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
