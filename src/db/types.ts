@@ -232,6 +232,45 @@ export interface JobsTable {
   created_at: Timestamp;
 }
 
+export type OfferingKind = 'fixed' | 'session' | 'quote';
+
+export interface OfferingsTable {
+  id: string;
+  repo_id: string;
+  kind: OfferingKind;
+  name: string;
+  description: Generated<string>;
+  currency: string;
+  active: Generated<boolean>;
+  sort_order: Generated<number>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Amounts in minor units of `currency`; which ones are set depends on `kind` (a CHECK enforces it). */
+export interface OfferingPricesTable {
+  offering_id: string;
+  kind: 'fixed' | 'session';
+  currency: string;
+  price: number | null;
+  initial_fee: number | null;
+  per_minute_rate: number | null;
+  minimum_minutes: number | null;
+  rate_min: number | null;
+  rate_max: number | null;
+}
+
+/** `rate` replaces the price (fixed) or the per-minute rate (session) for this helper and currency. */
+export interface OfferingHelperRatesTable {
+  offering_id: string;
+  currency: string;
+  helper_id: string;
+  rate: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   users: UsersTable;
   magic_links: MagicLinksTable;
@@ -249,4 +288,7 @@ export interface DB {
   ticket_events: TicketEventsTable;
   emails: EmailsTable;
   jobs: JobsTable;
+  offerings: OfferingsTable;
+  offering_prices: OfferingPricesTable;
+  offering_helper_rates: OfferingHelperRatesTable;
 }
