@@ -71,7 +71,7 @@ try {
 }
 if (serverUrl) {
   await postgresTemplate(serverUrl);
-  results.push(await runSuite('PostgreSQL', { BACKLINE_TEST_ENGINE: 'postgres', TEST_DATABASE_URL: serverUrl }));
+  results.push(await runSuite('PostgreSQL', { BACKLINE_TEST_ENGINE: 'postgres', TEST_DATABASE_URL: serverUrl, BACKLINE_TEST_PG_TEMPLATE: TEMPLATE }));
 } else {
   console.log('\nDATABASE_URL is unset: the PostgreSQL run is skipped (CI sets it).');
 }

@@ -39,7 +39,10 @@ async function freshPostgres(): Promise<DatabaseHandle> {
   const name = `backline_test_${process.pid}_${++counter}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
-  const template = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DATABASE]);
+  // Only scripts/test.ts vouches that the template matches the current migrations; a template left
+  // over from an older run could be stale, so a test file run on its own migrates from scratch.
+  const useTemplate = process.env.BACKLINE_TEST_PG_TEMPLATE === TEMPLATE_DATABASE;
+  const template = useTemplate ? await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DATABASE]) : { rowCount: 0 };
   await admin.query(`CREATE DATABASE "${name}"${template.rowCount ? ` TEMPLATE "${TEMPLATE_DATABASE}"` : ''}`);
   await admin.end();
   const handle = await openDatabase({ engine: 'postgres', url: databaseUrl(name), poolSize: 10 });
