@@ -17,6 +17,7 @@ import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
+import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
@@ -122,6 +123,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerRepoRoutes(app, services.repos, services.orgs);
   registerHelperRoutes(app, services.helpers);
   registerOfferingRoutes(app, services.offerings);
+  registerLedgerRoutes(app, services.ledger);
   // TICKETS_ROUTES
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 

@@ -2,6 +2,7 @@ import type { Deps } from './deps.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
+import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
@@ -15,9 +16,10 @@ export function createServices(deps: Deps) {
   const users = createUsersService(deps);
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
+  const ledger = createLedgerService(deps);
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = {};
-  return { auth, orgs, repos, users, helpers, offerings, jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,11 +1,13 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as core from './migrations/0001_core.ts';
+import * as ledger from './migrations/0002_ledger.ts';
 import * as offerings from './migrations/0004_offerings.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
   '0001_core': core,
+  '0002_ledger': ledger,
   '0004_offerings': offerings,
 };
 

@@ -232,6 +232,45 @@ export interface JobsTable {
   created_at: Timestamp;
 }
 
+export type LedgerAccountKind = 'asset' | 'liability' | 'revenue' | 'expense';
+export type LedgerOwnerType = 'helper' | 'repo' | 'customer' | 'platform' | 'processor';
+export type LedgerTransactionKind = 'capture' | 'release' | 'refund' | 'dispute' | 'payout' | 'transfer' | 'reversal';
+
+export interface LedgerAccountsTable {
+  id: string;
+  code: string;
+  currency: string;
+  kind: LedgerAccountKind;
+  owner_type: LedgerOwnerType;
+  owner_id: string | null;
+  /** Debit-positive sum of the account's entries. */
+  balance: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface LedgerTransactionsTable {
+  id: string;
+  idempotency_key: string;
+  kind: LedgerTransactionKind;
+  reference_type: string;
+  reference_id: string;
+  reverses_transaction_id: string | null;
+  memo: Generated<string>;
+  currency: string;
+  created_at: Timestamp;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  transaction_id: string;
+  account_id: string;
+  /** Minor units, debit positive, credit negative. */
+  amount: number;
+  currency: string;
+  reverses_entry_id: string | null;
+  created_at: Timestamp;
+}
+
 export type OfferingKind = 'fixed' | 'session' | 'quote';
 
 export interface OfferingsTable {
@@ -288,6 +327,9 @@ export interface DB {
   ticket_events: TicketEventsTable;
   emails: EmailsTable;
   jobs: JobsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
   offerings: OfferingsTable;
   offering_prices: OfferingPricesTable;
   offering_helper_rates: OfferingHelperRatesTable;
