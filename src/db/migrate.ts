@@ -18,7 +18,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * starting together against one PostgreSQL apply each migration exactly once.
  */
 export async function migrateToLatest(db: Database): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations are independent of each other's position, and parallel work lands them out of order
+  // (0004 before 0003); applying a missing earlier one later is safe, so it is allowed.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
