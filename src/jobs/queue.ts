@@ -77,7 +77,8 @@ export class JobRunner {
   private stopped = true;
 
   constructor(options: JobRunnerOptions) {
-    this.options = { lockMs: 60_000, batchSize: 10, ...options };
+    // `??`, not a spread of defaults: an option passed as undefined must not erase its default.
+    this.options = { ...options, lockMs: options.lockMs ?? 60_000, batchSize: options.batchSize ?? 10 };
   }
 
   /** Claims and runs the jobs due now; returns how many ran. */
@@ -86,13 +87,20 @@ export class JobRunner {
     const now = clock.now();
     const queues = Object.keys(this.options.handlers);
     if (queues.length === 0) return 0;
+    // A job still locked after its last allowed attempt took its worker down with it (crash, OOM, kill):
+    // running it again would repeat that for ever, so it fails for good instead.
+    await sql`
+      UPDATE jobs SET failed_at = ${now}, locked_by = NULL, locked_until = NULL,
+        last_error = 'lock expired: the worker running attempt ' || attempts || ' stopped before finishing'
+      WHERE completed_at IS NULL AND failed_at IS NULL AND attempts >= max_attempts
+        AND locked_until < ${now} AND queue IN (${sql.join(queues)})`.execute(db);
     const claimed = await sql<ClaimedJob>`
       UPDATE jobs SET attempts = attempts + 1, locked_by = ${workerId},
         locked_until = ${new Date(now.getTime() + lockMs)}
       WHERE id IN (
         SELECT id FROM jobs
         WHERE completed_at IS NULL AND failed_at IS NULL AND run_at <= ${now}
-          AND (locked_until IS NULL OR locked_until < ${now})
+          AND (locked_until IS NULL OR locked_until < ${now}) AND attempts < max_attempts
           AND queue IN (${sql.join(queues)})
         ORDER BY run_at, id
         LIMIT ${batchSize}
