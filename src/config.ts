@@ -9,11 +9,13 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
 const bps = z.coerce.number().int().min(0).max(10_000);
+/** http(s) only: z.url() alone takes 'localhost:3000' as a URL whose scheme is 'localhost:'. */
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 const variables = {
   PORT: [z.coerce.number().int().min(0).max(65_535).default(3000), 'HTTP port the server listens on.'],
   HOST: [z.string().default('0.0.0.0'), 'Interface the server binds to.'],
-  PUBLIC_URL: [z.url().optional(), 'Public base URL used in links sent by email (default http://localhost:PORT).'],
+  PUBLIC_URL: [httpUrl.optional(), 'Public base URL used in links sent by email (default http://localhost:PORT).'],
   DATABASE_URL: [z.string().optional(), 'PostgreSQL connection string. Unset: embedded PGlite in BACKLINE_DATA_DIR.'],
   BACKLINE_DATA_DIR: [z.string().default('./data'), 'Folder of the embedded database (PGlite) when DATABASE_URL is unset.'],
   DATABASE_POOL_SIZE: [z.coerce.number().int().min(1).max(200).default(10), 'Connections per process to PostgreSQL.'],
@@ -37,7 +39,7 @@ const variables = {
   SMTP_URL: [z.string().optional(), 'SMTP server for outgoing mail (smtp://user:pass@host:587). Unset: dev outbox at /dev/mail.'],
   MAIL_FROM: [z.string().default('Backline <support@backline.localhost>'), 'From address of outgoing mail.'],
   GITHUB_TOKEN: [z.string().optional(), 'Token used to check repository permissions on GitHub when verifying claims.'],
-  GITHUB_API_URL: [z.url().default('https://api.github.com'), 'GitHub REST API base URL (GitHub Enterprise or a test fake).'],
+  GITHUB_API_URL: [httpUrl.default('https://api.github.com'), 'GitHub REST API base URL (GitHub Enterprise or a test fake).'],
   PLATFORM_FEE_BPS: [bps.default(500), 'Platform fee in basis points of each payment.'],
   COMMISSION_BPS_DEFAULT: [bps.default(1000), 'Repository commission for new repositories, in basis points.'],
   COMMISSION_BPS_MIN: [bps.default(0), 'Lowest commission a maintainer may set.'],
@@ -71,6 +73,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data as Config;
+  if (config.SESSION_ROTATE_HOURS >= config.SESSION_TTL_HOURS) {
+    // Otherwise sessions expire before they are ever rotated, and rotation silently never happens.
+    throw new ConfigError('Invalid configuration: SESSION_ROTATE_HOURS must be below SESSION_TTL_HOURS');
+  }
   if (config.COMMISSION_BPS_MIN > config.COMMISSION_BPS_MAX) {
     throw new ConfigError('Invalid configuration: COMMISSION_BPS_MIN is above COMMISSION_BPS_MAX');
   }
