@@ -17,6 +17,7 @@ import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
+import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
@@ -124,6 +125,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerHelperRoutes(app, services.helpers);
   registerOfferingRoutes(app, services.offerings);
   registerLedgerRoutes(app, services.ledger);
+  registerInvoiceRoutes(app, services.invoices);
   // TICKETS_ROUTES
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 

@@ -45,6 +45,13 @@ const variables = {
   COMMISSION_BPS_MIN: [bps.default(0), 'Lowest commission a maintainer may set.'],
   COMMISSION_BPS_MAX: [bps.default(3000), 'Highest commission a maintainer may set.'],
   ESCROW_GRACE_DAYS: [z.coerce.number().int().min(0).max(90).default(5), 'Days after resolution before a ticket auto-confirms.'],
+  PLATFORM_LEGAL_NAME: [z.string().trim().min(1).optional(), 'Legal name of the seller on invoices (the platform). Invoicing is off until it and PLATFORM_COUNTRY are set.'],
+  PLATFORM_ADDRESS: [z.string().default(''), 'Postal address of the seller on invoices; separate lines with "|" (Hauptstr. 1|10115 Berlin).'],
+  PLATFORM_COUNTRY: [z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE').optional(), "Seller's country (ISO 3166-1 alpha-2): decides domestic VAT and EU reverse charge."],
+  PLATFORM_VAT_ID: [z.string().trim().toUpperCase().regex(/^[A-Z]{2}[A-Z0-9+*.]{2,13}$/, 'must be a VAT id such as DE123456789').optional(), "Seller's VAT id, printed on invoices."],
+  PLATFORM_IBAN: [z.string().transform((iban) => iban.replace(/\s+/g, '').toUpperCase()).pipe(z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'must be an IBAN such as DE89370400440532013000')).optional(), 'IBAN that invoices ask buyers to pay by bank transfer.'],
+  PLATFORM_BIC: [z.string().trim().toUpperCase().regex(/^[A-Z0-9]{8}(?:[A-Z0-9]{3})?$/, 'must be a BIC of 8 or 11 characters').optional(), 'BIC of that bank account.'],
+  NET_TERMS_DAYS: [z.coerce.number().int().min(0).max(365).default(30), 'Days an invoice gives to pay by bank transfer, unless the invoice says otherwise.'],
 } as const;
 
 type Variables = typeof variables;

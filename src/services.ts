@@ -2,6 +2,7 @@ import type { Deps } from './deps.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
+import { createInvoicesService } from './modules/invoices/invoices.service.ts';
 import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
@@ -17,9 +18,10 @@ export function createServices(deps: Deps) {
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
   const ledger = createLedgerService(deps);
+  const invoices = createInvoicesService(deps, orgs);
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = {};
-  return { auth, orgs, repos, users, helpers, offerings, ledger, jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, invoices, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -310,6 +310,78 @@ export interface OfferingHelperRatesTable {
   updated_at: Timestamp;
 }
 
+export type InvoiceKind = 'invoice' | 'credit_note';
+export type InvoiceStatus = 'issued' | 'paid' | 'void';
+export type InvoiceLineKind = 'offering' | 'time' | 'fee' | 'plan' | 'consulting';
+
+export interface TaxRatesTable {
+  country: string;
+  rate_bps: number;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface InvoiceCountersTable {
+  issuer: string;
+  series: string;
+  last_number: number;
+}
+
+/** Invoices and credit notes; seller and buyer are snapshots taken at issue time. Amounts in minor units. */
+export interface InvoicesTable {
+  id: string;
+  kind: InvoiceKind;
+  issuer: string;
+  series: string;
+  sequence: number;
+  number: string;
+  credits_invoice_id: string | null;
+  repo_id: string | null;
+  payment_id: string | null;
+  status: InvoiceStatus;
+  currency: string;
+  seller_legal_name: string;
+  seller_address: string;
+  seller_country: string;
+  seller_vat_id: string | null;
+  buyer_org_id: string | null;
+  buyer_user_id: string | null;
+  buyer_name: string;
+  buyer_email: string | null;
+  buyer_address: Generated<string>;
+  buyer_country: string | null;
+  buyer_vat_id: string | null;
+  po_number: string | null;
+  tax_country: string;
+  tax_rate_bps: number;
+  reverse_charge: boolean;
+  subtotal: number;
+  tax: number;
+  total: number;
+  note: Generated<string>;
+  net_terms_days: number | null;
+  issued_at: Timestamp;
+  due_at: Timestamp | null;
+  paid_at: Timestamp | null;
+  payment_reference: string | null;
+  voided_at: Timestamp | null;
+  created_by: string | null;
+}
+
+export interface InvoiceLinesTable {
+  id: string;
+  invoice_id: string;
+  position: number;
+  kind: InvoiceLineKind;
+  description: string;
+  quantity: number;
+  unit_price: number;
+  amount: number;
+  reference_type: string | null;
+  reference_id: string | null;
+  credits_line_id: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   magic_links: MagicLinksTable;
@@ -333,4 +405,8 @@ export interface DB {
   offerings: OfferingsTable;
   offering_prices: OfferingPricesTable;
   offering_helper_rates: OfferingHelperRatesTable;
+  tax_rates: TaxRatesTable;
+  invoice_counters: InvoiceCountersTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
 }

@@ -1,0 +1,129 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
+import type { InvoiceLinesTable, InvoicesTable } from '../../db/types.ts';
+
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type LineRow = Selectable<InvoiceLinesTable>;
+
+export async function findInvoice(db: Queryable, id: string, lock = false): Promise<InvoiceRow | undefined> {
+  const query = db.selectFrom('invoices').selectAll().where('id', '=', id);
+  return (lock ? query.forUpdate() : query).executeTakeFirst();
+}
+
+export async function findInvoiceForPayment(db: Queryable, paymentId: string): Promise<InvoiceRow | undefined> {
+  return db.selectFrom('invoices').selectAll().where('kind', '=', 'invoice').where('payment_id', '=', paymentId).executeTakeFirst();
+}
+
+/** Invoices of `issuer` by number, locked: a bank import marks some of them paid. */
+export async function findInvoicesByNumber(db: Queryable, issuer: string, numbers: string[]): Promise<InvoiceRow[]> {
+  if (numbers.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('issuer', '=', issuer)
+    .where('kind', '=', 'invoice')
+    .where('number', 'in', numbers)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export async function insertInvoice(db: Queryable, row: Insertable<InvoicesTable>, lines: Insertable<InvoiceLinesTable>[]): Promise<void> {
+  await db.insertInto('invoices').values(row).execute();
+  await db.insertInto('invoice_lines').values(lines).execute();
+}
+
+export async function linesOf(db: Queryable, invoiceId: string): Promise<LineRow[]> {
+  return db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoiceId).orderBy('position').execute();
+}
+
+/** What credit notes have credited so far, per line of the invoice and in total (subtotal and tax). */
+export async function creditedSoFar(db: Queryable, invoiceId: string) {
+  const byLine = await db
+    .selectFrom('invoice_lines as credit')
+    .innerJoin('invoice_lines as original', 'original.id', 'credit.credits_line_id')
+    .select(['credit.credits_line_id as line_id', sql<number>`sum(credit.amount)::int8`.as('amount')])
+    .where('original.invoice_id', '=', invoiceId)
+    .groupBy('credit.credits_line_id')
+    .execute();
+  const totals = await db
+    .selectFrom('invoices')
+    .select([sql<number>`coalesce(sum(subtotal), 0)::int8`.as('subtotal'), sql<number>`coalesce(sum(tax), 0)::int8`.as('tax')])
+    .where('credits_invoice_id', '=', invoiceId)
+    .executeTakeFirstOrThrow();
+  return { byLine: new Map(byLine.map((row) => [row.line_id as string, row.amount])), subtotal: totals.subtotal, tax: totals.tax };
+}
+
+export async function creditNotesOf(db: Queryable, invoiceId: string) {
+  return db.selectFrom('invoices').select(['id', 'number', 'total', 'issued_at']).where('credits_invoice_id', '=', invoiceId).orderBy('sequence').execute();
+}
+
+export async function numberOf(db: Queryable, invoiceId: string): Promise<string | undefined> {
+  return (await db.selectFrom('invoices').select('number').where('id', '=', invoiceId).executeTakeFirst())?.number;
+}
+
+/**
+ * Who may read a document besides operators: the buying user, admins of the buying organization and
+ * maintainers of the repository it was issued for. One query, so the rule lives in one place.
+ */
+export async function isReadableBy(db: Queryable, invoice: InvoiceRow, userId: string): Promise<boolean> {
+  if (invoice.buyer_user_id === userId) return true;
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .or([
+          eb.exists(
+            eb.selectFrom('org_members').select('user_id').where('org_id', '=', invoice.buyer_org_id).where('user_id', '=', userId).where('role', '=', 'admin'),
+          ),
+          eb.exists(eb.selectFrom('repo_maintainers').select('user_id').where('repo_id', '=', invoice.repo_id).where('user_id', '=', userId)),
+        ])
+        .as('readable'),
+    ])
+    .executeTakeFirstOrThrow();
+  return Boolean(row.readable);
+}
+
+/** An organization's documents, newest first, keyset-paginated by id (ids are time-ordered). */
+export async function listForOrg(db: Queryable, orgId: string, beforeId: string | undefined, limit: number): Promise<InvoiceRow[]> {
+  let query = db.selectFrom('invoices').selectAll().where('buyer_org_id', '=', orgId);
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit + 1).execute();
+}
+
+export async function markPaid(db: Queryable, id: string, paidAt: Date, reference: string): Promise<InvoiceRow> {
+  return db
+    .updateTable('invoices')
+    .set({ status: 'paid', paid_at: paidAt, payment_reference: reference })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function markVoid(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.updateTable('invoices').set({ status: 'void', voided_at: at }).where('id', '=', id).execute();
+}
+
+export async function findOrgBilling(db: Queryable, orgId: string) {
+  return db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+}
+
+export async function repoExists(db: Queryable, repoId: string): Promise<boolean> {
+  return (await db.selectFrom('repos').select('id').where('id', '=', repoId).executeTakeFirst()) !== undefined;
+}
+
+export async function taxRate(db: Queryable, country: string): Promise<number | undefined> {
+  return (await db.selectFrom('tax_rates').select('rate_bps').where('country', '=', country).executeTakeFirst())?.rate_bps;
+}
+
+export async function taxRates(db: Queryable) {
+  return db.selectFrom('tax_rates').selectAll().orderBy('country').execute();
+}
+
+export async function setTaxRate(db: Queryable, country: string, rateBps: number, userId: string, now: Date) {
+  return db
+    .insertInto('tax_rates')
+    .values({ country, rate_bps: rateBps, updated_by: userId, updated_at: now })
+    .onConflict((oc) => oc.column('country').doUpdateSet({ rate_bps: rateBps, updated_by: userId, updated_at: now }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
