@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import type { InjectOptions } from 'fastify';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -38,7 +39,7 @@ describe('errors', () => {
   });
   after(() => ctx.close());
 
-  const raw = (options: Parameters<TestContext['app']['inject']>[0]) => ctx.app.inject(options);
+  const raw = (options: InjectOptions) => ctx.app.inject(options);
 
   test('an unknown route is a JSON 404 naming the method and path (not the query string)', async () => {
     const response = await raw({ method: 'GET', url: '/api/v1/nothing-here?token=secret-value' });
