@@ -20,7 +20,7 @@ export type JobOptions = {
   maxAttempts?: number;
 };
 
-export type JobContext = { jobId: string; attempt: number; queue: string };
+export type JobContext = { jobId: string; attempt: number; maxAttempts: number; queue: string };
 export type JobHandler = (payload: any, context: JobContext) => Promise<void>;
 export type JobHandlers = Record<string, JobHandler>;
 
@@ -146,7 +146,7 @@ export class JobRunner {
     const handler = handlers[job.queue];
     const log = logger.child({ jobId: job.id, queue: job.queue, attempt: job.attempts });
     try {
-      await handler(job.payload, { jobId: job.id, attempt: job.attempts, queue: job.queue });
+      await handler(job.payload, { jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts, queue: job.queue });
       await db
         .updateTable('jobs')
         .set({ completed_at: clock.now(), locked_by: null, locked_until: null, last_error: null })

@@ -83,11 +83,11 @@ export async function isReadableBy(db: Queryable, invoice: InvoiceRow, userId: s
   return Boolean(row.readable);
 }
 
-/** An organization's documents, newest first, keyset-paginated by id (ids are time-ordered). */
-export async function listForOrg(db: Queryable, orgId: string, beforeId: string | undefined, limit: number): Promise<InvoiceRow[]> {
+/** An organization's documents, newest first, keyset-paginated by (issued_at, id). */
+export async function listForOrg(db: Queryable, orgId: string, after: [Date, string] | undefined, limit: number): Promise<InvoiceRow[]> {
   let query = db.selectFrom('invoices').selectAll().where('buyer_org_id', '=', orgId);
-  if (beforeId) query = query.where('id', '<', beforeId);
-  return query.orderBy('id', 'desc').limit(limit + 1).execute();
+  if (after) query = query.where((eb) => eb(eb.refTuple('issued_at', 'id'), '<', eb.tuple(after[0], after[1])));
+  return query.orderBy('issued_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
 export async function markPaid(db: Queryable, id: string, paidAt: Date, reference: string): Promise<InvoiceRow> {

@@ -101,9 +101,8 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
     /** An organization's invoices and credit notes, newest first: its admins (members get a 403) and operators. */
     async listForOrg(actor: Actor, slug: string, query: { cursor?: string; limit: number }) {
       const { org } = await orgs.requireAdmin(actor, slug);
-      const before = decodeCursor(query.cursor, 1, ([id]) => typeof id === 'string' && UUID_PATTERN.test(id));
-      const rows = await repo.listForOrg(db, org.id, before?.[0] as string | undefined, query.limit);
-      const page = toPage(rows, query.limit, (row) => [row.id], (row) => row);
+      const rows = await repo.listForOrg(db, org.id, listCursor(query.cursor), query.limit);
+      const page = toPage(rows, query.limit, (row) => [row.issued_at.toISOString(), row.id], (row) => row);
       return { items: await Promise.all(page.items.map((row) => present(db, row))), nextCursor: page.nextCursor };
     },
 
@@ -140,6 +139,18 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
       return presentTaxRate(await repo.setTaxRate(db, code, rateBps, user.userId, clock.now()));
     },
   };
+}
+
+/** The position after which the next page starts; a cursor that was not ours is a 400, not a database error. */
+function listCursor(cursor: string | undefined): [Date, string] | undefined {
+  const key = decodeCursor(cursor, 2);
+  if (!key) return undefined;
+  const [at, id] = key;
+  const date = new Date(typeof at === 'string' ? at : Number.NaN);
+  if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !UUID_PATTERN.test(id)) {
+    throw invalidField('cursor', 'is not valid: pass back the nextCursor of the previous page unchanged');
+  }
+  return [date, id];
 }
 
 const presentTaxRate = (row: { country: string; rate_bps: number; updated_at: Date }) => ({

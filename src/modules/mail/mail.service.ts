@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../../db/database.ts';
 import type { MailTransport } from '../../integrations/email/client.ts';
-import { enqueue } from '../../jobs/queue.ts';
+import { enqueue, type JobContext } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 
@@ -40,10 +40,31 @@ export async function queueEmail(db: Queryable, clock: Clock, draft: EmailDraft)
   if (inserted) await enqueue(db, clock, DELIVER_EMAIL_JOB, { emailId: id }, { singletonKey: `email:${id}` });
 }
 
-export async function deliverEmail(db: Database, clock: Clock, transport: MailTransport, emailId: string): Promise<void> {
+/**
+ * Sends one queued email. A refusal is recorded on the email (the outbox shows why it is still queued)
+ * and rethrown so the job retries; after the last attempt the email is marked failed.
+ */
+export async function deliverEmail(
+  db: Database,
+  clock: Clock,
+  transport: MailTransport,
+  emailId: string,
+  attempt?: Pick<JobContext, 'attempt' | 'maxAttempts'>,
+): Promise<void> {
   const email = await db.selectFrom('emails').selectAll().where('id', '=', emailId).executeTakeFirst();
   if (!email || email.status === 'sent') return;
-  await transport.send({ to: email.to_address, subject: email.subject, text: email.text_body, html: email.html_body });
+  try {
+    await transport.send({ to: email.to_address, subject: email.subject, text: email.text_body, html: email.html_body });
+  } catch (error) {
+    const lastAttempt = attempt !== undefined && attempt.attempt >= attempt.maxAttempts;
+    const message = error instanceof Error ? error.message : String(error);
+    await db
+      .updateTable('emails')
+      .set({ status: lastAttempt ? 'failed' : 'queued', error: message.slice(0, 2000), transport: transport.name })
+      .where('id', '=', emailId)
+      .execute();
+    throw error;
+  }
   await db
     .updateTable('emails')
     .set({ status: 'sent', sent_at: clock.now(), transport: transport.name, error: null })
