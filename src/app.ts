@@ -21,6 +21,7 @@ import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
+import { registerProviderWebhookRoutes } from './modules/provider-events/provider-events.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
 // TICKETS_IMPORT
 import { registerUserRoutes } from './modules/users/users.routes.ts';
@@ -125,6 +126,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerHelperRoutes(app, services.helpers);
   registerOfferingRoutes(app, services.offerings);
   registerLedgerRoutes(app, services.ledger);
+  registerProviderWebhookRoutes(app, services.providerEvents);
   registerInvoiceRoutes(app, services.invoices);
   // TICKETS_ROUTES
   if (!config.SMTP_URL) registerDevRoutes(app, deps);

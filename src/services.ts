@@ -1,4 +1,6 @@
 import type { Deps } from './deps.ts';
+import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
+import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
@@ -6,6 +8,7 @@ import { createInvoicesService } from './modules/invoices/invoices.service.ts';
 import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 
@@ -18,10 +21,15 @@ export function createServices(deps: Deps) {
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
   const ledger = createLedgerService(deps);
+  const stripeClient = stripeClientFromConfig(deps.config);
+  /** Null when STRIPE_SECRET_KEY is unset: card payments through Stripe are off. */
+  const stripe = stripeClient ? createStripeIntegration(deps, stripeClient) : null;
+  /** Provider webhooks; the payments domain subscribes with providerEvents.setPaymentEventSink(sink). */
+  const providerEvents = createProviderEventsService(deps, [stripeWebhookAdapter(stripeClient, deps.config.STRIPE_WEBHOOK_SECRET)]);
   const invoices = createInvoicesService(deps, orgs);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = {};
-  return { auth, orgs, repos, users, helpers, offerings, ledger, invoices, jobHandlers };
+  const jobHandlers: JobHandlers = { ...providerEvents.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, invoices, stripe, providerEvents, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

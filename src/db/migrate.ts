@@ -3,6 +3,7 @@ import type { Database } from './database.ts';
 import * as core from './migrations/0001_core.ts';
 import * as ledger from './migrations/0002_ledger.ts';
 import * as offerings from './migrations/0004_offerings.ts';
+import * as providerEvents from './migrations/0006_provider_events.ts';
 import * as invoices from './migrations/0007_invoices.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_ledger': ledger,
   '0004_offerings': offerings,
+  '0006_provider_events': providerEvents,
   '0007_invoices': invoices,
 };
 

@@ -232,6 +232,34 @@ export interface JobsTable {
   created_at: Timestamp;
 }
 
+export type PaymentProviderName = 'sandbox' | 'stripe' | 'invoice';
+
+/** Events pushed by payment providers, stored once per (provider, external_id); see src/modules/provider-events. */
+export interface ProviderEventsTable {
+  id: string;
+  provider: PaymentProviderName;
+  external_id: string;
+  type: string;
+  payload: Json;
+  received_at: Timestamp;
+  handled_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export type PayoutAccountStatus = 'pending' | 'active' | 'restricted';
+
+/** A helper's or repository's account at a provider, into which their share is transferred. */
+export interface PayoutAccountsTable {
+  id: string;
+  owner_type: 'helper' | 'repo';
+  owner_id: string;
+  provider: PaymentProviderName;
+  provider_account_id: string;
+  status: PayoutAccountStatus;
+  created_at: Timestamp;
+}
+
 export type LedgerAccountKind = 'asset' | 'liability' | 'revenue' | 'expense';
 export type LedgerOwnerType = 'helper' | 'repo' | 'customer' | 'platform' | 'processor';
 export type LedgerTransactionKind = 'capture' | 'release' | 'refund' | 'dispute' | 'payout' | 'transfer' | 'reversal';
@@ -399,6 +427,8 @@ export interface DB {
   ticket_events: TicketEventsTable;
   emails: EmailsTable;
   jobs: JobsTable;
+  provider_events: ProviderEventsTable;
+  payout_accounts: PayoutAccountsTable;
   ledger_accounts: LedgerAccountsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;

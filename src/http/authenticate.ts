@@ -22,6 +22,9 @@ export function sessionCookieOptions(config: Config, expires?: Date) {
  * token finds out at once. Cookie-authenticated writes must come from our own pages (CSRF).
  */
 export function authenticate(auth: AuthService, config: Config, allowedOrigins: Set<string>) {
+  // Our public address is our own origin even when a reverse proxy passes its upstream Host header.
+  const ownOrigins = new Set(allowedOrigins);
+  if (config.PUBLIC_URL) ownOrigins.add(new URL(config.PUBLIC_URL).origin);
   return async (request: FastifyRequest, reply: FastifyReply) => {
     request.actor = anonymous;
     const header = request.headers.authorization;
@@ -36,7 +39,7 @@ export function authenticate(auth: AuthService, config: Config, allowedOrigins: 
     if (!cookie) return;
     // Refused before the session is looked up: resolving may rotate it, and a rotation whose new cookie
     // never reaches the browser would let any site sign our users out.
-    if (UNSAFE_METHODS.has(request.method) && isCrossSite(request, allowedOrigins)) {
+    if (UNSAFE_METHODS.has(request.method) && isCrossSite(request, ownOrigins)) {
       throw new AppError(403, 'csrf_rejected', 'This request came from another site; cookie-authenticated changes must come from Backline pages.');
     }
     const { actor, replacement } = await auth.resolveSession(cookie);

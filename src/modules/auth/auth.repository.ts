@@ -6,7 +6,8 @@ export async function findActiveSession(db: Queryable, tokenHash: string, now: D
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['sessions.id', 'sessions.created_at', 'sessions.expires_at', 'users.id as user_id', 'users.email', 'users.is_operator'])
     .where('sessions.token_hash', '=', tokenHash)
-    .where('sessions.revoked_at', 'is', null)
+    // A rotated session is revoked a little in the future (see resolveSession); sign-out revokes now.
+    .where((eb) => eb.or([eb('sessions.revoked_at', 'is', null), eb('sessions.revoked_at', '>', now)]))
     .where('sessions.expires_at', '>', now)
     .executeTakeFirst();
 }

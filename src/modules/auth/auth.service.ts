@@ -11,6 +11,8 @@ import { anonymous, requireUser, type Actor } from './actor.ts';
 import * as repo from './auth.repository.ts';
 
 export const SESSION_COOKIE = 'backline_session';
+/** How long a rotated-out session cookie still works (requests already in flight). */
+export const ROTATION_GRACE_MS = MINUTE;
 
 export type SessionResolution = { actor: Actor; replacement?: { token: string; expiresAt: Date } };
 
@@ -75,6 +77,8 @@ export function createAuthService(deps: Deps) {
     /**
      * Resolves a session cookie. A session older than SESSION_ROTATE_HOURS is swapped for a new one
      * (the old one is revoked), so a stolen cookie stops working soon after its owner's next visit.
+     * The old cookie keeps working for ROTATION_GRACE_MS: a page sends several requests at once, and
+     * those already on their way with the old cookie must not answer 401 and clear the new one.
      */
     async resolveSession(token: string): Promise<SessionResolution> {
       const now = clock.now();
@@ -84,8 +88,9 @@ export function createAuthService(deps: Deps) {
       if (now.getTime() - session.created_at.getTime() < config.SESSION_ROTATE_HOURS * HOUR) return { actor };
       const revoked = await db
         .updateTable('sessions')
-        .set({ revoked_at: now, rotated_at: now })
+        .set({ revoked_at: new Date(now.getTime() + ROTATION_GRACE_MS), rotated_at: now })
         .where('id', '=', session.id)
+        .where('rotated_at', 'is', null)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(revoked.numUpdatedRows) === 0) return { actor };

@@ -8,7 +8,7 @@ import { client } from '../../../test/helpers/http.ts';
 import { cookieClient, linkToken, sessionCookieOf, signIn } from '../../../test/helpers/session.ts';
 import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { hashSecret } from '../../lib/secrets.ts';
-import { SESSION_COOKIE } from './auth.service.ts';
+import { ROTATION_GRACE_MS, SESSION_COOKIE } from './auth.service.ts';
 
 let sequence = 0;
 const newEmail = (name = 'person') => `${name}-${++sequence}-${Date.now().toString(36)}@example.com`;
@@ -134,6 +134,12 @@ describe('auth', () => {
     assert.equal(stored.expires_at.getTime(), ctx.clock.now().getTime() + SESSION_TTL_HOURS * HOUR);
     assert.equal((replacement.expires as Date).getTime(), stored.expires_at.getTime(), 'the cookie expires with its session');
 
+    // Requests the page sent at the same time, still carrying the old cookie, are answered as before...
+    const inFlight = await me(cookie);
+    assert.equal(inFlight.statusCode, 200);
+    assert.equal(sessionCookieOf(inFlight), undefined, 'neither rotated again nor cleared');
+    // ...but a minute later the old cookie is dead.
+    ctx.clock.advance(ROTATION_GRACE_MS + 1);
     const old = await me(cookie);
     assert.equal(old.statusCode, 401);
     assert.equal(sessionCookieOf(old), '', 'a dead cookie is cleared');
@@ -205,6 +211,25 @@ describe('auth', () => {
       assert.equal((await cookieClient(withSite, cookie).post('/api/v1/me/tokens', { name: 'other' }, { origin: 'https://other.example.org' })).status, 403);
     } finally {
       await withSite.close();
+    }
+  });
+
+  test('behind a reverse proxy, pages served from PUBLIC_URL may write with the cookie', async () => {
+    const proxied = await startTestApp({ env: { PUBLIC_URL: 'https://backline.example.org' } });
+    try {
+      const email = newEmail();
+      await client(proxied).post('/api/v1/auth/magic-link', { email });
+      await proxied.jobs.drain();
+      const followed = await proxied.app.inject({ method: 'GET', url: `/auth/magic?token=${linkToken(proxied, email, 'https://backline.example.org/auth/magic')}` });
+      const cookie = followed.cookies.find((candidate) => candidate.name === SESSION_COOKIE);
+      assert.ok(cookie);
+      assert.equal(cookie.secure, true, 'https deployments send the cookie over https only');
+      const browser = cookieClient(proxied, cookie.value);
+      const upstream = { host: '127.0.0.1:3000' };
+      assert.equal((await browser.post('/api/v1/me/tokens', { name: 'ui' }, { ...upstream, origin: 'https://backline.example.org' })).status, 201);
+      assert.equal((await browser.post('/api/v1/me/tokens', { name: 'evil' }, { ...upstream, origin: 'https://evil.example' })).status, 403);
+    } finally {
+      await proxied.close();
     }
   });
 
