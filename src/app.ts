@@ -23,7 +23,7 @@ import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts'
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
 import { registerProviderWebhookRoutes } from './modules/provider-events/provider-events.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
-// TICKETS_IMPORT
+import { registerTicketRoutes } from './modules/tickets/tickets.routes.ts';
 import { registerUserRoutes } from './modules/users/users.routes.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -128,7 +128,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerInvoiceRoutes(app, services.invoices);
-  // TICKETS_ROUTES
+  registerTicketRoutes(app, services.tickets);
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 
   await app.ready();

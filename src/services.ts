@@ -10,6 +10,8 @@ import { createOfferingsService } from './modules/offerings/offerings.service.ts
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
 import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
+import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
+import { createTicketsService } from './modules/tickets/tickets.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 
 /** Every domain service, wired once per process from the same dependencies. */
@@ -20,6 +22,7 @@ export function createServices(deps: Deps) {
   const users = createUsersService(deps);
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
+  const tickets = createTicketsService(deps, { repos, helpers, orgs });
   const ledger = createLedgerService(deps);
   const stripeClient = stripeClientFromConfig(deps.config);
   /** Null when STRIPE_SECRET_KEY is unset: card payments through Stripe are off. */
@@ -28,8 +31,8 @@ export function createServices(deps: Deps) {
   const providerEvents = createProviderEventsService(deps, [stripeWebhookAdapter(stripeClient, deps.config.STRIPE_WEBHOOK_SECRET)]);
   const invoices = createInvoicesService(deps, orgs);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...providerEvents.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, invoices, stripe, providerEvents, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -5,11 +5,12 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+/** `isValid` checks the key's values, so that a forged cursor is a 400 rather than a database error. */
+export function decodeCursor(cursor: string | undefined, arity: number, isValid: (key: unknown[]) => boolean = () => true): unknown[] | undefined {
   if (!cursor) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key;
+    if (Array.isArray(key) && key.length === arity && isValid(key)) return key;
   } catch {
     // fall through to the error below
   }

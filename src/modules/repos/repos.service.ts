@@ -174,6 +174,11 @@ export function createReposService(deps: Deps) {
       return listMaintainers(found.repo.id);
     },
 
+    /** Ids of the repositories this user maintains, for the access rules of other modules. */
+    async maintainedRepoIds(userId: string): Promise<string[]> {
+      return (await repo.reposMaintainedBy(db, userId)).map((row) => row.id);
+    },
+
     async maintainers(actor: Actor, fullName: string) {
       const found = await requireMaintainer(actor, fullName);
       return listMaintainers(found.repo.id);

@@ -1,0 +1,203 @@
+import { expressionBuilder, sql, type Expression, type Insertable, type Selectable, type SqlBool, type Updateable } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
+import type { DB, TicketStatus, TicketsTable } from '../../db/types.ts';
+import { newId } from '../../lib/ids.ts';
+import { PRIORITIES, type ListTicketsInput } from './tickets.schemas.ts';
+
+export type TicketRow = Selectable<TicketsTable>;
+
+/**
+ * Who is looking, with the ids of everything that grants them sight of a ticket. The service gathers
+ * these from the repos, helpers and orgs services, so this module reads no other module's tables.
+ */
+export type Viewer = {
+  userId: string;
+  isOperator: boolean;
+  maintainerOf: string[];
+  helperOf: string[];
+  adminOf: string[];
+};
+
+/**
+ * The one rule of who sees a ticket, used by every read: the requester, the assignee, admins of the
+ * ticket's organization (members see only their own), maintainers of the repository, approved helpers
+ * of the repository (expert tickets; community ones are public anyway), anyone signed in for community
+ * tickets, and operators.
+ */
+export function visibleTo(viewer: Viewer): Expression<SqlBool> {
+  const eb = expressionBuilder<DB, 'tickets'>();
+  if (viewer.isOperator) return sql<SqlBool>`true`;
+  const clauses = [
+    eb('tickets.requester_id', '=', viewer.userId),
+    eb('tickets.assignee_id', '=', viewer.userId),
+    eb('tickets.track', '=', 'community'),
+  ];
+  if (viewer.adminOf.length) clauses.push(eb('tickets.org_id', 'in', viewer.adminOf));
+  if (viewer.maintainerOf.length) clauses.push(eb('tickets.repo_id', 'in', viewer.maintainerOf));
+  if (viewer.helperOf.length) clauses.push(eb.and([eb('tickets.track', '=', 'expert'), eb('tickets.repo_id', 'in', viewer.helperOf)]));
+  return eb.or(clauses);
+}
+
+/** A ticket with the names the API shows beside it. */
+function selectTickets(db: Queryable) {
+  return db
+    .selectFrom('tickets')
+    .innerJoin('repos', 'repos.id', 'tickets.repo_id')
+    .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
+    .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
+    .leftJoin('orgs', 'orgs.id', 'tickets.org_id')
+    .selectAll('tickets')
+    .select([
+      'repos.full_name as repo_full_name',
+      'requester.display_name as requester_name',
+      'requester.email as requester_email',
+      'assignee.display_name as assignee_name',
+      'assignee.email as assignee_email',
+      'orgs.slug as org_slug',
+    ]);
+}
+
+export type TicketView = Awaited<ReturnType<ReturnType<typeof selectTickets>['executeTakeFirstOrThrow']>>;
+
+export async function findTicket(db: Queryable, id: string, viewer?: Viewer): Promise<TicketView | undefined> {
+  let query = selectTickets(db).where('tickets.id', '=', id);
+  if (viewer) query = query.where(visibleTo(viewer));
+  return query.executeTakeFirst();
+}
+
+/** Newest first; the id is time-ordered, so it is the whole sort key. */
+export async function listTickets(db: Queryable, viewer: Viewer, filters: ListTicketsInput, afterId: string | undefined) {
+  let query = selectTickets(db).where(visibleTo(viewer));
+  if (filters.repo) query = query.where((eb) => eb(eb.fn('lower', ['repos.full_name']), '=', filters.repo!.toLowerCase()));
+  if (filters.status) query = query.where('tickets.status', '=', filters.status);
+  if (filters.track) query = query.where('tickets.track', '=', filters.track);
+  if (afterId) query = query.where('tickets.id', '<', afterId);
+  return query.orderBy('tickets.id', 'desc').limit(filters.limit + 1).execute();
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const priorityRanks = sql.join(PRIORITIES.map((priority, rank) => sql`(${sql.lit(priority)}, ${sql.lit(rank)})`));
+
+export type QueueKey = { rank: number; id: string };
+
+/**
+ * A helper's queue: open expert tickets of the repositories they are approved for, plus what is
+ * assigned to them and not finished, most urgent first, then oldest first.
+ * The open part walks tickets_queue_idx (repo_id, priority, id) once per repository and priority, each
+ * walk already in id order and cut at the page size, so a page costs the same however long the queues
+ * are; the assigned part is small and comes from tickets_assignee_idx.
+ */
+export function queueQuery(db: Queryable, userId: string, repoIds: string[], after: QueueKey | undefined, limit: number) {
+  const rank = after?.rank ?? -1;
+  const id = after?.id ?? NIL_UUID;
+  const queue = sql<{ id: string; rank: number }>`(
+    SELECT open_ticket.id, p.rank
+    FROM (VALUES ${priorityRanks}) AS p(priority, rank)
+    CROSS JOIN unnest(${repoIds}::uuid[]) AS r(repo_id)
+    CROSS JOIN LATERAL (
+      SELECT tickets.id FROM tickets
+      WHERE tickets.repo_id = r.repo_id AND tickets.priority = p.priority
+        AND tickets.track = 'expert' AND tickets.status = 'open'
+        AND tickets.id > CASE WHEN p.rank = ${rank} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+      ORDER BY tickets.id
+      LIMIT ${limit + 1}
+    ) AS open_ticket
+    WHERE p.rank >= ${rank}
+    UNION ALL
+    SELECT tickets.id, p.rank
+    FROM tickets JOIN (VALUES ${priorityRanks}) AS p(priority, rank) ON p.priority = tickets.priority
+    WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
+      AND (p.rank, tickets.id) > (${rank}, ${id}::uuid)
+  )`;
+  return selectTickets(db)
+    .innerJoin(queue.as('queue'), 'queue.id', 'tickets.id')
+    .select('queue.rank')
+    .orderBy('queue.rank')
+    .orderBy('tickets.id')
+    .limit(limit + 1);
+}
+
+export async function insertTicket(db: Queryable, values: Insertable<TicketsTable>): Promise<void> {
+  await db.insertInto('tickets').values(values).execute();
+}
+
+/**
+ * Compare-and-set: changes the ticket only if it is still in the status the caller saw, in one
+ * statement, so two people acting at once cannot both win (the loser's update matches no row).
+ */
+export async function updateIfStatus(db: Queryable, id: string, expected: TicketStatus, changes: Updateable<TicketsTable>) {
+  return db.updateTable('tickets').set(changes).where('id', '=', id).where('status', '=', expected).returningAll().executeTakeFirst();
+}
+
+export async function currentStatus(db: Queryable, id: string): Promise<TicketStatus> {
+  const row = await db.selectFrom('tickets').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+  return row.status;
+}
+
+export async function markFirstResponse(db: Queryable, id: string, at: Date): Promise<boolean> {
+  const updated = await db.updateTable('tickets').set({ first_response_at: at }).where('id', '=', id).where('first_response_at', 'is', null).executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+/** Only a resolved or closed ticket that has no rating yet takes one; anything else matches no row. */
+export async function rateTicket(db: Queryable, id: string, score: number, comment: string, at: Date) {
+  return db
+    .updateTable('tickets')
+    .set({ rating_score: score, rating_comment: comment, rated_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('status', 'in', ['resolved', 'closed'])
+    .where('rated_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export type NewEvent = { ticketId: string; actorId: string | null; type: string; data?: Record<string, unknown>; at: Date };
+
+export async function addEvent(db: Queryable, event: NewEvent): Promise<string> {
+  const id = newId(event.at.getTime());
+  await db
+    .insertInto('ticket_events')
+    .values({ id, ticket_id: event.ticketId, actor_id: event.actorId, type: event.type, data: JSON.stringify(event.data ?? {}), created_at: event.at })
+    .execute();
+  return id;
+}
+
+export async function insertMessage(db: Queryable, values: Insertable<DB['ticket_messages']>): Promise<void> {
+  await db.insertInto('ticket_messages').values(values).execute();
+}
+
+function selectMessages(db: Queryable) {
+  return db
+    .selectFrom('ticket_messages')
+    .innerJoin('users', 'users.id', 'ticket_messages.author_id')
+    .selectAll('ticket_messages')
+    .select('users.display_name as author_name');
+}
+
+export type MessageView = Awaited<ReturnType<ReturnType<typeof selectMessages>['executeTakeFirstOrThrow']>>;
+
+export async function findMessage(db: Queryable, id: string): Promise<MessageView> {
+  return selectMessages(db).where('ticket_messages.id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Oldest first, like a conversation. */
+export async function listMessages(db: Queryable, ticketId: string, withInternal: boolean, afterId: string | undefined, limit: number) {
+  let query = selectMessages(db).where('ticket_messages.ticket_id', '=', ticketId);
+  if (!withInternal) query = query.where('ticket_messages.internal', '=', false);
+  if (afterId) query = query.where('ticket_messages.id', '>', afterId);
+  return query.orderBy('ticket_messages.id').limit(limit + 1).execute();
+}
+
+export async function listEvents(db: Queryable, ticketId: string, hiddenTypes: string[], afterId: string | undefined, limit: number) {
+  let query = db
+    .selectFrom('ticket_events')
+    .leftJoin('users', 'users.id', 'ticket_events.actor_id')
+    .selectAll('ticket_events')
+    .select('users.display_name as actor_name')
+    .where('ticket_events.ticket_id', '=', ticketId);
+  if (hiddenTypes.length) query = query.where('ticket_events.type', 'not in', hiddenTypes);
+  if (afterId) query = query.where('ticket_events.id', '>', afterId);
+  return query.orderBy('ticket_events.id').limit(limit + 1).execute();
+}
+
+export type EventView = Awaited<ReturnType<typeof listEvents>>[number];

@@ -1,0 +1,292 @@
+import type { Updateable } from 'kysely';
+import type { Tx } from '../../db/database.ts';
+import type { TicketsTable, TicketTrack } from '../../db/types.ts';
+import type { Deps } from '../../deps.ts';
+import { conflict, forbidden, invalidField, notFound } from '../../errors.ts';
+import { newId, UUID_PATTERN } from '../../lib/ids.ts';
+import { renderMarkdown } from '../../lib/markdown.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { requireUser, type Actor } from '../auth/actor.ts';
+import type { HelpersService } from '../helpers/helpers.service.ts';
+import { queueEmail } from '../mail/mail.service.ts';
+import type { OrgsService } from '../orgs/orgs.service.ts';
+import type { RepoRow } from '../repos/repos.repository.ts';
+import type { ReposService } from '../repos/repos.service.ts';
+import { enqueueNotifyHelpers } from './tickets.jobs.ts';
+import { ticketEmails } from './tickets.notifications.ts';
+import { authorize, relationOf, type Relation } from './tickets.policy.ts';
+import { presentEvent, presentMessage, presentTicket } from './tickets.presenter.ts';
+import * as repo from './tickets.repository.ts';
+import type { CreateTicketInput, ListTicketsInput, MessageInput, PageInput, RatingInput } from './tickets.schemas.ts';
+import { canMove, EVENT_TYPES, INTERNAL_EVENT_TYPES, invalidTransition, nextStatus, type TicketAction } from './tickets.state.ts';
+
+type Loaded = { viewer: repo.Viewer; ticket: repo.TicketView; relation: Relation };
+type MoveOptions = {
+  changes?: Updateable<TicketsTable>;
+  data?: Record<string, unknown>;
+  /** More writes in the same transaction, such as the email the move sends; gets the ticket as moved. */
+  also?: (trx: Tx, eventId: string, moved: repo.TicketView) => Promise<void>;
+};
+
+const OFFERED: Record<TicketTrack, (row: RepoRow) => boolean> = {
+  ai: (row) => row.offers_ai,
+  community: (row) => row.offers_community,
+  expert: (row) => row.offers_expert,
+};
+
+const isUuid = (value: unknown) => typeof value === 'string' && UUID_PATTERN.test(value);
+const idCursor = (cursor: string | undefined) => decodeCursor(cursor, 1, ([id]) => isUuid(id))?.[0] as string | undefined;
+const queueCursor = (cursor: string | undefined) => {
+  const key = decodeCursor(cursor, 2, ([rank, id]) => Number.isInteger(rank) && isUuid(id));
+  return key ? { rank: key[0] as number, id: key[1] as string } : undefined;
+};
+
+export function createTicketsService(deps: Deps, services: { repos: ReposService; helpers: HelpersService; orgs: OrgsService }) {
+  const { db, clock } = deps;
+  const { repos, helpers, orgs } = services;
+  const emails = ticketEmails(deps.config);
+
+  async function viewerOf(actor: Actor): Promise<repo.Viewer> {
+    const user = requireUser(actor);
+    const [maintainerOf, helperOf, memberships] = await Promise.all([
+      repos.maintainedRepoIds(user.userId),
+      helpers.approvedRepoIds(user.userId),
+      orgs.mine(actor),
+    ]);
+    const adminOf = memberships.filter((org) => org.role === 'admin').map((org) => org.id);
+    return { userId: user.userId, isOperator: user.isOperator, maintainerOf, helperOf, adminOf };
+  }
+
+  /** The ticket if the actor may see it; otherwise a 404, so that its existence does not leak. */
+  async function load(actor: Actor, id: string): Promise<Loaded> {
+    const viewer = await viewerOf(actor);
+    const ticket = await repo.findTicket(db, id, viewer);
+    if (!ticket) throw notFound('The ticket');
+    return { viewer, ticket, relation: relationOf(viewer, ticket) };
+  }
+
+  async function present(id: string) {
+    const ticket = await repo.findTicket(db, id);
+    if (!ticket) throw notFound('The ticket');
+    return presentTicket(ticket);
+  }
+
+  /**
+   * Moves the ticket by the state table, with its event, inside `trx`. Returns false when someone else
+   * moved it first (the compare-and-set matched no row).
+   */
+  async function applyMove(trx: Tx, { viewer, ticket }: Loaded, action: TicketAction, options: MoveOptions = {}): Promise<boolean> {
+    const to = nextStatus(ticket, action);
+    const now = clock.now();
+    const updated = await repo.updateIfStatus(trx, ticket.id, ticket.status, { ...options.changes, status: to, updated_at: now });
+    if (!updated) return false;
+    const eventId = await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: EVENT_TYPES[action], data: { from: ticket.status, to, ...options.data }, at: now });
+    if (options.also) await options.also(trx, eventId, (await repo.findTicket(trx, ticket.id))!);
+    return true;
+  }
+
+  async function move(loaded: Loaded, action: TicketAction, options: MoveOptions = {}) {
+    await db.transaction().execute(async (trx) => {
+      if (await applyMove(trx, loaded, action, options)) return;
+      const status = await repo.currentStatus(trx, loaded.ticket.id);
+      throw canMove(status, action)
+        ? conflict('The ticket changed while you were acting on it; reload it and try again.', 'ticket_changed')
+        : invalidTransition(status, action);
+    });
+    return present(loaded.ticket.id);
+  }
+
+  function requireExpert(ticket: repo.TicketView) {
+    if (ticket.track !== 'expert') {
+      throw conflict(`This is a ${ticket.track} ticket; only expert tickets are claimed and assigned, the others are answered in the conversation.`, 'not_claimable');
+    }
+  }
+
+  async function orgIdFor(actor: Actor, slug: string): Promise<string> {
+    const { org, role } = await orgs.requireMember(actor, slug);
+    if (!role) throw notFound(`The organization ${slug}`);
+    return org.id;
+  }
+
+  return {
+    async create(actor: Actor, input: CreateTicketInput) {
+      const user = requireUser(actor);
+      const { repo: repository } = await repos.access(actor, input.repo);
+      if (repository.status !== 'verified') throw notFound(`The repository ${input.repo}`);
+      if (!OFFERED[input.track](repository)) {
+        const offered = (Object.keys(OFFERED) as TicketTrack[]).filter((track) => OFFERED[track](repository));
+        throw conflict(
+          `${repository.full_name} does not offer ${input.track} support; ${offered.length ? `choose one of: ${offered.join(', ')}` : 'it offers no support track at the moment'}.`,
+          'track_not_offered',
+        );
+      }
+      const orgId = input.org ? await orgIdFor(actor, input.org) : null;
+      const now = clock.now();
+      const id = newId(now.getTime());
+      await db.transaction().execute(async (trx) => {
+        await repo.insertTicket(trx, {
+          id,
+          repo_id: repository.id,
+          requester_id: user.userId,
+          org_id: orgId,
+          title: input.title,
+          body: input.body,
+          body_html: renderMarkdown(input.body),
+          track: input.track,
+          priority: input.priority,
+          channel: input.channel,
+          status: 'open',
+          created_at: now,
+          updated_at: now,
+        });
+        await repo.addEvent(trx, { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now });
+        if (input.track === 'expert') await enqueueNotifyHelpers(trx, clock, id);
+      });
+      return present(id);
+    },
+
+    async get(actor: Actor, id: string) {
+      return presentTicket((await load(actor, id)).ticket);
+    },
+
+    async list(actor: Actor, input: ListTicketsInput) {
+      const viewer = await viewerOf(actor);
+      const rows = await repo.listTickets(db, viewer, input, idCursor(input.cursor));
+      return toPage(rows, input.limit, (row) => [row.id], presentTicket);
+    },
+
+    /** One queue across every repository the caller helps: urgent first, then oldest first. */
+    async queue(actor: Actor, input: PageInput) {
+      const user = requireUser(actor);
+      const repoIds = await helpers.approvedRepoIds(user.userId);
+      const rows = await repo.queueQuery(db, user.userId, repoIds, queueCursor(input.cursor), input.limit).execute();
+      return toPage(rows, input.limit, (row) => [row.rank, row.id], presentTicket);
+    },
+
+    async postMessage(actor: Actor, id: string, input: MessageInput) {
+      const loaded = await load(actor, id);
+      const { ticket, relation, viewer } = loaded;
+      authorize(input.internal ? 'note' : 'reply', relation, ticket);
+      if (!input.internal && (ticket.status === 'closed' || ticket.status === 'cancelled')) {
+        throw conflict(`This ticket is ${ticket.status}; ${ticket.status === 'closed' ? 'reopen it' : 'open a new ticket'} to continue the conversation.`, 'ticket_closed');
+      }
+      const now = clock.now();
+      const messageId = newId(now.getTime());
+      await db.transaction().execute(async (trx) => {
+        await repo.insertMessage(trx, { id: messageId, ticket_id: ticket.id, author_id: viewer.userId, body: input.body, body_html: renderMarkdown(input.body), internal: input.internal, channel: input.channel, created_at: now });
+        // The first public answer from someone other than the customer stops the first-response clock (SLAs).
+        const firstResponse = !input.internal && !relation.customer && ticket.first_response_at === null && (await repo.markFirstResponse(trx, ticket.id, now));
+        await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: input.internal ? 'note_added' : 'message_added', data: { messageId, firstResponse }, at: now });
+        if (!input.internal && relation.customer && canMove(ticket.status, 'customer_reply')) {
+          await applyMove(trx, loaded, 'customer_reply', { data: { messageId } });
+        }
+      });
+      return presentMessage(await repo.findMessage(db, messageId));
+    },
+
+    async messages(actor: Actor, id: string, input: PageInput) {
+      const { ticket, relation } = await load(actor, id);
+      const rows = await repo.listMessages(db, ticket.id, relation.staff, idCursor(input.cursor), input.limit);
+      return toPage(rows, input.limit, (row) => [row.id], presentMessage);
+    },
+
+    async events(actor: Actor, id: string, input: PageInput) {
+      const { ticket, relation } = await load(actor, id);
+      const rows = await repo.listEvents(db, ticket.id, relation.staff ? [] : INTERNAL_EVENT_TYPES, idCursor(input.cursor), input.limit);
+      return toPage(rows, input.limit, (row) => [row.id], presentEvent);
+    },
+
+    async claim(actor: Actor, id: string) {
+      const loaded = await load(actor, id);
+      const { ticket, relation, viewer } = loaded;
+      requireExpert(ticket);
+      authorize('claim', relation, ticket);
+      if (ticket.requester_id === viewer.userId) throw forbidden('You opened this ticket; another helper has to take it.');
+      const now = clock.now();
+      return move(loaded, 'claim', {
+        changes: { assignee_id: viewer.userId, claimed_at: now },
+        also: (trx, eventId, moved) => queueEmail(trx, clock, emails.claimed(moved, eventId)),
+      });
+    },
+
+    async assign(actor: Actor, id: string, userId: string) {
+      const loaded = await load(actor, id);
+      const { ticket, relation } = loaded;
+      authorize('assign', relation, ticket);
+      requireExpert(ticket);
+      if (ticket.assignee_id === userId) return presentTicket(ticket);
+      if (userId === ticket.requester_id || !(await helpers.isApproved(ticket.repo_id, userId))) {
+        throw invalidField('body.userId', `must be an approved helper of ${ticket.repo_full_name} other than the requester`);
+      }
+      return move(loaded, 'assign', {
+        changes: { assignee_id: userId, claimed_at: clock.now() },
+        data: { assigneeId: userId, previousAssigneeId: ticket.assignee_id },
+        also: (trx, eventId, moved) => queueEmail(trx, clock, emails.assigned(moved, eventId)),
+      });
+    },
+
+    async release(actor: Actor, id: string) {
+      const loaded = await load(actor, id);
+      authorize('release', loaded.relation, loaded.ticket);
+      return move(loaded, 'release', { changes: { assignee_id: null, claimed_at: null }, data: { previousAssigneeId: loaded.ticket.assignee_id } });
+    },
+
+    async setStatus(actor: Actor, id: string, status: 'in_progress' | 'waiting_on_customer') {
+      const loaded = await load(actor, id);
+      authorize('setStatus', loaded.relation, loaded.ticket);
+      return move(loaded, status === 'in_progress' ? 'start' : 'wait');
+    },
+
+    async resolve(actor: Actor, id: string, summary: string) {
+      const loaded = await load(actor, id);
+      authorize('resolve', loaded.relation, loaded.ticket);
+      return move(loaded, 'resolve', {
+        changes: { resolved_at: clock.now(), resolution_summary: summary },
+        data: { summary },
+        also: (trx, eventId, moved) => queueEmail(trx, clock, emails.resolved(moved, eventId)),
+      });
+    },
+
+    async confirm(actor: Actor, id: string) {
+      const loaded = await load(actor, id);
+      authorize('customer', loaded.relation, loaded.ticket);
+      const now = clock.now();
+      return move(loaded, 'confirm', { changes: { confirmed_at: now, closed_at: now } });
+    },
+
+    async reopen(actor: Actor, id: string, reason?: string) {
+      const loaded = await load(actor, id);
+      authorize('customer', loaded.relation, loaded.ticket);
+      return move(loaded, 'reopen', {
+        changes: { resolved_at: null, resolution_summary: null, confirmed_at: null, closed_at: null },
+        data: reason ? { reason } : {},
+      });
+    },
+
+    async cancel(actor: Actor, id: string, reason?: string) {
+      const loaded = await load(actor, id);
+      authorize('customer', loaded.relation, loaded.ticket);
+      return move(loaded, 'cancel', { changes: { cancelled_at: clock.now() }, data: reason ? { reason } : {} });
+    },
+
+    /** Once, and only for help that was given: the conditional update settles both rules and any race. */
+    async rate(actor: Actor, id: string, input: RatingInput) {
+      const { ticket, relation, viewer } = await load(actor, id);
+      authorize('customer', relation, ticket);
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        if (!(await repo.rateTicket(trx, ticket.id, input.score, input.comment, now))) {
+          const status = await repo.currentStatus(trx, ticket.id);
+          if (status !== 'resolved' && status !== 'closed') {
+            throw conflict(`This ticket is ${status.replaceAll('_', ' ')}; rate it once it is resolved.`, 'not_resolved');
+          }
+          throw conflict('This ticket is already rated; a rating is given once.', 'already_rated');
+        }
+        await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: 'rated', data: { score: input.score }, at: now });
+      });
+      return present(ticket.id);
+    },
+  };
+}
+
+export type TicketsService = ReturnType<typeof createTicketsService>;
