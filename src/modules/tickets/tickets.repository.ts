@@ -23,15 +23,14 @@ export type Viewer = {
  * ticket's organization (members see only their own), maintainers of the repository, approved helpers
  * of the repository (expert tickets; community ones are public anyway), anyone signed in for community
  * tickets, and operators.
+ * Lists leave out other people's community tickets unless they are about one repository: they are
+ * public, but a customer's "my tickets" should not fill up with the whole platform's questions.
  */
-export function visibleTo(viewer: Viewer): Expression<SqlBool> {
+export function visibleTo(viewer: Viewer, options: { publicCommunity: boolean } = { publicCommunity: true }): Expression<SqlBool> {
   const eb = expressionBuilder<DB, 'tickets'>();
   if (viewer.isOperator) return sql<SqlBool>`true`;
-  const clauses = [
-    eb('tickets.requester_id', '=', viewer.userId),
-    eb('tickets.assignee_id', '=', viewer.userId),
-    eb('tickets.track', '=', 'community'),
-  ];
+  const clauses = [eb('tickets.requester_id', '=', viewer.userId), eb('tickets.assignee_id', '=', viewer.userId)];
+  if (options.publicCommunity) clauses.push(eb('tickets.track', '=', 'community'));
   if (viewer.adminOf.length) clauses.push(eb('tickets.org_id', 'in', viewer.adminOf));
   if (viewer.maintainerOf.length) clauses.push(eb('tickets.repo_id', 'in', viewer.maintainerOf));
   if (viewer.helperOf.length) clauses.push(eb.and([eb('tickets.track', '=', 'expert'), eb('tickets.repo_id', 'in', viewer.helperOf)]));
@@ -67,7 +66,7 @@ export async function findTicket(db: Queryable, id: string, viewer?: Viewer): Pr
 
 /** Newest first; the id is time-ordered, so it is the whole sort key. */
 export async function listTickets(db: Queryable, viewer: Viewer, filters: ListTicketsInput, afterId: string | undefined) {
-  let query = selectTickets(db).where(visibleTo(viewer));
+  let query = selectTickets(db).where(visibleTo(viewer, { publicCommunity: Boolean(filters.repo) }));
   if (filters.repo) query = query.where((eb) => eb(eb.fn('lower', ['repos.full_name']), '=', filters.repo!.toLowerCase()));
   if (filters.status) query = query.where('tickets.status', '=', filters.status);
   if (filters.track) query = query.where('tickets.track', '=', filters.track);

@@ -181,6 +181,12 @@ describe('tickets', () => {
     assert.deepEqual(teamView.body.items.map((message: { internal: boolean }) => message.internal), [false, true]);
     assert.ok((await helper.api.get(`${url}/events`)).body.items.some((event: { type: string }) => event.type === 'note_added'));
 
+    const passerbyList = await passerby.api.get('/api/v1/tickets');
+    assert.ok(!passerbyList.body.items.some((item: { id: string }) => item.id === ticket.id), "other people's community tickets stay out of my list");
+    const repoList = await passerby.api.get(`/api/v1/tickets?repo=${repo.fullName}`);
+    assert.deepEqual(repoList.body.items.map((item: { id: string }) => item.id), [ticket.id], 'but a repository list shows its public questions');
+    assert.deepEqual((await customer.api.get('/api/v1/tickets')).body.items.map((item: { id: string }) => item.id), [ticket.id]);
+
     assert.equal((await helper.api.post(`${url}/claim`)).body.error.code, 'not_claimable');
     assert.equal((await passerby.api.post(`${url}/resolve`, { summary: 'done' })).status, 403);
     const resolved = await customer.api.post(`${url}/resolve`, { summary: 'The flag fixed it.' });
