@@ -110,6 +110,14 @@ describe('credit notes and payment', () => {
     assert.equal((await it.operator.api.post(`/api/v1/invoices/00000000-0000-7000-8000-000000000000/credit-notes`, { reason: 'x', full: true })).status, 404);
   });
 
+  test('issued documents are final: the database itself refuses to edit or delete them', async () => {
+    const invoice = await issue(it.ctx, { buyer });
+    await assert.rejects(it.ctx.db.updateTable('invoices').set({ total: 1, subtotal: 1, tax: 0 }).where('id', '=', invoice.id).execute(), /is final/);
+    await assert.rejects(it.ctx.db.updateTable('invoice_lines').set({ description: 'Something else' }).where('invoice_id', '=', invoice.id).execute(), /lines are final/);
+    await assert.rejects(it.ctx.db.deleteFrom('invoices').where('id', '=', invoice.id).execute(), /issue a credit note/);
+    assert.equal((await reload(invoice)).total, invoice.total);
+  });
+
   test('marking paid runs the onInvoicePaid handlers in the same transaction; a failing handler leaves the invoice open', async () => {
     const invoice = await issue(it.ctx, { buyer });
     const seen: string[] = [];
