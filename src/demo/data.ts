@@ -79,4 +79,51 @@ export const demoData = {
     { fullName: 'tidewater/tide', by: 'sam@northwind.example', note: '' },
     { fullName: 'pebble-orm/pebble', by: 'lee@northwind.example', note: 'Need help with migrations.' },
   ],
+  tickets: [
+    {
+      repo: 'lumen-db/lumen', customer: 'sam@northwind.example', helper: 'grace@demo.backline.dev', track: 'expert' as const, priority: 'urgent' as const,
+      title: 'Projection rebuild never finishes after upgrading to 7.2',
+      body: 'Since the upgrade our async daemon restarts every few minutes and the `OrderSummary` projection never catches up.\n\n```\nLumen.Events.Daemon: shard OrderSummary:All stalled at 1,204,551\n```',
+      steps: [], reply: '', summary: '',
+    },
+    {
+      repo: 'lumen-db/lumen', customer: 'lee@northwind.example', helper: 'hiro@demo.backline.dev', track: 'expert' as const, priority: 'high' as const,
+      title: 'How do we partition the event store by tenant?',
+      body: 'We have 300 tenants and want one partition per tenant. Is that supported?', steps: ['claim'], reply: '', summary: '',
+    },
+    {
+      repo: 'harbor-mq/harbor', customer: 'sam@northwind.example', helper: 'ivan@demo.backline.dev', track: 'expert' as const, priority: 'normal' as const,
+      title: 'Saga timeouts fire twice under load',
+      body: 'With 4 consumers the timeout message for `OrderSaga` is handled twice.', steps: ['claim', 'start', 'reply', 'note'],
+      reply: 'Can you share your outbox configuration and the broker you use?', summary: '',
+    },
+    {
+      repo: 'harbor-mq/harbor', customer: 'priya@northwind.example', helper: 'grace@demo.backline.dev', track: 'expert' as const, priority: 'normal' as const,
+      title: 'Retry policy ignored for one consumer',
+      body: 'The immediate retry policy is not applied to `InvoiceCreatedConsumer`.', steps: ['claim', 'reply', 'wait'],
+      reply: 'Please send the full stack trace of the first failure.', summary: '',
+    },
+    {
+      repo: 'quillkit/quill', customer: 'lee@northwind.example', helper: 'ivan@demo.backline.dev', track: 'expert' as const, priority: 'low' as const,
+      title: 'Paste from Word loses list numbering',
+      body: 'Numbered lists pasted from Word come out as bullets.', steps: ['claim', 'reply', 'resolve'],
+      reply: 'This is the clipboard sanitizer; enable `keepListStyles`.', summary: 'Enable keepListStyles in the paste plugin options.',
+    },
+    {
+      repo: 'lumen-db/lumen', customer: 'priya@northwind.example', helper: 'grace@demo.backline.dev', track: 'expert' as const, priority: 'high' as const,
+      title: 'Upgrade plan from 5.x to 7.x',
+      body: 'We need a plan to upgrade three services from 5.x to 7.x without downtime.', steps: ['claim', 'reply', 'wait', 'answer', 'resolve', 'confirm', 'rate'],
+      reply: 'Start with the schema migration in dry-run mode; I will send the checklist.', summary: 'Upgrade checklist delivered; services upgraded one by one with blue/green.',
+    },
+    {
+      repo: 'quillkit/quill', customer: 'sam@northwind.example', helper: 'ivan@demo.backline.dev', track: 'expert' as const, priority: 'normal' as const,
+      title: 'Collaborative cursors flicker',
+      body: 'Remote cursors flicker when two people type in the same paragraph.', steps: ['cancel'], reply: '', summary: '',
+    },
+    {
+      repo: 'harbor-mq/harbor', customer: 'lee@northwind.example', helper: 'ivan@demo.backline.dev', track: 'community' as const, priority: 'normal' as const,
+      title: 'Is RabbitMQ quorum queue support planned?',
+      body: 'We would like to move to quorum queues. Is anyone running Harbor on them?', steps: [], reply: '', summary: '',
+    },
+  ],
 };

@@ -55,8 +55,38 @@ export async function seedDemo(deps: Deps, services: Services): Promise<void> {
     await services.repos.requestOnboarding(actors.get(request.by)!, { fullName: request.fullName, note: request.note, orgId: null });
   }
 
-  await seedDemoTickets(deps, services, actors);
+  await seedDemoTickets(services, actors);
   logger.info(`demo data loaded: sign in as any demo user (for example ${org.admin}) through /dev/mail, or as the operator ${MARKER_EMAIL}`);
 }
 
-async function seedDemoTickets(_deps: Deps, _services: Services, _actors: Map<string, UserActor>): Promise<void> {}
+/** One ticket per state the state machine knows, walked there through the real transitions. */
+async function seedDemoTickets(services: Services, actors: Map<string, UserActor>): Promise<void> {
+  const { tickets } = services;
+  const person = (email: string) => actors.get(email)!;
+  for (const story of demoData.tickets) {
+    const customer = person(story.customer);
+    const helper = person(story.helper);
+    const ticket = await tickets.create(customer, {
+      repo: story.repo,
+      title: story.title,
+      body: story.body,
+      track: story.track,
+      priority: story.priority,
+      channel: 'web',
+      org: demoData.org.slug,
+    });
+    const steps: string[] = [...story.steps];
+    for (const step of steps) {
+      if (step === 'claim') await tickets.claim(helper, ticket.id);
+      if (step === 'reply') await tickets.postMessage(helper, ticket.id, { body: story.reply, internal: false, channel: 'web' });
+      if (step === 'note') await tickets.postMessage(helper, ticket.id, { body: 'Looks like the 4.x upgrade path; checking the migration guide.', internal: true, channel: 'web' });
+      if (step === 'start') await tickets.setStatus(helper, ticket.id, 'in_progress');
+      if (step === 'wait') await tickets.setStatus(helper, ticket.id, 'waiting_on_customer');
+      if (step === 'answer') await tickets.postMessage(customer, ticket.id, { body: 'Here is the stack trace you asked for.', internal: false, channel: 'web' });
+      if (step === 'resolve') await tickets.resolve(helper, ticket.id, story.summary);
+      if (step === 'confirm') await tickets.confirm(customer, ticket.id);
+      if (step === 'rate') await tickets.rate(customer, ticket.id, { score: 5, comment: 'Fast and precise, thank you!' });
+      if (step === 'cancel') await tickets.cancel(customer, ticket.id, 'Found the answer in the docs.');
+    }
+  }
+}
