@@ -57,6 +57,15 @@ describe('job queue', () => {
     assert.equal((await jobsOf(queue)).length, 2);
   });
 
+  test('a batch runs oldest due first, whatever order the database returns it in', async () => {
+    const queue = newQueue();
+    const start = clock.now().getTime();
+    for (const offset of [5, 1, 4, 2, 3]) await enqueue(handle.db, clock, queue, { offset }, { runAt: new Date(start - offset * MINUTE) });
+    const seen: number[] = [];
+    assert.equal(await runner(queue, async (payload: { offset: number }) => void seen.push(payload.offset), { batchSize: 10 }).drain(), 5);
+    assert.deepEqual(seen, [5, 4, 3, 2, 1]);
+  });
+
   test('a job waits for its runAt', async () => {
     const queue = newQueue();
     await enqueue(handle.db, clock, queue, {}, { runAt: new Date(clock.now().getTime() + 5 * MINUTE) });

@@ -68,7 +68,7 @@ export type JobRunnerOptions = {
   batchSize?: number;
 };
 
-type ClaimedJob = { id: string; queue: string; payload: unknown; attempts: number; max_attempts: number };
+type ClaimedJob = { id: string; queue: string; payload: unknown; attempts: number; max_attempts: number; run_at: Date };
 
 export class JobRunner {
   private readonly options: Required<JobRunnerOptions>;
@@ -106,8 +106,10 @@ export class JobRunner {
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING id, queue, payload, attempts, max_attempts`.execute(db);
-    for (const job of claimed.rows) await this.run(job);
+      RETURNING id, queue, payload, attempts, max_attempts, run_at`.execute(db);
+    // RETURNING does not keep the subquery's order; run the batch oldest first, as it was chosen.
+    const batch = claimed.rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const job of batch) await this.run(job);
     return claimed.rows.length;
   }
 
