@@ -89,6 +89,19 @@ describe('invoices over HTTP', () => {
     assert.ok(!text.includes('IBAN'), 'a credit note asks for no payment');
   });
 
+  test('a credit of part of a logged-time line prints as one amount, a whole line in minutes', async () => {
+    const fresh = await issue(it.ctx, { buyer: { kind: 'org', orgId: org.id } });
+    const [review, session] = fresh.lines;
+    const note = await it.operator.api.post(`/api/v1/invoices/${fresh.id}/credit-notes`, {
+      reason: 'Shorter session',
+      lines: [{ lineId: session.id, amount: 1000 }, { lineId: review.id, amount: 45_000 }],
+    });
+    const text = await pdfText((await pdfOf(it.operator.token, note.body.id)).rawPayload);
+    for (const expected of ['Live session 1 €10.00 €10.00', 'Architecture review 3 €150.00 €450.00', 'Total credited €547.40']) {
+      assert.ok(text.includes(expected), `the PDF text has "${expected}":\n${text}`);
+    }
+  });
+
   test('readable by the buying org admins, the repository maintainers and operators; 404 for everyone else', async () => {
     const member = await plainMember();
     const otherAdmin = (await createBuyerOrg(it.ctx)).admin;

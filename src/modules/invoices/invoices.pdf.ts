@@ -87,7 +87,9 @@ function lineTable(doc: Doc, invoice: Invoice): void {
   row(doc, COLUMNS.map((column) => column.title), 'bold');
   doc.moveTo(MARGIN, doc.y - 2).lineTo(MARGIN + CONTENT, doc.y - 2).lineWidth(0.5).stroke();
   for (const line of invoice.lines) {
-    const quantity = line.kind === 'time' ? `${line.quantity} min` : String(line.quantity);
+    // Logged time is counted in minutes, except a credit of part of a line: one amount, not a minute.
+    const partialCredit = invoice.kind === 'credit_note' && line.quantity === 1 && line.unitPrice === line.amount;
+    const quantity = line.kind === 'time' && !partialCredit ? `${line.quantity} min` : String(line.quantity);
     row(doc, [line.description, quantity, money(line.unitPrice), money(line.amount)], 'regular');
   }
   doc.moveDown(0.5);
