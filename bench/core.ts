@@ -88,13 +88,13 @@ async function seed(db: Database) {
       WITH r AS (SELECT array_agg(id ORDER BY id) AS ids FROM repos),
            u AS (SELECT array_agg(id ORDER BY id) AS ids FROM users)
       INSERT INTO tickets (id, repo_id, requester_id, title, body, body_html, track, priority, channel, status, assignee_id, created_at, updated_at)
-      SELECT gen_random_uuid(), r.ids[1 + g % ${sizes.repos}], u.ids[1 + ${HELPERS} + g % ${sizes.users - HELPERS}],
+      SELECT gen_random_uuid(), r.ids[1 + g % ${sizes.repos}::int], u.ids[1 + ${HELPERS}::int + g % ${sizes.users - HELPERS}::int],
         'Question ' || g, 'How do I configure the thing?', '<p>How do I configure the thing?</p>',
         (ARRAY['expert','community','ai'])[1 + g % 3], (ARRAY['urgent','high','normal','low'])[1 + g % 4], 'api',
         (ARRAY['open','claimed','in_progress','resolved','closed'])[1 + (g / 3) % 5],
-        CASE WHEN (g / 3) % 5 IN (1, 2) THEN u.ids[1 + g % ${HELPERS}] END,
-        now() - make_interval(secs => ${sizes.tickets} - g), now()
-      FROM generate_series(${start}, ${end - 1}) AS g, r, u`.execute(db);
+        CASE WHEN (g / 3) % 5 IN (1, 2) THEN u.ids[1 + g % ${HELPERS}::int] END,
+        now() - make_interval(secs => ${sizes.tickets}::int - g), now()
+      FROM generate_series(${start}::int, ${end - 1}::int) AS g, r, u`.execute(db);
     progress('tickets', end, sizes.tickets);
   }
   await sql`
