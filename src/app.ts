@@ -21,6 +21,7 @@ import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
+import { registerPaymentRoutes } from './modules/payments/payments.routes.ts';
 import { registerProviderWebhookRoutes } from './modules/provider-events/provider-events.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
 import { registerTicketRoutes } from './modules/tickets/tickets.routes.ts';
@@ -129,6 +130,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
+  registerPaymentRoutes(app, services.payments);
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 
   await app.ready();

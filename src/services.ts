@@ -8,6 +8,7 @@ import { createInvoicesService } from './modules/invoices/invoices.service.ts';
 import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
 import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
@@ -22,17 +23,20 @@ export function createServices(deps: Deps) {
   const users = createUsersService(deps);
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
-  const tickets = createTicketsService(deps, { repos, helpers, orgs });
+  const tickets = createTicketsService(deps, { repos, helpers, orgs, offerings });
   const ledger = createLedgerService(deps);
   const stripeClient = stripeClientFromConfig(deps.config);
   /** Null when STRIPE_SECRET_KEY is unset: card payments through Stripe are off. */
   const stripe = stripeClient ? createStripeIntegration(deps, stripeClient) : null;
   /** Provider webhooks; the payments domain subscribes with providerEvents.setPaymentEventSink(sink). */
   const providerEvents = createProviderEventsService(deps, [stripeWebhookAdapter(stripeClient, deps.config.STRIPE_WEBHOOK_SECRET)]);
+  /** Takes card payments through Stripe when it is configured, through the embedded sandbox otherwise. */
+  const payments = createPaymentsService(deps, { ledger, offerings, repos, tickets, stripe: stripe?.provider ?? null });
+  providerEvents.setPaymentEventSink(payments.eventSink);
   const invoices = createInvoicesService(deps, orgs);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

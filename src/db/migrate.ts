@@ -3,6 +3,7 @@ import type { Database } from './database.ts';
 import * as core from './migrations/0001_core.ts';
 import * as ledger from './migrations/0002_ledger.ts';
 import * as offerings from './migrations/0004_offerings.ts';
+import * as payments from './migrations/0005_payments.ts';
 import * as providerEvents from './migrations/0006_provider_events.ts';
 import * as invoices from './migrations/0007_invoices.ts';
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001_core': core,
   '0002_ledger': ledger,
   '0004_offerings': offerings,
+  '0005_payments': payments,
   '0006_provider_events': providerEvents,
   '0007_invoices': invoices,
 };

@@ -178,6 +178,8 @@ export interface TicketsTable {
   rating_score: number | null;
   rating_comment: string | null;
   rated_at: Timestamp | null;
+  /** The offering chosen when the ticket was opened (payments: quotes must be in its currencies). */
+  offering_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -338,6 +340,129 @@ export interface OfferingHelperRatesTable {
   updated_at: Timestamp;
 }
 
+export type QuoteStatus = 'pending' | 'accepted' | 'declined' | 'withdrawn';
+
+/** A helper's price for the work on a ticket; see src/modules/payments and docs/payments.md. */
+export interface QuotesTable {
+  id: string;
+  ticket_id: string;
+  helper_id: string;
+  amount: number;
+  currency: string;
+  description: string;
+  estimated_minutes: number;
+  status: QuoteStatus;
+  expires_at: Timestamp;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PaymentKind = 'quote' | 'fixed' | 'session';
+export type PaymentStatus = 'pending' | 'authorized' | 'held' | 'released' | 'refunded' | 'disputed' | 'failed' | 'expired' | 'cancelled';
+
+/** Money a customer pays for a ticket, held in escrow until the work is done. Amounts in minor units. */
+export interface PaymentsTable {
+  id: string;
+  ticket_id: string;
+  repo_id: string;
+  kind: PaymentKind;
+  quote_id: string | null;
+  offering_id: string | null;
+  payer_id: string;
+  helper_id: string | null;
+  description: string;
+  provider: PaymentProviderName;
+  provider_payment_id: string | null;
+  provider_charge_id: string | null;
+  capture_method: 'automatic' | 'manual';
+  status: PaymentStatus;
+  currency: string;
+  amount: number;
+  captured_amount: Generated<number>;
+  refunded_amount: Generated<number>;
+  charged_back_amount: Generated<number>;
+  processor_fee: Generated<number>;
+  commission_bps: number;
+  platform_fee_bps: number;
+  session_initial_fee: number | null;
+  session_per_minute_rate: number | null;
+  session_minimum_minutes: number | null;
+  estimated_minutes: number | null;
+  url: string | null;
+  failure_reason: string | null;
+  held_at: Timestamp | null;
+  release_due_at: Timestamp | null;
+  released_at: Timestamp | null;
+  split_helper: number | null;
+  split_commission: number | null;
+  split_platform_fee: number | null;
+  split_processor_fee: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PaymentPostingPurpose = 'capture' | 'release' | 'unrelease' | 'refund' | 'dispute' | 'dispute_won' | 'rerelease';
+
+export interface PaymentPostingsTable {
+  transaction_id: string;
+  payment_id: string;
+  purpose: PaymentPostingPurpose;
+  amount: number;
+  reversed: Generated<number>;
+  source_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface PaymentRefundsTable {
+  id: string;
+  payment_id: string;
+  amount: number;
+  reason: Generated<string>;
+  provider_refund_id: string;
+  source: 'request' | 'dispute_resolution' | 'provider';
+  requested_by: string | null;
+  created_at: Timestamp;
+}
+
+export type DisputeStatus = 'open' | 'released' | 'refunded' | 'won' | 'lost';
+
+export interface PaymentDisputesTable {
+  id: string;
+  payment_id: string;
+  source: 'customer' | 'provider';
+  provider_dispute_id: string | null;
+  reason: Generated<string>;
+  amount: number | null;
+  status: DisputeStatus;
+  opened_by: string | null;
+  opened_at: Timestamp;
+  closed_by: string | null;
+  closed_at: Timestamp | null;
+}
+
+export interface TimeEntriesTable {
+  id: string;
+  ticket_id: string;
+  helper_id: string;
+  minutes: number;
+  note: Generated<string>;
+  payment_id: string | null;
+  created_at: Timestamp;
+}
+
+/** The stored answer to a money request, per caller and Idempotency-Key. */
+export interface IdempotencyKeysTable {
+  actor_id: string;
+  key: string;
+  route: string;
+  request_hash: string;
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  created_at: Timestamp;
+}
+
 export type InvoiceKind = 'invoice' | 'credit_note';
 export type InvoiceStatus = 'issued' | 'paid' | 'void';
 export type InvoiceLineKind = 'offering' | 'time' | 'fee' | 'plan' | 'consulting';
@@ -439,4 +564,11 @@ export interface DB {
   invoice_counters: InvoiceCountersTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
+  quotes: QuotesTable;
+  payments: PaymentsTable;
+  payment_postings: PaymentPostingsTable;
+  payment_refunds: PaymentRefundsTable;
+  payment_disputes: PaymentDisputesTable;
+  time_entries: TimeEntriesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -14,6 +14,7 @@ export function presentTicket(row: TicketView) {
     status: row.status,
     requester: { id: row.requester_id, displayName: row.requester_name },
     org: row.org_slug,
+    offeringId: row.offering_id,
     assignee: row.assignee_id && row.assignee_name !== null ? { id: row.assignee_id, displayName: row.assignee_name } : null,
     claimedAt: toIso(row.claimed_at),
     firstResponseAt: toIso(row.first_response_at),

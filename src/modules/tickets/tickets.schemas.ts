@@ -21,6 +21,7 @@ export const createTicketBody = z.object({
   priority: z.enum(PRIORITIES).default('normal'),
   channel: z.enum(CHANNELS).default('api').describe('Where the ticket was opened'),
   org: z.string().trim().toLowerCase().max(60).optional().describe('Slug of an organization you are a member of, to open the ticket on its behalf'),
+  offeringId: z.uuid().optional().describe("An active offering of the repository: what the customer wants to buy (a fixed price, a session, or a quote)"),
 });
 
 export const listTicketsQuery = z.object({
@@ -62,6 +63,7 @@ export const ticketOut = z
     status: z.enum(STATUSES),
     requester: person,
     org: z.string().nullable().describe('Slug of the organization the ticket was opened for'),
+    offeringId: z.uuid().nullable().describe('The offering chosen when the ticket was opened'),
     assignee: person.nullable(),
     claimedAt: isoDate.nullable(),
     firstResponseAt: isoDate.nullable(),

@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { Tx } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { TicketsTable, TicketTrack } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../errors.ts';
@@ -9,6 +9,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
 import type { HelpersService } from '../helpers/helpers.service.ts';
 import { queueEmail } from '../mail/mail.service.ts';
+import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { OrgsService } from '../orgs/orgs.service.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
@@ -21,6 +22,17 @@ import type { CreateTicketInput, ListTicketsInput, MessageInput, PageInput, Rati
 import { canMove, EVENT_TYPES, INTERNAL_EVENT_TYPES, invalidTransition, nextStatus, type TicketAction } from './tickets.state.ts';
 
 type Loaded = { viewer: repo.Viewer; ticket: repo.TicketView; relation: Relation };
+/** Who moves the ticket: a person, or the platform itself (userId null), as when a ticket auto-confirms. */
+type Mover = { viewer: { userId: string | null }; ticket: repo.TicketView };
+/**
+ * What other domains do in the same transaction as a move (payments: schedule or release the escrow).
+ * They run inside the move's transaction, so they must use `trx` and never the database handle.
+ */
+export type TicketLifecycleHooks = {
+  resolved?: (trx: Tx, ticket: repo.TicketView) => Promise<void>;
+  confirmed?: (trx: Tx, ticket: repo.TicketView) => Promise<void>;
+  reopened?: (trx: Tx, ticket: repo.TicketView) => Promise<void>;
+};
 type MoveOptions = {
   changes?: Updateable<TicketsTable>;
   data?: Record<string, unknown>;
@@ -41,10 +53,12 @@ const queueCursor = (cursor: string | undefined) => {
   return key ? { rank: key[0] as number, id: key[1] as string } : undefined;
 };
 
-export function createTicketsService(deps: Deps, services: { repos: ReposService; helpers: HelpersService; orgs: OrgsService }) {
+export function createTicketsService(deps: Deps, services: { repos: ReposService; helpers: HelpersService; orgs: OrgsService; offerings: OfferingsService }) {
   const { db, clock } = deps;
-  const { repos, helpers, orgs } = services;
+  const { repos, helpers, orgs, offerings } = services;
   const emails = ticketEmails(deps.config);
+  let hooks: TicketLifecycleHooks = {};
+  const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
 
   async function viewerOf(actor: Actor): Promise<repo.Viewer> {
     const user = requireUser(actor);
@@ -75,7 +89,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
    * Moves the ticket by the state table, with its event, inside `trx`. Returns false when someone else
    * moved it first (the compare-and-set matched no row).
    */
-  async function applyMove(trx: Tx, { viewer, ticket }: Loaded, action: TicketAction, options: MoveOptions = {}): Promise<boolean> {
+  async function applyMove(trx: Tx, { viewer, ticket }: Mover, action: TicketAction, options: MoveOptions = {}): Promise<boolean> {
     const to = nextStatus(ticket, action);
     const now = clock.now();
     const updated = await repo.updateIfStatus(trx, ticket.id, ticket.status, { ...options.changes, status: to, updated_at: now });
@@ -102,6 +116,16 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     }
   }
 
+  /** The offering must be one the customer can buy on this repository now. */
+  async function offeringIdFor(actor: Actor, fullName: string, offeringId: string | undefined): Promise<string | null> {
+    if (!offeringId) return null;
+    const listed = await offerings.list(actor, fullName);
+    if (!listed.some((offering) => offering.id === offeringId && offering.active)) {
+      throw invalidField('body.offeringId', `is not an active offering of ${fullName}; see GET /api/v1/repos/${fullName}/offerings`);
+    }
+    return offeringId;
+  }
+
   async function orgIdFor(actor: Actor, slug: string): Promise<string> {
     const { org, role } = await orgs.requireMember(actor, slug);
     if (!role) throw notFound(`The organization ${slug}`);
@@ -121,6 +145,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
         );
       }
       const orgId = input.org ? await orgIdFor(actor, input.org) : null;
+      const offeringId = await offeringIdFor(actor, repository.full_name, input.offeringId);
       const now = clock.now();
       const id = newId(now.getTime());
       await db.transaction().execute(async (trx) => {
@@ -136,6 +161,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           priority: input.priority,
           channel: input.channel,
           status: 'open',
+          offering_id: offeringId,
           created_at: now,
           updated_at: now,
         });
@@ -147,6 +173,20 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
 
     async get(actor: Actor, id: string) {
       return presentTicket((await load(actor, id)).ticket);
+    },
+
+    /** For other domains (payments): the ticket and how the actor stands to it; 404 when they may not see it. */
+    async access(actor: Actor, id: string): Promise<{ ticket: repo.TicketView; relation: Relation }> {
+      const { ticket, relation } = await load(actor, id);
+      return { ticket, relation };
+    },
+
+    /** For jobs and hooks acting without a person; pass the transaction you are in. */
+    findById: (scope: Queryable, id: string) => repo.findTicket(scope, id),
+
+    /** Set once when wiring the services (the payments domain), since it is created after this one. */
+    setLifecycleHooks(next: TicketLifecycleHooks) {
+      hooks = next;
     },
 
     async list(actor: Actor, input: ListTicketsInput) {
@@ -243,7 +283,10 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       return move(loaded, 'resolve', {
         changes: { resolved_at: clock.now(), resolution_summary: summary },
         data: { summary },
-        also: (trx, eventId, moved) => queueEmail(trx, clock, emails.resolved(moved, eventId)),
+        also: async (trx, eventId, moved) => {
+          await queueEmail(trx, clock, emails.resolved(moved, eventId));
+          await hooks.resolved?.(trx, moved);
+        },
       });
     },
 
@@ -251,7 +294,22 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       const loaded = await load(actor, id);
       authorize('customer', loaded.relation, loaded.ticket);
       const now = clock.now();
-      return move(loaded, 'confirm', { changes: { confirmed_at: now, closed_at: now } });
+      return move(loaded, 'confirm', { changes: { confirmed_at: now, closed_at: now }, also: (trx, _eventId, moved) => confirmed(trx, moved) });
+    },
+
+    /**
+     * Closes a resolved ticket nobody confirmed within the grace period (payments' auto-release job),
+     * in the caller's transaction; false when it is no longer resolved (reopened, confirmed meanwhile).
+     */
+    async autoConfirm(trx: Tx, id: string): Promise<boolean> {
+      const ticket = await repo.findTicket(trx, id);
+      if (!ticket || ticket.status !== 'resolved') return false;
+      const now = clock.now();
+      return applyMove(trx, { viewer: { userId: null }, ticket }, 'confirm', {
+        changes: { confirmed_at: now, closed_at: now },
+        data: { automatic: true },
+        also: (inner, _eventId, moved) => confirmed(inner, moved),
+      });
     },
 
     async reopen(actor: Actor, id: string, reason?: string) {
@@ -260,6 +318,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       return move(loaded, 'reopen', {
         changes: { resolved_at: null, resolution_summary: null, confirmed_at: null, closed_at: null },
         data: reason ? { reason } : {},
+        also: async (trx, _eventId, moved) => hooks.reopened?.(trx, moved),
       });
     },
 
@@ -290,3 +349,5 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
 }
 
 export type TicketsService = ReturnType<typeof createTicketsService>;
+export type { Relation } from './tickets.policy.ts';
+export type { TicketView } from './tickets.repository.ts';

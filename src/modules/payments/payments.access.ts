@@ -1,0 +1,42 @@
+import { forbidden, notFound } from '../../errors.ts';
+import { UUID_PATTERN } from '../../lib/ids.ts';
+import { requireUser, type Actor, type UserActor } from '../auth/actor.ts';
+import type { Relation, TicketView } from '../tickets/tickets.service.ts';
+import type { PaymentsContext } from './payments.context.ts';
+import * as repo from './payments.repository.ts';
+
+/**
+ * Who may see and do what with money. Seeing a payment starts with seeing its ticket (the tickets
+ * domain's one visibility rule); among those, only the people the money concerns see the payment.
+ * Anyone else gets a 404, so that a payment's existence does not leak.
+ */
+export type PaymentAccess = { user: UserActor; payment: repo.PaymentRow; ticket: TicketView; relation: Relation };
+
+export function concerns(user: UserActor, relation: Relation, payment: repo.PaymentRow): boolean {
+  return relation.customer || relation.maintainer || relation.assignee || payment.payer_id === user.userId || payment.helper_id === user.userId;
+}
+
+export async function visiblePayment(ctx: PaymentsContext, actor: Actor, id: string): Promise<PaymentAccess> {
+  const user = requireUser(actor);
+  const payment = UUID_PATTERN.test(id) ? await repo.findPayment(ctx.deps.db, id) : undefined;
+  if (!payment) throw notFound('The payment');
+  const { ticket, relation } = await ctx.tickets.access(actor, payment.ticket_id).catch((error) => {
+    throw error.status === 404 ? notFound('The payment') : error;
+  });
+  if (!concerns(user, relation, payment)) throw notFound('The payment');
+  return { user, payment, ticket, relation };
+}
+
+/** The ticket as the actor sees it; a 404 when they cannot see it at all. */
+export async function ticketAccess(ctx: PaymentsContext, actor: Actor, ticketId: string) {
+  const user = requireUser(actor);
+  return { user, ...(await ctx.tickets.access(actor, ticketId)) };
+}
+
+export function requireCustomer(relation: Relation, what: string): void {
+  if (!relation.customer) throw forbidden(`Only the person who opened this ticket, or an admin of its organization, may ${what}.`);
+}
+
+export function requireAssignee(relation: Relation, what: string): void {
+  if (!relation.assignee) throw forbidden(`Only the helper assigned to this ticket may ${what}; claim it first.`);
+}

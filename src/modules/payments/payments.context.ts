@@ -1,0 +1,57 @@
+import { publicUrl } from '../../config.ts';
+import type { Deps } from '../../deps.ts';
+import type { PaymentProviderName } from '../../db/types.ts';
+import { AppError } from '../../errors.ts';
+import type { LedgerService } from '../ledger/ledger.service.ts';
+import type { OfferingsService } from '../offerings/offerings.service.ts';
+import type { ReposService } from '../repos/repos.service.ts';
+import type { TicketsService } from '../tickets/tickets.service.ts';
+import { sandboxProvider } from './providers/sandbox.ts';
+import type { PaymentProvider } from './providers/types.ts';
+
+/** What every payments flow is built from; one per process, made by createPaymentsService. */
+export type PaymentsContext = {
+  deps: Deps;
+  ledger: LedgerService;
+  offerings: OfferingsService;
+  repos: ReposService;
+  tickets: TicketsService;
+  providers: Providers;
+};
+
+export type Providers = {
+  /** New payments go here: Stripe when it is configured, the sandbox otherwise. */
+  current: PaymentProvider;
+  /** True when the sandbox takes new payments (and its test page and complete route are on). */
+  sandboxMode: boolean;
+  /** The provider an existing payment was made with: sandbox payments stay refundable after Stripe is switched on. */
+  of(name: PaymentProviderName): PaymentProvider;
+};
+
+export function paymentProviders(deps: Deps, stripe: PaymentProvider | null): Providers {
+  const sandbox = sandboxProvider(publicUrl(deps.config));
+  return {
+    current: stripe ?? sandbox,
+    sandboxMode: stripe === null,
+    of(name) {
+      if (name === 'sandbox') return sandbox;
+      if (name === 'stripe' && stripe) return stripe;
+      throw new AppError(503, 'provider_unavailable', `This payment was made with ${name}, which is not configured on this server; an operator has to enable it.`);
+    },
+  };
+}
+
+/**
+ * Calls the processor. Its failures (network, outage, a refusal) are not the caller's mistake and not
+ * our bug either: they become a 502 that says nothing moved twice and a retry with the same
+ * Idempotency-Key is safe. The details go to the log, not to the client.
+ */
+export async function callProvider<T>(ctx: PaymentsContext, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    ctx.deps.logger.warn({ err: error, what }, 'payment provider call failed');
+    throw new AppError(502, 'provider_error', `The payment processor could not ${what} right now. Nothing was done twice: retry with the same Idempotency-Key.`);
+  }
+}

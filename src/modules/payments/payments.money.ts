@@ -1,0 +1,156 @@
+import type { Tx } from '../../db/database.ts';
+import type { LedgerTransactionKind, PaymentPostingPurpose, PaymentStatus } from '../../db/types.ts';
+import { captureEntries, releaseEntries, returnEntries, type Entry } from '../ledger/postings.ts';
+import { bpsOf, splitPayment, type Split } from '../ledger/split.ts';
+import type { PaymentsContext } from './payments.context.ts';
+import * as repo from './payments.repository.ts';
+
+/**
+ * How a payment's money moves in the ledger. Every movement is one ledger posting with an idempotency key
+ * derived from the payment and its cause, recorded in payment_postings so that later refunds and disputes
+ * know what to reverse. Callers hold the payment's row lock and pass its transaction.
+ */
+
+/** What the payment still holds for the helper: captured, less what went back to the customer or their bank. */
+export const remainingOf = (payment: repo.PaymentRow) => payment.captured_amount - payment.refunded_amount - payment.charged_back_amount;
+
+/** The status a payment settles in once nothing special (a dispute) holds it. */
+export function settledStatus(payment: repo.PaymentRow, openDisputes: number): PaymentStatus {
+  if (openDisputes > 0) return 'disputed';
+  if (payment.captured_amount > 0 && remainingOf(payment) === 0) return 'refunded';
+  if (payment.released_at) return 'released';
+  return payment.captured_amount > 0 ? 'held' : 'authorized';
+}
+
+/**
+ * The split of `amount` at the payment's snapshotted rates. The processor fee comes out of the helper's
+ * share, but never below zero: when refunds left too little for the whole fee (a tiny remainder), the
+ * platform bears the part of the fee the helper's share cannot, instead of the release failing for ever.
+ */
+export function splitOf(payment: repo.PaymentRow, amount: number): Split {
+  const room = amount - bpsOf(amount, payment.commission_bps) - bpsOf(amount, payment.platform_fee_bps);
+  return splitPayment({
+    amount,
+    commissionBps: payment.commission_bps,
+    platformFeeBps: payment.platform_fee_bps,
+    processorFee: Math.max(0, Math.min(payment.processor_fee, room)),
+  });
+}
+
+type Posting = {
+  key: string;
+  kind: Exclude<LedgerTransactionKind, 'reversal'>;
+  purpose: PaymentPostingPurpose;
+  amount: number;
+  entries: Entry[];
+  memo: string;
+  sourceId?: string | null;
+};
+
+async function post(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, posting: Posting): Promise<string> {
+  const posted = await ctx.ledger.post(trx, {
+    idempotencyKey: posting.key,
+    kind: posting.kind,
+    currency: payment.currency,
+    reference: { type: 'payment', id: payment.id },
+    memo: posting.memo,
+    entries: posting.entries,
+  });
+  if (!posted.replayed) {
+    await repo.insertPosting(trx, {
+      transaction_id: posted.id,
+      payment_id: payment.id,
+      purpose: posting.purpose,
+      amount: posting.amount,
+      source_id: posting.sourceId ?? null,
+      created_at: ctx.deps.clock.now(),
+    });
+  }
+  return posted.id;
+}
+
+/** The customer's money arrived: held in escrow, with the processor's fee borne by the platform until release. */
+export function postCapture(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, processorFee: number) {
+  return post(ctx, trx, payment, {
+    key: `capture:${payment.id}`,
+    kind: 'capture',
+    purpose: 'capture',
+    amount,
+    entries: captureEntries(amount, processorFee),
+    memo: `Payment ${payment.id} captured: ${payment.description}`.slice(0, 500),
+  });
+}
+
+export function postRelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, split: Split, helperId: string) {
+  const amount = split.helper + split.commission + split.platformFee + split.processorFee;
+  return post(ctx, trx, payment, {
+    key: `release:${payment.id}`,
+    kind: 'release',
+    purpose: 'release',
+    amount,
+    entries: releaseEntries(split, { helperId, repoId: payment.repo_id }),
+    memo: `Payment ${payment.id} released`,
+  });
+}
+
+/** Held money leaves for the customer (a refund) or their bank (a dispute). */
+export function postReturn(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, kind: 'refund' | 'dispute', amount: number, key: string, sourceId: string) {
+  return post(ctx, trx, payment, { key, kind, purpose: kind, amount, entries: returnEntries(amount), memo: `Payment ${payment.id}: ${kind}`, sourceId });
+}
+
+/**
+ * Brings `amount` of released money back to escrow by reversing the payment's release postings in
+ * proportion (the ledger's `reverse`), oldest first: the helper, the repository, the platform and the fee
+ * each give back their share. A helper already paid out is left with a negative balance, by design.
+ */
+export async function unrelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, keyPrefix: string, sourceId: string): Promise<void> {
+  let left = amount;
+  for (const release of await repo.postingsOf(trx, payment.id, ['release', 'rerelease'])) {
+    const take = Math.min(release.amount - release.reversed, left);
+    if (take <= 0) continue;
+    const reversal = await ctx.ledger.reverse(trx, release.transaction_id, {
+      idempotencyKey: `${keyPrefix}:${release.transaction_id}`,
+      amount: take,
+      reference: { type: 'payment', id: payment.id },
+      memo: `Payment ${payment.id}: release reversed in proportion`,
+    });
+    if (!reversal.replayed) {
+      await repo.addReversed(trx, release.transaction_id, take);
+      await repo.insertPosting(trx, { transaction_id: reversal.id, payment_id: payment.id, purpose: 'unrelease', amount: take, source_id: sourceId, created_at: ctx.deps.clock.now() });
+    }
+    left -= take;
+    if (left === 0) return;
+  }
+  // The payment's own numbers say more was released than its postings hold: a bug, never a bad request.
+  throw new Error(`payment ${payment.id}: cannot take ${amount} back from its releases; ${left} is not covered`);
+}
+
+/**
+ * A won dispute: the money comes back from the bank to escrow (the dispute posting, reversed), and what the
+ * dispute took from the parties is released to them again as a new posting (a reversal is never reversed).
+ */
+export async function restoreAfterWonDispute(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, disputeId: string): Promise<void> {
+  for (const taken of await repo.postingsOf(trx, payment.id, ['dispute'], disputeId)) {
+    const back = await ctx.ledger.reverse(trx, taken.transaction_id, {
+      idempotencyKey: `dispute-won:${disputeId}`,
+      amount: taken.amount,
+      memo: `Payment ${payment.id}: dispute won, money back in escrow`,
+    });
+    if (!back.replayed) {
+      await repo.addReversed(trx, taken.transaction_id, taken.amount);
+      await repo.insertPosting(trx, { transaction_id: back.id, payment_id: payment.id, purpose: 'dispute_won', amount: taken.amount, source_id: disputeId, created_at: ctx.deps.clock.now() });
+    }
+  }
+  for (const reversal of await repo.postingsOf(trx, payment.id, ['unrelease'], disputeId)) {
+    const original = await ctx.ledger.transaction(reversal.transaction_id, trx);
+    await post(ctx, trx, payment, {
+      key: `dispute-won:${disputeId}:${reversal.transaction_id}`,
+      kind: 'release',
+      purpose: 'rerelease',
+      amount: reversal.amount,
+      entries: original.entries.map((entry) => ({ accountCode: entry.accountCode, amount: -entry.amount })),
+      memo: `Payment ${payment.id}: released again after a won dispute`,
+      sourceId: disputeId,
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import type { Deps } from '../../deps.ts';
+import { forbidden } from '../../errors.ts';
+import type { JobHandlers } from '../../jobs/queue.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { LedgerService } from '../ledger/ledger.service.ts';
+import type { OfferingsService } from '../offerings/offerings.service.ts';
+import type { ReposService } from '../repos/repos.service.ts';
+import type { TicketsService } from '../tickets/tickets.service.ts';
+import { concerns, ticketAccess, visiblePayment } from './payments.access.ts';
+import { paymentProviders, type PaymentsContext } from './payments.context.ts';
+import { disputeFlows } from './payments.disputes.ts';
+import { paymentEventSink } from './payments.events.ts';
+import { presentPayments } from './payments.presenter.ts';
+import { purchaseFlows } from './payments.purchase.ts';
+import { quoteFlows } from './payments.quotes.ts';
+import { refundFlows } from './payments.refunds.ts';
+import { releaseFlows } from './payments.release.ts';
+import * as repo from './payments.repository.ts';
+import { sandboxFlows } from './payments.sandbox.ts';
+import { timeFlows } from './payments.time.ts';
+import type { PaymentProvider } from './providers/types.ts';
+
+/**
+ * The payments domain: quotes, checkouts, escrow, release, refunds, disputes and logged time. Each flow
+ * lives in its own file; this wires them together and installs the ticket lifecycle hooks (resolve
+ * schedules the release, confirm releases, reopen unschedules). See docs/payments.md.
+ */
+export function createPaymentsService(
+  deps: Deps,
+  services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; stripe: PaymentProvider | null },
+) {
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe) };
+  const release = releaseFlows(ctx);
+  const refunds = refundFlows(ctx);
+  const disputes = disputeFlows(ctx, release, refunds);
+  /** For the provider-events inbox (providerEvents.setPaymentEventSink) and the sandbox's Pay button. */
+  const eventSink = paymentEventSink(ctx, release, refunds, disputes);
+  const time = timeFlows(ctx);
+  services.tickets.setLifecycleHooks(release.ticketHooks);
+
+  return {
+    quotes: quoteFlows(ctx),
+    purchase: purchaseFlows(ctx).purchase,
+    refund: refunds.request,
+    dispute: disputes.open,
+    resolveDispute: disputes.resolve,
+    logTime: time.log,
+    timeEntries: time.list,
+    /** For invoices: the time entries a payment bills (see payments.time.ts). */
+    billableTime: time.billableTime,
+    sandbox: sandboxFlows(ctx, eventSink),
+    sandboxMode: ctx.providers.sandboxMode,
+    eventSink,
+
+    async get(actor: Actor, id: string) {
+      const { payment } = await visiblePayment(ctx, actor, id);
+      return (await presentPayments(deps.db, [payment]))[0];
+    },
+
+    /** The payments of a ticket that concern the caller; approved helpers who are not on it see none. */
+    async ofTicket(actor: Actor, ticketId: string) {
+      const { user, ticket, relation } = await ticketAccess(ctx, actor, ticketId);
+      const rows = (await repo.paymentsOfTicket(deps.db, ticket.id)).filter((payment) => concerns(user, relation, payment));
+      if (rows.length === 0 && !relation.customer && !relation.maintainer && !relation.assignee) {
+        throw forbidden("A ticket's payments are for its customer, its helper and the repository's maintainers.");
+      }
+      return { items: await presentPayments(deps.db, rows) };
+    },
+
+    jobHandlers: { ...release.jobHandlers } satisfies JobHandlers,
+  };
+}
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>;
