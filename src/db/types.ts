@@ -572,3 +572,188 @@ export interface DB {
   time_entries: TimeEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
 }
+
+export type KnowledgeSourceKind = 'path' | 'git' | 'archive' | 'url' | 'faq' | 'tickets';
+export type KnowledgeAnswerLength = 'short' | 'medium' | 'long';
+
+/** Where a repository's docs come from; see src/modules/knowledge and docs/knowledge.md. */
+export interface KnowledgeSourcesTable {
+  id: string;
+  repo_id: string;
+  kind: KnowledgeSourceKind;
+  name: string;
+  config: Json;
+  base_url: string | null;
+  schedule_minutes: number | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface KnowledgeDocumentsTable {
+  id: string;
+  repo_id: string;
+  source_id: string;
+  path: string;
+  content_hash: string;
+  updated_at: Timestamp;
+}
+
+export interface KnowledgePassagesTable {
+  id: string;
+  repo_id: string;
+  source_id: string;
+  document_id: string;
+  position: number;
+  title_path: string[];
+  anchor: string;
+  url: string;
+  text: string;
+  content_hash: string;
+  embedding: number[] | null;
+}
+
+export interface KnowledgeIngestionsTable {
+  id: string;
+  repo_id: string;
+  source_id: string | null;
+  trigger: 'api' | 'cli' | 'schedule' | 'upload';
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  files_seen: Generated<number>;
+  files_indexed: Generated<number>;
+  files_unchanged: Generated<number>;
+  files_removed: Generated<number>;
+  passages_added: Generated<number>;
+  passages_removed: Generated<number>;
+  skipped: ColumnType<unknown, string | undefined, string>;
+  error: string | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface KnowledgeSettingsTable {
+  repo_id: string;
+  extra_instructions: Generated<string>;
+  source_ids: string[] | null;
+  answer_length: Generated<KnowledgeAnswerLength>;
+  threshold: Generated<number>;
+  index_version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface KnowledgeAnswersTable {
+  id: string;
+  repo_id: string;
+  user_id: string | null;
+  question: string;
+  answer: string;
+  mode: 'extractive' | 'generated';
+  confidence: number;
+  declined: boolean;
+  citations: Json;
+  latency_ms: number;
+  helpful: boolean | null;
+  feedback_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface KnowledgeTicketConsentsTable {
+  ticket_id: string;
+  repo_id: string;
+  consented_by: string;
+  consented_at: Timestamp;
+}
+
+/** Declaration merging adds the knowledge tables to the schema without touching the list above. */
+export interface DB {
+  knowledge_sources: KnowledgeSourcesTable;
+  knowledge_documents: KnowledgeDocumentsTable;
+  knowledge_passages: KnowledgePassagesTable;
+  knowledge_ingestions: KnowledgeIngestionsTable;
+  knowledge_settings: KnowledgeSettingsTable;
+  knowledge_answers: KnowledgeAnswersTable;
+  knowledge_ticket_consents: KnowledgeTicketConsentsTable;
+}
+
+export type PayeeType = 'helper' | 'repo';
+export type PayoutSchedule = 'weekly' | 'monthly';
+export type PayoutMethod = 'stripe' | 'manual';
+export type PayoutStatus = 'processing' | 'pending_manual' | 'paid' | 'failed';
+
+/** How often a helper or a repository is paid out; see docs/payouts-and-statements.md. */
+export interface PayoutSettingsTable {
+  payee_type: PayeeType;
+  payee_id: string;
+  schedule: PayoutSchedule;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface PayoutMinimumsTable {
+  payee_type: PayeeType;
+  payee_id: string;
+  currency: string;
+  minimum: number;
+}
+
+/** How one ledger payout left the platform, and whether it arrived. */
+export interface PayoutsTable {
+  id: string;
+  payee_type: PayeeType;
+  payee_id: string;
+  currency: string;
+  amount: number;
+  period_key: string;
+  method: PayoutMethod;
+  status: PayoutStatus;
+  ledger_transaction_id: string;
+  reversal_transaction_id: string | null;
+  destination: string | null;
+  provider_transfer_id: string | null;
+  transfer_attempts: Generated<number>;
+  failure_reason: string | null;
+  paid_reference: string | null;
+  paid_by: string | null;
+  paid_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ReconciliationObject = 'charge' | 'refund' | 'transfer';
+export type ReconciliationIssue = 'missing_in_ledger' | 'missing_at_provider' | 'amount_mismatch';
+
+export interface ReconciliationRunsTable {
+  id: string;
+  provider: 'sandbox' | 'stripe';
+  period_from: Timestamp;
+  period_to: Timestamp;
+  status: 'completed' | 'failed';
+  checked: number;
+  differences: number;
+  error: string | null;
+  started_by: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+}
+
+export interface ReconciliationItemsTable {
+  id: string;
+  run_id: string;
+  object: ReconciliationObject;
+  external_id: string;
+  issue: ReconciliationIssue;
+  currency: string;
+  ledger_amount: number | null;
+  provider_amount: number | null;
+  detail: string;
+}
+
+/** Declaration merging adds the payout tables to the schema without touching the list above. */
+export interface DB {
+  payout_settings: PayoutSettingsTable;
+  payout_minimums: PayoutMinimumsTable;
+  payouts: PayoutsTable;
+  reconciliation_runs: ReconciliationRunsTable;
+  reconciliation_items: ReconciliationItemsTable;
+}
