@@ -21,9 +21,11 @@ import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerOfferingRoutes } from './modules/offerings/offerings.routes.ts';
 import { registerOrgRoutes } from './modules/orgs/orgs.routes.ts';
+import { registerPayoutRoutes } from './modules/payouts/payouts.routes.ts';
 import { registerPaymentRoutes } from './modules/payments/payments.routes.ts';
 import { registerProviderWebhookRoutes } from './modules/provider-events/provider-events.routes.ts';
 import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
+import { registerStatementRoutes } from './modules/statements/statements.routes.ts';
 import { registerTicketRoutes } from './modules/tickets/tickets.routes.ts';
 import { registerUserRoutes } from './modules/users/users.routes.ts';
 import { createServices, type Services } from './services.ts';
@@ -130,6 +132,10 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
+  registerPayoutRoutes(app, services.payouts);
+  registerStatementRoutes(app, services.statements);
+  // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
+  app.addHook('onListen', async () => services.payouts.scheduleNextRun());
   registerPaymentRoutes(app, services.payments);
   if (!config.SMTP_URL) registerDevRoutes(app, deps);
 

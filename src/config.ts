@@ -57,6 +57,21 @@ const variables = {
   PLATFORM_IBAN: [z.string().transform((iban) => iban.replace(/\s+/g, '').toUpperCase()).pipe(z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/, 'must be an IBAN such as DE89370400440532013000')).optional(), 'IBAN that invoices ask buyers to pay by bank transfer.'],
   PLATFORM_BIC: [z.string().trim().toUpperCase().regex(/^[A-Z0-9]{8}(?:[A-Z0-9]{3})?$/, 'must be a BIC of 8 or 11 characters').optional(), 'BIC of that bank account.'],
   NET_TERMS_DAYS: [z.coerce.number().int().min(0).max(365).default(30), 'Days an invoice gives to pay by bank transfer, unless the invoice says otherwise.'],
+  PAYOUT_MINIMUM: [z.coerce.number().int().min(1).default(5000), 'Smallest payout, in minor units of any currency (5000 = 50.00 EUR); a payee may only raise it for themselves.'],
+  PAYOUT_MINIMUMS: [z.string().regex(/^([A-Z]{3}=\d+)(,[A-Z]{3}=\d+)*$/, 'must look like JPY=5000,KWD=20').optional(), 'Per-currency exceptions to PAYOUT_MINIMUM, in minor units (JPY=5000,KWD=20).'],
+  PAYOUT_SCHEDULE_DEFAULT: [z.enum(['weekly', 'monthly']).default('weekly'), 'How often helpers and repositories are paid out until they choose.'],
+  LLM_BASE_URL: [httpUrl.optional(), 'OpenAI-compatible API for generated AI answers (https://api.openai.com/v1, Ollama http://localhost:11434/v1, vLLM, llama.cpp). Unset: extractive answers.'],
+  LLM_API_KEY: [z.string().optional(), 'API key sent to LLM_BASE_URL (local servers usually need none).'],
+  LLM_MODEL: [z.string().default('gpt-4o-mini'), 'Chat model that writes generated answers.'],
+  EMBEDDINGS_MODEL: [z.string().optional(), 'Embeddings model at LLM_BASE_URL; set it to add vector search to keyword search (hybrid retrieval).'],
+  LLM_TIMEOUT_MS: [z.coerce.number().int().min(100).max(120_000).default(15_000), 'How long an answer waits for the model before falling back to an extractive answer.'],
+  ASK_RATE_LIMIT_PER_MINUTE: [z.coerce.number().int().min(1).default(20), 'Questions per minute per client on POST /api/v1/repos/{owner}/{name}/ask.'],
+  KNOWLEDGE_MAX_FILE_BYTES: [z.coerce.number().int().min(1024).default(2_097_152), 'Largest docs file ingested; larger files are skipped with a reason in the ingestion report.'],
+  KNOWLEDGE_MAX_FILES: [z.coerce.number().int().min(1).default(5000), 'Most files ingested from one source (and most entries read from an uploaded archive).'],
+  KNOWLEDGE_MAX_UPLOAD_BYTES: [z.coerce.number().int().min(1024).default(20_971_520), 'Largest uploaded docs archive (tar, tar.gz or zip).'],
+  KNOWLEDGE_MAX_UNPACKED_BYTES: [z.coerce.number().int().min(1024).default(104_857_600), 'Most bytes an uploaded archive may unpack to (zip bomb guard).'],
+  KNOWLEDGE_GIT_TIMEOUT_SECONDS: [z.coerce.number().int().min(5).max(3600).default(120), 'Time limit of a git clone of a docs repository.'],
+  KNOWLEDGE_FETCH_TIMEOUT_MS: [z.coerce.number().int().min(500).max(120_000).default(10_000), 'Time limit of fetching a docs page by URL.'],
 } as const;
 
 type Variables = typeof variables;

@@ -8,9 +8,11 @@ import { createInvoicesService } from './modules/invoices/invoices.service.ts';
 import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
+import { createPayoutsService } from './modules/payouts/payouts.service.ts';
 import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
+import { createStatementsService } from './modules/statements/statements.service.ts';
 import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
 import { createTicketsService } from './modules/tickets/tickets.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -34,9 +36,11 @@ export function createServices(deps: Deps) {
   const payments = createPaymentsService(deps, { ledger, offerings, repos, tickets, stripe: stripe?.provider ?? null });
   providerEvents.setPaymentEventSink(payments.eventSink);
   const invoices = createInvoicesService(deps, orgs);
+  const payouts = createPayoutsService(deps, { ledger, repos, stripe });
+  const statements = createStatementsService(deps, { ledger, payouts });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -6,6 +6,8 @@ import * as offerings from './migrations/0004_offerings.ts';
 import * as payments from './migrations/0005_payments.ts';
 import * as providerEvents from './migrations/0006_provider_events.ts';
 import * as invoices from './migrations/0007_invoices.ts';
+import * as payouts from './migrations/0009_payouts.ts';
+import * as knowledge from './migrations/0008_knowledge.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +17,8 @@ const migrations: Record<string, Migration> = {
   '0005_payments': payments,
   '0006_provider_events': providerEvents,
   '0007_invoices': invoices,
+  '0009_payouts': payouts,
+  '0008_knowledge': knowledge,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -757,3 +757,130 @@ export interface DB {
   reconciliation_runs: ReconciliationRunsTable;
   reconciliation_items: ReconciliationItemsTable;
 }
+
+export type SlaTargetKind = 'firstResponse' | 'nextResponse' | 'resolution';
+
+/** A repository's working hours; see src/modules/sla and docs/sla.md. */
+export interface BusinessCalendarsTable {
+  id: string;
+  repo_id: string;
+  name: string;
+  time_zone: string;
+  weekly_hours: Json;
+  /** Local dates; repositories read them with ::text casts, so they arrive as 'YYYY-MM-DD'. */
+  holidays: ColumnType<string[], string[], string[]>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  repo_id: string;
+  name: string;
+  calendar_id: string | null;
+  targets: Json;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface RepoSlaDefaultsTable {
+  repo_id: string;
+  policy_id: string;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface TicketSlaTable {
+  ticket_id: string;
+  policy_id: string;
+  source: 'repo_default' | 'plan';
+  repo_id: string;
+  calendar_id: string | null;
+  first_response_minutes: number | null;
+  next_response_minutes: number | null;
+  resolution_minutes: number | null;
+  first_response_due_at: Timestamp | null;
+  first_response_met_at: Timestamp | null;
+  first_response_breached_at: Timestamp | null;
+  next_response_due_at: Timestamp | null;
+  next_response_breached_at: Timestamp | null;
+  resolution_due_at: Timestamp | null;
+  resolution_met_at: Timestamp | null;
+  resolution_breached_at: Timestamp | null;
+  paused_at: Timestamp | null;
+  stopped_at: Timestamp | null;
+  next_due_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** General Support and Technical Guidance of one major version; see src/modules/releases. */
+export interface ReleaseWindowsTable {
+  repo_id: string;
+  major: number;
+  general_from: string;
+  general_until: string | null;
+  guidance_from: string | null;
+  guidance_until: string | null;
+  upgrade_path: Generated<string>;
+  updated_at: Timestamp;
+}
+
+/** Declaration merging: the version a ticket is about (0010), without touching the table above. */
+export interface TicketsTable {
+  version: string | null;
+  version_major: number | null;
+}
+
+/** A helper's weekly availability and booking terms; see src/modules/scheduling and docs/scheduling.md. */
+export interface HelperAvailabilityTable {
+  user_id: string;
+  time_zone: string;
+  weekly_hours: Json;
+  exceptions: Json;
+  buffer_minutes: number;
+  cancel_notice_hours: number | null;
+  updated_at: Timestamp;
+}
+
+export interface RepoBookingPoliciesTable {
+  repo_id: string;
+  cancel_notice_hours: number;
+  updated_at: Timestamp;
+}
+
+export interface BookingsTable {
+  id: string;
+  helper_id: string;
+  customer_id: string;
+  ticket_id: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  blocked_until: Timestamp;
+  customer_time_zone: string;
+  helper_time_zone: string;
+  cancel_notice_hours: number;
+  status: 'confirmed' | 'cancelled';
+  cancelled_at: Timestamp | null;
+  cancelled_by: string | null;
+  late_cancellation: boolean | null;
+  cancel_reason: string | null;
+  rescheduled_at: Timestamp | null;
+  session_started_at: Timestamp | null;
+  session_stopped_at: Timestamp | null;
+  metered_minutes: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Declaration merging adds the SLA, release window and scheduling tables (0010) to the schema. */
+export interface DB {
+  business_calendars: BusinessCalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  repo_sla_defaults: RepoSlaDefaultsTable;
+  ticket_sla: TicketSlaTable;
+  release_windows: ReleaseWindowsTable;
+  helper_availability: HelperAvailabilityTable;
+  repo_booking_policies: RepoBookingPoliciesTable;
+  bookings: BookingsTable;
+}
