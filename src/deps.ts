@@ -15,4 +15,9 @@ export type Deps = {
   mail: MailTransport;
   /** Set when GITHUB_TOKEN is configured: verifies repository claims against GitHub. */
   github: GitHubPermissions | null;
+  /**
+   * Addresses outbound fetches of user-given URLs may reach although they are private (docs pages,
+   * Git clones). Tests set it to reach their loopback fakes; nothing in the configuration sets it.
+   */
+  ssrfAllowList?: readonly string[];
 };

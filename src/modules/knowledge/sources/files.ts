@@ -2,8 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DOC_EXTENSIONS } from '../knowledge.chunking.ts';
 
-/** A text document read from a source, with its path relative to the source's root (forward slashes). */
-export type SourceDocument = { path: string; content: string };
+/**
+ * A text document read from a source: its path relative to the source's root (forward slashes) is its
+ * key between ingestions; `link` is where its passages point (default: the path), `format` its file
+ * extension when the path has none (a page fetched by URL).
+ */
+export type SourceDocument = { path: string; content: string; link?: string; format?: string };
 export type Skipped = { path: string; reason: string };
 export type ReadLimits = { maxFileBytes: number; maxFiles: number };
 export type ReadResult = { documents: SourceDocument[]; skipped: Skipped[] };
