@@ -16,6 +16,8 @@ export type TestOptions = {
   github?: GitHubPermissions | null;
   /** Replaces the silent logger, e.g. to capture what the app writes to its logs. */
   logger?: Logger;
+  /** Private addresses that fetching user-given URLs may reach: the loopback fakes of a test. */
+  ssrfAllowList?: readonly string[];
 };
 
 /** The whole app on a fresh database, with a fake clock, a mail transport that records, and a job runner to drain. */
@@ -26,7 +28,7 @@ export async function startTestApp(options: TestOptions = {}) {
   const sent: OutgoingEmail[] = [];
   const mail: MailTransport = { name: 'dev-outbox', send: async (email) => void sent.push(email) };
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? null };
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? null, ssrfAllowList: options.ssrfAllowList };
   const { app, services } = await buildApp(deps);
   const jobs = new JobRunner({ db: handle.db, clock, handlers: createJobHandlers(deps, services), logger, workerId: 'test' });
   return {

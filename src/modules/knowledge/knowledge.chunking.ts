@@ -142,15 +142,25 @@ function chunkRst(text: string, fallbackTitle: string): Section[] {
   const styles: string[] = [];
   const lines = text.split('\n');
   let codeIndent: number | null = null;
+  // Blank lines inside a literal block are kept only between code lines, not around it.
+  let blanks = 0;
+  let codeLines = 0;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index];
     if (codeIndent !== null) {
       const indent = /^(\s*)/.exec(line)![1].length;
-      if (line.trim() === '' || indent >= codeIndent) {
-        builder.line(line.slice(Math.min(codeIndent, indent)));
+      if (line.trim() === '') {
+        blanks++;
+        continue;
+      }
+      if (indent >= codeIndent) {
+        if (codeLines++ > 0) for (; blanks > 0; blanks--) builder.line('');
+        blanks = 0;
+        builder.line(line.slice(codeIndent));
         continue;
       }
       builder.line('```');
+      builder.line('');
       codeIndent = null;
     }
     const next = lines[index + 1] ?? '';
@@ -169,6 +179,8 @@ function chunkRst(text: string, fallbackTitle: string): Section[] {
       builder.line('```');
       const body = lines.slice(index + 1).find((candidate) => candidate.trim() && !/^\s+:\w+:/.test(candidate));
       codeIndent = body ? Math.max(1, /^(\s*)/.exec(body)![1].length) : 1;
+      blanks = 0;
+      codeLines = 0;
       while (lines[index + 1] !== undefined && /^\s+:\w+:/.test(lines[index + 1])) index++;
       continue;
     }

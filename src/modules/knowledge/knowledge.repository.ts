@@ -170,7 +170,7 @@ export async function topUnanswered(db: Queryable, repoId: string, from: Date, t
     FROM knowledge_answers
     WHERE repo_id = ${repoId} AND created_at >= ${from} AND created_at < ${to}
       AND (declined OR helpful = false)
-    GROUP BY regexp_replace(lower(question), '[^[:alnum:]]+', ' ', 'g')
+    GROUP BY trim(regexp_replace(lower(question), '[^[:alnum:]]+', ' ', 'g'))
     ORDER BY count(*) DESC, max(created_at) DESC
     LIMIT ${limit}`.execute(db);
   return result.rows.map((row) => ({ question: row.question, count: Number(row.count), lastAskedAt: new Date(row.last_asked_at) }));
