@@ -258,6 +258,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     ['GET', /^\/v1\/payment_intents\/(\w+)$/, retrieve('payment_intent')],
     ['POST', /^\/v1\/payment_intents\/(\w+)\/capture$/, capture],
     ['POST', /^\/v1\/payment_intents\/(\w+)\/cancel$/, cancelIntent],
+    // Lists, newest first, for reconciliation against our ledger (one page: has_more is always false here).
+    ['GET', /^\/v1\/charges$/, () => list('/v1/charges', [...objects.values()].filter((o) => o.object === 'charge').sort(newestFirst))],
+    ['GET', /^\/v1\/transfers$/, () => list('/v1/transfers', [...objects.values()].filter((o) => o.object === 'transfer').sort(newestFirst))],
     ['GET', /^\/v1\/charges\/(\w+)$/, retrieve('charge')],
     ['POST', /^\/v1\/refunds$/, refund],
     ['GET', /^\/v1\/refunds$/, (params) => list('/v1/refunds', [...objects.values()].filter((o) => o.object === 'refund' && (!params.charge || o.charge === params.charge)).sort(newestFirst))],
