@@ -1,8 +1,8 @@
 import { startFakeServer } from './server.ts';
 
 export type ChatRequest = { model: string; messages: { role: string; content: string }[]; max_tokens?: number };
-/** What the fake answers a chat completion with: the assistant's text, or an HTTP error status. */
-export type Script = (request: ChatRequest) => string | { status: number };
+/** What the fake answers a chat completion with: the assistant's text, an HTTP error status, or nothing ever (hang). */
+export type Script = (request: ChatRequest) => string | { status: number } | 'hang';
 
 /**
  * An OpenAI-compatible server on loopback speaking /v1/chat/completions and /v1/embeddings as the
@@ -18,6 +18,7 @@ export async function startFakeOpenAI(initial: Script = () => "I don't know.") {
     if (request.method === 'POST' && request.path === '/v1/chat/completions') {
       chats.push(body);
       const result = script(body);
+      if (result === 'hang') return new Promise<undefined>(() => {});
       if (typeof result !== 'string') return { status: result.status, body: { error: { message: 'The server had an error', type: 'server_error' } } };
       return {
         status: 200,

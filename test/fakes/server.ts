@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type FakeRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string };
-export type FakeHandler = (request: FakeRequest) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+export type FakeAnswer = { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+/** A promise lets a fake answer late, or never (a provider that hangs until the client times out). */
+export type FakeHandler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
 
 /**
  * A provider fake on a loopback port: records every request and answers with the route handler's
@@ -13,10 +15,10 @@ export async function startFakeServer(handle: FakeHandler) {
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const request = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
       requests.push(request);
-      const answer = handle(request) ?? { status: 404, body: { message: 'Not Found' } };
+      const answer = (await handle(request)) ?? { status: 404, body: { message: 'Not Found' } };
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
@@ -26,6 +28,10 @@ export async function startFakeServer(handle: FakeHandler) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -49,11 +49,10 @@ export function parseGenerated(reply: string, hits: Hit[]): Composed & { decline
     if (number >= 1 && number <= hits.length && !order.includes(number)) order.push(number);
   }
   const answer = text
-    .replace(/\[(\d+)\]/g, (_marker, digits: string) => {
+    .replace(/([ \t]*)\[(\d+)\]/g, (_marker, space: string, digits: string) => {
       const position = order.indexOf(Number(digits));
-      return position === -1 ? '' : `[${position + 1}]`;
+      return position === -1 ? '' : `${space}[${position + 1}]`;
     })
-    .replace(/[ \t]+([.,;:])/g, '$1')
     .trim();
   // An answer without markers still came from the passages it was given: cite the best one.
   const cited = order.length ? order.map((number) => hits[number - 1]) : hits.slice(0, 1);

@@ -4,6 +4,7 @@ import type { LlmClient } from '../../integrations/llm/client.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { vetHost } from '../../lib/safe-fetch.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
@@ -85,6 +86,8 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
   async function checkCreate(input: CreateSourceInput, isOperator: boolean) {
     if (input.kind === 'path' && !isOperator) throw forbidden('Folders on the server are added by operators or with the CLI (backline knowledge ingest --path).');
     if (input.kind === 'git') await checkGitUrl(input.url, { allowFile: isOperator, allowAddresses: deps.ssrfAllowList });
+    // Checked again at every fetch and redirect; refusing here gives the maintainer the reason at once.
+    if (input.kind === 'url') await vetHost(new URL(input.url).hostname, deps.ssrfAllowList);
   }
 
   function configFor(input: CreateSourceInput): SourceConfig {
