@@ -1,7 +1,10 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, configDocs, loadConfig } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
+import { progressBar } from './lib/progress.ts';
 import { issueApiToken } from './modules/auth/auth.service.ts';
+import { findRepoByFullName } from './modules/repos/repos.repository.ts';
 import { findOrCreateUser } from './modules/users/users.repository.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 
@@ -18,6 +21,10 @@ Commands:
                                   Create a user (or update an existing one). --admin makes them a
                                   platform operator; --token prints a new API token on the last line.
   repo verify OWNER/NAME          Approve a repository claim as the operator.
+  knowledge ingest OWNER/NAME (--path DIR | --git URL [--ref BRANCH]) [--base-url URL]
+                                  Ingest a docs folder or Git repository into the repository's AI
+                                  knowledge now (unchanged files are skipped), with a progress bar.
+                                  --base-url: where passages link to (docs site or GitHub blob URL).
   demo seed                       Load the demo data set (idempotent).
   jobs run                        Run every job that is due now, then exit.
   config                          Print every environment variable with its default, as Markdown.
@@ -73,6 +80,28 @@ const commands: Record<string, Command> = {
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) throw new UsageError(`no repository ${fullName} is registered`);
     console.log(`${fullName} is verified.`);
+  },
+
+  async 'knowledge ingest'(runtime, args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { path: { type: 'string' }, git: { type: 'string' }, ref: { type: 'string' }, 'base-url': { type: 'string' } },
+    });
+    const fullName = positionals[0];
+    if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
+    if (Boolean(values.path) === Boolean(values.git)) throw new UsageError('give exactly one of --path DIR or --git URL');
+    const repo = await findRepoByFullName(runtime.deps.db, fullName);
+    if (!repo) throw new UsageError(`no repository ${fullName} is registered`);
+    if (values.git) process.stderr.write(`Cloning ${values.git} ...\n`);
+    const report = await runtime.services.knowledge.sources.ingestLocal(
+      repo,
+      { path: values.path ? path.resolve(values.path) : undefined, git: values.git, ref: values.ref, baseUrl: values['base-url'] },
+      (done, total) => progressBar('Indexing', done, total),
+    );
+    if (report.status !== 'succeeded') throw new Error(`Ingestion failed: ${report.error}`);
+    console.log(`${fullName}: ${report.filesIndexed} file(s) indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed; ${report.passagesAdded} passage(s) added, ${report.passagesRemoved} removed.`);
+    for (const skipped of report.skipped) console.log(`  skipped ${skipped.path}: ${skipped.reason}`);
   },
 
   async 'demo seed'(runtime) {

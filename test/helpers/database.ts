@@ -14,7 +14,7 @@ export const TEMPLATE_DATABASE = 'backline_test_template';
 
 let counter = 0;
 
-export async function freshDatabase(): Promise<DatabaseHandle> {
+export async function freshDatabase(): Promise<DatabaseHandle & { url?: string }> {
   if (testEngine === 'postgres') return freshPostgres();
   const snapshot = process.env.BACKLINE_TEST_PGLITE_SNAPSHOT;
   if (snapshot && fs.existsSync(snapshot)) {
@@ -35,7 +35,7 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-async function freshPostgres(): Promise<DatabaseHandle> {
+async function freshPostgres(): Promise<DatabaseHandle & { url: string }> {
   const name = `backline_test_${process.pid}_${++counter}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
@@ -49,6 +49,8 @@ async function freshPostgres(): Promise<DatabaseHandle> {
   if (!template.rowCount) await migrateToLatest(handle.db);
   return {
     ...handle,
+    /** For tests that start another process (the CLI) on the same database. */
+    url: databaseUrl(name),
     async close() {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: serverUrl() });
