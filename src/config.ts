@@ -72,6 +72,8 @@ const variables = {
   KNOWLEDGE_MAX_UNPACKED_BYTES: [z.coerce.number().int().min(1024).default(104_857_600), 'Most bytes an uploaded archive may unpack to (zip bomb guard).'],
   KNOWLEDGE_GIT_TIMEOUT_SECONDS: [z.coerce.number().int().min(5).max(3600).default(120), 'Time limit of a git clone of a docs repository.'],
   KNOWLEDGE_FETCH_TIMEOUT_MS: [z.coerce.number().int().min(500).max(120_000).default(10_000), 'Time limit of fetching a docs page by URL.'],
+  BOOKING_CANCEL_NOTICE_HOURS: [z.coerce.number().int().min(0).max(720).default(24), 'Bookings cancel or move free of charge until this many hours before they start, unless the helper or the repository sets its own notice.'],
+  BOOKING_MIN_NOTICE_MINUTES: [z.coerce.number().int().min(0).max(10_080).default(60), 'The earliest a session may be booked from now; sooner slots are not offered.'],
 } as const;
 
 type Variables = typeof variables;

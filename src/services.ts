@@ -2,16 +2,21 @@ import type { Deps } from './deps.ts';
 import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
 import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
+import { createAdminMoneyService } from './modules/admin-money/admin-money.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
 import { createInvoicesService } from './modules/invoices/invoices.service.ts';
+import { createKnowledgeService } from './modules/knowledge/knowledge.service.ts';
 import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
 import { createPayoutsService } from './modules/payouts/payouts.service.ts';
 import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
+import { createReleasesService } from './modules/releases/releases.service.ts';
 import { createReposService } from './modules/repos/repos.service.ts';
+import { createSchedulingService } from './modules/scheduling/scheduling.service.ts';
+import { createSlaService } from './modules/sla/sla.service.ts';
 import { createStatementsService } from './modules/statements/statements.service.ts';
 import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
 import { createTicketsService } from './modules/tickets/tickets.service.ts';
@@ -38,9 +43,16 @@ export function createServices(deps: Deps) {
   const invoices = createInvoicesService(deps, orgs);
   const payouts = createPayoutsService(deps, { ledger, repos, stripe });
   const statements = createStatementsService(deps, { ledger, payouts });
+  const adminMoney = createAdminMoneyService(deps, stripe);
+  const knowledge = createKnowledgeService(deps, { repos, tickets });
+  /** SLA clocks move inside each ticket change's transaction. */
+  const sla = createSlaService(deps, { repos, helpers, findTicket: tickets.findById });
+  tickets.observe(sla.ticketObserver);
+  const releases = createReleasesService(deps, repos);
+  const scheduling = createSchedulingService(deps, { repos, helpers, tickets });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -8,6 +8,7 @@ import * as providerEvents from './migrations/0006_provider_events.ts';
 import * as invoices from './migrations/0007_invoices.ts';
 import * as payouts from './migrations/0009_payouts.ts';
 import * as knowledge from './migrations/0008_knowledge.ts';
+import * as slaScheduling from './migrations/0010_sla_scheduling.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0007_invoices': invoices,
   '0009_payouts': payouts,
   '0008_knowledge': knowledge,
+  '0010_sla_scheduling': slaScheduling,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

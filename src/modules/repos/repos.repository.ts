@@ -36,6 +36,17 @@ export async function reposMaintainedBy(db: Queryable, userId: string) {
     .execute();
 }
 
+/** Owners and maintainers of a repository with their email, for notices about its tickets. */
+export async function maintainerContacts(db: Queryable, repoId: string) {
+  return db
+    .selectFrom('repo_maintainers')
+    .innerJoin('users', 'users.id', 'repo_maintainers.user_id')
+    .select(['repo_maintainers.user_id', 'users.email'])
+    .where('repo_maintainers.repo_id', '=', repoId)
+    .orderBy('repo_maintainers.created_at')
+    .execute();
+}
+
 export async function demandFor(db: Queryable, fullName: string) {
   const row = await db
     .selectFrom('onboarding_requests')

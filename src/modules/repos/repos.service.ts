@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import type { MaintainerRole } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../../errors.ts';
@@ -178,6 +179,9 @@ export function createReposService(deps: Deps) {
     async maintainedRepoIds(userId: string): Promise<string[]> {
       return (await repo.reposMaintainedBy(db, userId)).map((row) => row.id);
     },
+
+    /** For notices without a person acting (SLA warnings); pass the transaction you are in. */
+    maintainerContacts: (scope: Queryable, repoId: string) => repo.maintainerContacts(scope, repoId),
 
     async maintainers(actor: Actor, fullName: string) {
       const found = await requireMaintainer(actor, fullName);

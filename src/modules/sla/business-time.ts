@@ -1,4 +1,4 @@
-import { IANAZone } from 'luxon';
+import { IANAZone, type Zone } from 'luxon';
 
 /**
  * Business time: which instants count as working time in a calendar (a time zone, weekly hours,
@@ -93,6 +93,37 @@ function normalize(intervals: Minutes): Minutes {
   return merged;
 }
 
+/**
+ * [from, to) cut where the zone's UTC offset changes, as [start, end, offset in ms]: sampled every 6
+ * hours and bisected to the minute where it changes. `from` must fall on a whole minute.
+ */
+export function offsetSpans(zone: Zone, from: number, to: number): Array<[number, number, number]> {
+  const offsetMs = (at: number) => zone.offset(at) * MINUTE_MS;
+  const spans: Array<[number, number, number]> = [];
+  let spanStart = from;
+  let offset = offsetMs(from);
+  const lastMinute = to - MINUTE_MS;
+  for (let probe = from; probe < lastMinute; ) {
+    const next = Math.min(probe + SAMPLE_MS, lastMinute);
+    if (offsetMs(next) !== offset) {
+      // The change lies in (probe, next]: find the first minute on the new offset.
+      let lo = probe;
+      let hi = next;
+      while (hi - lo > MINUTE_MS) {
+        const mid = lo + Math.floor((hi - lo) / MINUTE_MS / 2) * MINUTE_MS;
+        if (offsetMs(mid) === offset) lo = mid;
+        else hi = mid;
+      }
+      spans.push([spanStart, hi, offset]);
+      spanStart = hi;
+      offset = offsetMs(hi);
+    }
+    probe = next;
+  }
+  spans.push([spanStart, to, offset]);
+  return spans;
+}
+
 export function compileWorkingTime(spec: WorkingTimeSpec): BusinessClock {
   const zone = IANAZone.create(spec.timeZone);
   if (!zone.isValid) throw new RangeError(`unknown time zone ${spec.timeZone}`);
@@ -100,7 +131,6 @@ export function compileWorkingTime(spec: WorkingTimeSpec): BusinessClock {
   const closed = new Set((spec.closedDates ?? []).map((date) => parseLocalDate(date)));
   const extra = new Map(Object.entries(spec.extraHours ?? {}).map(([date, hours]) => [parseLocalDate(date), toMinutes(hours)]));
   const chunks = new Map<number, Chunk>();
-  const offsetMs = (at: number) => zone.offset(at) * MINUTE_MS;
 
   /** Working minutes of a local date (days since the epoch; 1970-01-01 was a Thursday). */
   function hoursOf(day: number): Minutes {
@@ -109,38 +139,11 @@ export function compileWorkingTime(spec: WorkingTimeSpec): BusinessClock {
     return added ? normalize([...base, ...added]) : base;
   }
 
-  /** [from, to) cut where the zone's UTC offset changes, found by sampling every 6 hours and bisecting to the minute. */
-  function constantOffsetSpans(from: number, to: number): Array<[number, number, number]> {
-    const spans: Array<[number, number, number]> = [];
-    let spanStart = from;
-    let offset = offsetMs(from);
-    const lastMinute = to - MINUTE_MS;
-    for (let probe = from; probe < lastMinute; ) {
-      const next = Math.min(probe + SAMPLE_MS, lastMinute);
-      if (offsetMs(next) !== offset) {
-        // The change lies in (probe, next]: find the first minute on the new offset.
-        let lo = probe;
-        let hi = next;
-        while (hi - lo > MINUTE_MS) {
-          const mid = lo + Math.floor((hi - lo) / MINUTE_MS / 2) * MINUTE_MS;
-          if (offsetMs(mid) === offset) lo = mid;
-          else hi = mid;
-        }
-        spans.push([spanStart, hi, offset]);
-        spanStart = hi;
-        offset = offsetMs(hi);
-      }
-      probe = next;
-    }
-    spans.push([spanStart, to, offset]);
-    return spans;
-  }
-
   function buildChunk(index: number): Chunk {
     const chunkStart = index * CHUNK_MS;
     const starts: number[] = [];
     const ends: number[] = [];
-    for (const [spanStart, spanEnd, offset] of constantOffsetSpans(chunkStart, chunkStart + CHUNK_MS)) {
+    for (const [spanStart, spanEnd, offset] of offsetSpans(zone, chunkStart, chunkStart + CHUNK_MS)) {
       // Within a span, wall-clock time is the instant plus one offset, so each date's hours map back by subtracting it.
       const wallFrom = spanStart + offset;
       const wallTo = spanEnd + offset;

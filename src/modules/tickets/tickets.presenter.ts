@@ -1,4 +1,6 @@
 import { toIso } from '../../http/schemas.ts';
+import { versionSupportOf } from '../releases/releases.ticket-view.ts';
+import { presentTicketSla } from '../sla/sla.ticket-view.ts';
 import type { EventView, MessageView, TicketView } from './tickets.repository.ts';
 
 export function presentTicket(row: TicketView) {
@@ -15,6 +17,9 @@ export function presentTicket(row: TicketView) {
     requester: { id: row.requester_id, displayName: row.requester_name },
     org: row.org_slug,
     offeringId: row.offering_id,
+    version: row.version,
+    versionSupport: versionSupportOf(row.version_major, row.release_windows ?? [], row.created_at.toISOString().slice(0, 10)),
+    sla: presentTicketSla(row),
     assignee: row.assignee_id && row.assignee_name !== null ? { id: row.assignee_id, displayName: row.assignee_name } : null,
     claimedAt: toIso(row.claimed_at),
     firstResponseAt: toIso(row.first_response_at),

@@ -2,6 +2,7 @@ import { expressionBuilder, sql, type Expression, type Insertable, type Selectab
 import type { Queryable } from '../../db/database.ts';
 import type { DB, TicketStatus, TicketsTable } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
+import type { WindowView } from '../releases/releases.ticket-view.ts';
 import { PRIORITIES, type ListTicketsInput } from './tickets.schemas.ts';
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -37,7 +38,10 @@ export function visibleTo(viewer: Viewer, options: { publicCommunity: boolean } 
   return eb.or(clauses);
 }
 
-/** A ticket with the names the API shows beside it. */
+/**
+ * A ticket with the names the API shows beside it, its SLA clock (owned by the sla module, read here so
+ * that every ticket read carries it) and, when it names a version, the repository's release windows.
+ */
 function selectTickets(db: Queryable) {
   return db
     .selectFrom('tickets')
@@ -45,6 +49,7 @@ function selectTickets(db: Queryable) {
     .innerJoin('users as requester', 'requester.id', 'tickets.requester_id')
     .leftJoin('users as assignee', 'assignee.id', 'tickets.assignee_id')
     .leftJoin('orgs', 'orgs.id', 'tickets.org_id')
+    .leftJoin('ticket_sla', 'ticket_sla.ticket_id', 'tickets.id')
     .selectAll('tickets')
     .select([
       'repos.full_name as repo_full_name',
@@ -53,7 +58,23 @@ function selectTickets(db: Queryable) {
       'assignee.display_name as assignee_name',
       'assignee.email as assignee_email',
       'orgs.slug as org_slug',
-    ]);
+      'ticket_sla.policy_id as sla_policy_id',
+      'ticket_sla.source as sla_source',
+      'ticket_sla.first_response_due_at as sla_first_response_due_at',
+      'ticket_sla.next_response_due_at as sla_next_response_due_at',
+      'ticket_sla.resolution_due_at as sla_resolution_due_at',
+      'ticket_sla.paused_at as sla_paused_at',
+      'ticket_sla.first_response_breached_at as sla_first_response_breached_at',
+      'ticket_sla.next_response_breached_at as sla_next_response_breached_at',
+      'ticket_sla.resolution_breached_at as sla_resolution_breached_at',
+    ])
+    .select(
+      sql<WindowView[] | null>`(
+        SELECT json_agg(json_build_object('major', w.major, 'general_from', w.general_from, 'general_until', w.general_until,
+          'guidance_from', w.guidance_from, 'guidance_until', w.guidance_until, 'upgrade_path', w.upgrade_path))
+        FROM release_windows w WHERE w.repo_id = tickets.repo_id AND tickets.version_major IS NOT NULL
+      )`.as('release_windows'),
+    );
 }
 
 export type TicketView = Awaited<ReturnType<ReturnType<typeof selectTickets>['executeTakeFirstOrThrow']>>;
@@ -76,20 +97,45 @@ export async function listTickets(db: Queryable, viewer: Viewer, filters: ListTi
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const priorityRanks = sql.join(PRIORITIES.map((priority, rank) => sql`(${sql.lit(priority)}, ${sql.lit(rank)})`));
+/**
+ * Tickets with a running SLA clock rank by their next due time: epoch milliseconds minus 10^13, which is
+ * below every priority rank (0-3) for any date before the year 2286, so they come first, soonest due first.
+ */
+const SLA_RANK_OFFSET = 10_000_000_000_000;
+const slaRank = sql<number>`(floor(extract(epoch FROM ticket_sla.next_due_at) * 1000)::bigint - ${sql.lit(SLA_RANK_OFFSET)})`;
 
 export type QueueKey = { rank: number; id: string };
 
 /**
  * A helper's queue: open expert tickets of the repositories they are approved for, plus what is
- * assigned to them and not finished, most urgent first, then oldest first.
- * The open part walks tickets_queue_idx (repo_id, priority, id) once per repository and priority, each
- * walk already in id order and cut at the page size, so a page costs the same however long the queues
- * are; the assigned part is small and comes from tickets_assignee_idx.
+ * assigned to them and not finished. Tickets whose SLA clock runs come first, soonest due first; then
+ * the rest, most urgent first, then oldest first.
+ * The open part walks tickets_queue_idx (repo_id, priority, id) once per repository and priority, and
+ * ticket_sla_queue_idx (repo_id, next_due_at) once per repository, each walk already in order and cut at
+ * the page size, so a page costs the same however long the queues are; the assigned part is small and
+ * comes from tickets_assignee_idx.
  */
 export function queueQuery(db: Queryable, userId: string, repoIds: string[], after: QueueKey | undefined, limit: number) {
-  const rank = after?.rank ?? -1;
+  // Without a cursor, start below every rank: SLA ranks are negative.
+  const rank = after?.rank ?? -SLA_RANK_OFFSET - 1;
   const id = after?.id ?? NIL_UUID;
+  // bigint: SLA ranks do not fit in the integer PostgreSQL would otherwise infer from p.rank.
+  const rankParam = sql`${rank}::bigint`;
   const queue = sql<{ id: string; rank: number }>`(
+    SELECT sla_ticket.id, sla_ticket.rank
+    FROM unnest(${repoIds}::uuid[]) AS r(repo_id)
+    CROSS JOIN LATERAL (
+      SELECT ticket_sla.ticket_id AS id, ${slaRank} AS rank FROM ticket_sla
+      JOIN tickets ON tickets.id = ticket_sla.ticket_id
+      WHERE ticket_sla.repo_id = r.repo_id AND ticket_sla.next_due_at IS NOT NULL
+        AND ticket_sla.next_due_at >= to_timestamp((${rankParam} + ${sql.lit(SLA_RANK_OFFSET)}) / 1000.0)
+        AND tickets.track = 'expert' AND tickets.status = 'open'
+        AND (${slaRank}, ticket_sla.ticket_id) > (${rankParam}, ${id}::uuid)
+      ORDER BY ticket_sla.next_due_at, ticket_sla.ticket_id
+      LIMIT ${limit + 1}
+    ) AS sla_ticket
+    WHERE ${rankParam} < 0
+    UNION ALL
     SELECT open_ticket.id, p.rank
     FROM (VALUES ${priorityRanks}) AS p(priority, rank)
     CROSS JOIN unnest(${repoIds}::uuid[]) AS r(repo_id)
@@ -97,16 +143,18 @@ export function queueQuery(db: Queryable, userId: string, repoIds: string[], aft
       SELECT tickets.id FROM tickets
       WHERE tickets.repo_id = r.repo_id AND tickets.priority = p.priority
         AND tickets.track = 'expert' AND tickets.status = 'open'
-        AND tickets.id > CASE WHEN p.rank = ${rank} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+        AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+        AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
       ORDER BY tickets.id
       LIMIT ${limit + 1}
     ) AS open_ticket
-    WHERE p.rank >= ${rank}
+    WHERE p.rank >= ${rankParam}
     UNION ALL
-    SELECT tickets.id, p.rank
+    SELECT tickets.id, CASE WHEN ticket_sla.next_due_at IS NULL THEN p.rank ELSE ${slaRank} END
     FROM tickets JOIN (VALUES ${priorityRanks}) AS p(priority, rank) ON p.priority = tickets.priority
+    LEFT JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id
     WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
-      AND (p.rank, tickets.id) > (${rank}, ${id}::uuid)
+      AND (CASE WHEN ticket_sla.next_due_at IS NULL THEN p.rank ELSE ${slaRank} END, tickets.id) > (${rankParam}, ${id}::uuid)
   )`;
   return selectTickets(db)
     .innerJoin(queue.as('queue'), 'queue.id', 'tickets.id')

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { errorResponses, isoDate, pageQuery } from '../../http/schemas.ts';
+import { versionSchema, versionSupportOut } from '../releases/releases.ticket-view.ts';
 import { fullNameSchema } from '../repos/repos.schemas.ts';
+import { ticketSlaOut } from '../sla/sla.ticket-view.ts';
 
 export const TRACKS = ['ai', 'community', 'expert'] as const;
 /** Most urgent first: the order of the helper queue. */
@@ -22,6 +24,7 @@ export const createTicketBody = z.object({
   channel: z.enum(CHANNELS).default('api').describe('Where the ticket was opened'),
   org: z.string().trim().toLowerCase().max(60).optional().describe('Slug of an organization you are a member of, to open the ticket on its behalf'),
   offeringId: z.uuid().optional().describe("An active offering of the repository: what the customer wants to buy (a fixed price, a session, or a quote)"),
+  version: versionSchema.optional(),
 });
 
 export const listTicketsQuery = z.object({
@@ -64,6 +67,9 @@ export const ticketOut = z
     requester: person,
     org: z.string().nullable().describe('Slug of the organization the ticket was opened for'),
     offeringId: z.uuid().nullable().describe('The offering chosen when the ticket was opened'),
+    version: z.string().nullable().describe('The version of the software the ticket is about'),
+    versionSupport: versionSupportOut.nullable().describe("How that major version stood in the repository's release windows when the ticket was opened"),
+    sla: ticketSlaOut.nullable().describe('The SLA clock, when a policy applies to the ticket'),
     assignee: person.nullable(),
     claimedAt: isoDate.nullable(),
     firstResponseAt: isoDate.nullable(),

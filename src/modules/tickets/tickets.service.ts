@@ -13,8 +13,10 @@ import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { OrgsService } from '../orgs/orgs.service.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
+import { majorOf } from '../releases/releases.ticket-view.ts';
 import { enqueueNotifyHelpers } from './tickets.jobs.ts';
 import { ticketEmails } from './tickets.notifications.ts';
+import { ticketObservers } from './tickets.observers.ts';
 import { authorize, relationOf, type Relation } from './tickets.policy.ts';
 import { presentEvent, presentMessage, presentTicket } from './tickets.presenter.ts';
 import * as repo from './tickets.repository.ts';
@@ -58,6 +60,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   const { repos, helpers, orgs, offerings } = services;
   const emails = ticketEmails(deps.config);
   let hooks: TicketLifecycleHooks = {};
+  const observers = ticketObservers();
   const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
 
   async function viewerOf(actor: Actor): Promise<repo.Viewer> {
@@ -95,7 +98,9 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     const updated = await repo.updateIfStatus(trx, ticket.id, ticket.status, { ...options.changes, status: to, updated_at: now });
     if (!updated) return false;
     const eventId = await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: EVENT_TYPES[action], data: { from: ticket.status, to, ...options.data }, at: now });
-    if (options.also) await options.also(trx, eventId, (await repo.findTicket(trx, ticket.id))!);
+    const moved = (await repo.findTicket(trx, ticket.id))!;
+    if (options.also) await options.also(trx, eventId, moved);
+    await observers.notify(trx, { type: 'moved', action, from: ticket.status, ticket: moved });
     return true;
   }
 
@@ -162,11 +167,14 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           channel: input.channel,
           status: 'open',
           offering_id: offeringId,
+          version: input.version ?? null,
+          version_major: input.version ? majorOf(input.version) : null,
           created_at: now,
           updated_at: now,
         });
         await repo.addEvent(trx, { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now });
         if (input.track === 'expert') await enqueueNotifyHelpers(trx, clock, id);
+        await observers.notify(trx, { type: 'created', ticket: (await repo.findTicket(trx, id))! });
       });
       return present(id);
     },
@@ -188,6 +196,9 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     setLifecycleHooks(next: TicketLifecycleHooks) {
       hooks = next;
     },
+
+    /** Other domains following every change in its transaction (SLA clocks); see tickets.observers.ts. */
+    observe: observers.add,
 
     async list(actor: Actor, input: ListTicketsInput) {
       const viewer = await viewerOf(actor);
@@ -217,6 +228,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
         // The first public answer from someone other than the customer stops the first-response clock (SLAs).
         const firstResponse = !input.internal && !relation.customer && ticket.first_response_at === null && (await repo.markFirstResponse(trx, ticket.id, now));
         await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: input.internal ? 'note_added' : 'message_added', data: { messageId, firstResponse }, at: now });
+        await observers.notify(trx, { type: 'message', ticket, internal: input.internal, byCustomer: relation.customer });
         if (!input.internal && relation.customer && canMove(ticket.status, 'customer_reply')) {
           await applyMove(trx, loaded, 'customer_reply', { data: { messageId } });
         }

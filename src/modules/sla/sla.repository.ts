@@ -1,0 +1,110 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
+import type { BusinessCalendarsTable, SlaPoliciesTable, TicketSlaTable } from '../../db/types.ts';
+import type { SlaState } from './sla.clock.ts';
+import type { SweepRow } from './sla.sweep.ts';
+
+export type CalendarRow = Omit<Selectable<BusinessCalendarsTable>, 'weekly_hours'> & { weekly_hours: Record<string, Array<{ start: string; end: string }>> };
+export type PolicyRow = Omit<Selectable<SlaPoliciesTable>, 'targets'> & { targets: Record<string, Record<string, number>>; is_default: boolean };
+export type TicketSlaRow = Selectable<TicketSlaTable>;
+
+function selectCalendars(db: Queryable) {
+  return db
+    .selectFrom('business_calendars')
+    .select(['id', 'repo_id', 'name', 'time_zone', 'weekly_hours', 'created_by', 'created_at'])
+    // date[] would come back as Date objects at local midnight; as text they stay the dates they are.
+    .select(sql<string[]>`holidays::text[]`.as('holidays'));
+}
+
+export async function insertCalendar(db: Queryable, values: Insertable<BusinessCalendarsTable>): Promise<void> {
+  await db.insertInto('business_calendars').values(values).execute();
+}
+
+export async function listCalendars(db: Queryable, repoId: string): Promise<CalendarRow[]> {
+  return (await selectCalendars(db).where('repo_id', '=', repoId).orderBy('created_at').orderBy('id').execute()) as CalendarRow[];
+}
+
+export async function findCalendars(db: Queryable, ids: string[]): Promise<CalendarRow[]> {
+  if (ids.length === 0) return [];
+  return (await selectCalendars(db).where('id', 'in', ids).execute()) as CalendarRow[];
+}
+
+function selectPolicies(db: Queryable) {
+  return db
+    .selectFrom('sla_policies')
+    .leftJoin('repo_sla_defaults', (join) => join.onRef('repo_sla_defaults.repo_id', '=', 'sla_policies.repo_id').onRef('repo_sla_defaults.policy_id', '=', 'sla_policies.id'))
+    .selectAll('sla_policies')
+    .select(sql<boolean>`repo_sla_defaults.policy_id IS NOT NULL`.as('is_default'));
+}
+
+export async function insertPolicy(db: Queryable, values: Insertable<SlaPoliciesTable>): Promise<void> {
+  await db.insertInto('sla_policies').values(values).execute();
+}
+
+export async function listPolicies(db: Queryable, repoId: string): Promise<PolicyRow[]> {
+  return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).orderBy('sla_policies.created_at').orderBy('sla_policies.id').execute()) as PolicyRow[];
+}
+
+export async function findPolicy(db: Queryable, repoId: string, id: string): Promise<PolicyRow | undefined> {
+  return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('sla_policies.id', '=', id).executeTakeFirst()) as PolicyRow | undefined;
+}
+
+export async function defaultPolicy(db: Queryable, repoId: string): Promise<PolicyRow | undefined> {
+  return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('repo_sla_defaults.policy_id', 'is not', null).executeTakeFirst()) as PolicyRow | undefined;
+}
+
+export async function setDefault(db: Queryable, repoId: string, policyId: string | null, userId: string, at: Date): Promise<void> {
+  if (policyId === null) {
+    await db.deleteFrom('repo_sla_defaults').where('repo_id', '=', repoId).execute();
+    return;
+  }
+  await db
+    .insertInto('repo_sla_defaults')
+    .values({ repo_id: repoId, policy_id: policyId, updated_by: userId, updated_at: at })
+    .onConflict((conflict) => conflict.column('repo_id').doUpdateSet({ policy_id: policyId, updated_by: userId, updated_at: at }))
+    .execute();
+}
+
+export async function insertTicketSla(db: Queryable, values: Insertable<TicketSlaTable>): Promise<void> {
+  await db.insertInto('ticket_sla').values(values).onConflict((conflict) => conflict.column('ticket_id').doNothing()).execute();
+}
+
+/** The clock of a ticket, locked until the transaction ends, so that two changes at once apply in turn. */
+export async function lockTicketSla(trx: Queryable, ticketId: string): Promise<TicketSlaRow | undefined> {
+  return trx.selectFrom('ticket_sla').selectAll().where('ticket_id', '=', ticketId).forUpdate().executeTakeFirst();
+}
+
+export async function findTicketSla(db: Queryable, ticketId: string): Promise<TicketSlaRow | undefined> {
+  return db.selectFrom('ticket_sla').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+}
+
+const STATE_COLUMNS = [
+  'first_response_due_at',
+  'first_response_met_at',
+  'first_response_breached_at',
+  'next_response_due_at',
+  'next_response_breached_at',
+  'resolution_due_at',
+  'resolution_met_at',
+  'resolution_breached_at',
+  'paused_at',
+  'stopped_at',
+  'next_due_at',
+] as const satisfies ReadonlyArray<keyof SlaState>;
+
+/** Only the clock's columns of a row (or of a state that carries more). */
+export const stateOf = (row: SlaState): SlaState => Object.fromEntries(STATE_COLUMNS.map((column) => [column, row[column]])) as SlaState;
+
+export async function saveState(db: Queryable, ticketId: string, state: SlaState, at: Date): Promise<void> {
+  await db.updateTable('ticket_sla').set({ ...stateOf(state), updated_at: at }).where('ticket_id', '=', ticketId).execute();
+}
+
+/** Every running clock, in pages by (next_due_at, ticket_id), from ticket_sla_running_idx: what the sweep reads. */
+export async function runningClocks(db: Queryable, after: { dueAt: Date; ticketId: string } | undefined, limit: number): Promise<Array<SweepRow & { next_due_at: Date | null }>> {
+  let query = db
+    .selectFrom('ticket_sla')
+    .select(['ticket_id', 'calendar_id', 'first_response_due_at', 'first_response_met_at', 'next_response_due_at', 'resolution_due_at', 'resolution_met_at', 'next_due_at'])
+    .where('next_due_at', 'is not', null);
+  if (after) query = query.where((eb) => eb(eb.refTuple('next_due_at', 'ticket_id'), '>', eb.tuple(after.dueAt, after.ticketId)));
+  return query.orderBy('next_due_at').orderBy('ticket_id').limit(limit).execute();
+}
