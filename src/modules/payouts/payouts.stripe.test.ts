@@ -92,4 +92,23 @@ describe('payouts through Stripe transfers to connected accounts', () => {
     assert.equal(statement.body.closingBalance, 8181);
     await assertLedgerConsistent(ctx);
   });
+  test('reconciliation against Stripe matches the payout transfers and finds money that moved outside the ledger', async () => {
+    const operator = await createUser(ctx, { operator: true });
+    const payoutTransfers = (await ctx.db.selectFrom('payouts').select('provider_transfer_id').where('status', '=', 'paid').execute()).map((row) => row.provider_transfer_id);
+    assert.equal(payoutTransfers.length, 2);
+    // Someone paid a connected account from the Stripe Dashboard: no payout, no ledger posting.
+    const account = fake.all('account')[0];
+    const outside = await ctx.services.stripe!.client.transfers.create({ amount: 1234, currency: 'eur', destination: account.id }, { idempotencyKey: 'dashboard-transfer' });
+
+    const run = await operator.api.post('/api/v1/admin/reconciliation', { from: '2026-01-01', to: '2026-02-01' });
+    assert.equal(run.status, 201, JSON.stringify(run.body));
+    assert.equal(run.body.provider, 'stripe');
+    const found = run.body.differences.map((difference: { object: string; externalId: string; issue: string; providerAmount: number | null }) =>
+      [difference.object, difference.externalId, difference.issue, difference.providerAmount]);
+    assert.deepEqual(found.filter(([object]: [string]) => object === 'transfer'), [['transfer', outside.id, 'missing_in_ledger', 1234]],
+      'the payouts\' transfers agree with the ledger; only the outside one is reported');
+    assert.deepEqual(found.filter(([object]: [string]) => object === 'charge').map(([, , issue, amount]: [string, string, string, number]) => [issue, amount]), [['missing_in_ledger', 500_000]],
+      'the test\'s funding charge belongs to no payment');
+    await assertLedgerConsistent(ctx);
+  });
 });
