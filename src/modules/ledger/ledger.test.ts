@@ -215,7 +215,7 @@ describe('ledger', () => {
       sql`DELETE FROM ledger_entries WHERE transaction_id = ${posted.id}`,
       sql`UPDATE ledger_transactions SET memo = 'edited' WHERE id = ${posted.id}`,
       sql`DELETE FROM ledger_transactions WHERE id = ${posted.id}`,
-      sql`TRUNCATE ledger_entries, ledger_transactions`,
+      sql`TRUNCATE ledger_entries`,
       sql`DELETE FROM ledger_accounts WHERE code = ${accounts.escrow}`,
       sql`UPDATE ledger_accounts SET code = 'escrow:other' WHERE code = ${accounts.escrow}`,
     ];
