@@ -52,8 +52,8 @@ export async function openBenchDatabase(name: string): Promise<DatabaseHandle> {
 }
 
 /** The real app on a loopback port, logging nothing, with rate limits out of the way. */
-export async function startBenchApp(handle: DatabaseHandle) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', SIGNIN_RATE_LIMIT_PER_HOUR: '100000' });
+export async function startBenchApp(handle: DatabaseHandle, env: Record<string, string> = {}) {
+  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000', SIGNIN_RATE_LIMIT_PER_HOUR: '100000', ...env });
   const deps: Deps = {
     config,
     db: handle.db,

@@ -1,41 +1,55 @@
+import type { Clock } from '../../lib/clock.ts';
 import { KnowledgeIndex, type IndexedPassage } from './knowledge.index.ts';
 
-type Entry = { version: number; index: Promise<KnowledgeIndex> };
+/** What the cache needs to know of a repository's settings: the version of its passages. */
+export type Versioned = { version: number };
+type Entry<S> = { settings: S; checkedAt: number; index: Promise<KnowledgeIndex> };
 
 /**
- * The in-memory index of each repository, built from its passages in the database and kept while its
- * version matches knowledge_settings.index_version. Ingestion bumps the version in the transaction
- * that changes the passages, so every process (several servers may share one PostgreSQL) sees the
- * new version on its next question and rebuilds. Concurrent questions share one build; the least
+ * The in-memory index (and settings) of each repository, built from its passages in the database.
+ * Ingestion bumps knowledge_settings.index_version in the transaction that changes the passages and
+ * drops this process's entry at once. Other processes sharing the database read the version again at
+ * most `recheckMs` after their last look, and rebuild when it moved: a question there may be answered
+ * from the previous index for that long, and the settings row is not read on every question (it was
+ * a third of the database work of an answer). Concurrent questions share one build; the least
  * recently used repositories are dropped beyond `capacity`.
  */
-export class IndexCache {
-  private readonly entries = new Map<string, Entry>();
+export class IndexCache<S extends Versioned = Versioned> {
+  private readonly entries = new Map<string, Entry<S>>();
+  private readonly clock: Clock;
+  private readonly recheckMs: number;
   private readonly capacity: number;
 
-  constructor(capacity = 200) {
+  constructor(clock: Clock, recheckMs = 1000, capacity = 200) {
+    this.clock = clock;
+    this.recheckMs = recheckMs;
     this.capacity = capacity;
   }
 
-  async get(repoId: string, version: number, load: () => Promise<IndexedPassage[]>): Promise<KnowledgeIndex> {
-    const cached = this.entries.get(repoId);
-    if (cached && cached.version === version) {
-      this.entries.delete(repoId);
-      this.entries.set(repoId, cached);
-      return cached.index;
+  async get(repoId: string, readSettings: () => Promise<S>, readPassages: () => Promise<IndexedPassage[]>): Promise<{ settings: S; index: KnowledgeIndex }> {
+    const now = this.clock.now().getTime();
+    let entry = this.entries.get(repoId);
+    if (!entry || now - entry.checkedAt >= this.recheckMs) {
+      const settings = await readSettings();
+      const index = entry && entry.settings.version === settings.version ? entry.index : this.build(repoId, readPassages);
+      entry = { settings, checkedAt: now, index };
     }
-    const index = load().then((passages) => new KnowledgeIndex(passages));
-    const entry = { version, index };
+    // Re-inserting keeps the map in least-recently-used order.
+    this.entries.delete(repoId);
     this.entries.set(repoId, entry);
-    index.catch(() => {
-      if (this.entries.get(repoId) === entry) this.entries.delete(repoId);
-    });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return index;
+    return { settings: entry.settings, index: await entry.index };
   }
 
-  /** Drops a repository's index (a process that just changed it need not wait for the next question). */
+  /** Drops a repository's entry: this process changed its passages or settings. */
   invalidate(repoId: string): void {
     this.entries.delete(repoId);
+  }
+
+  private build(repoId: string, readPassages: () => Promise<IndexedPassage[]>): Promise<KnowledgeIndex> {
+    const index = readPassages().then((passages) => new KnowledgeIndex(passages));
+    // A failed build is not kept: the next question tries again.
+    index.catch(() => this.invalidate(repoId));
+    return index;
   }
 }

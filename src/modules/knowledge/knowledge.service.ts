@@ -22,13 +22,12 @@ import { createKnowledgeSources } from './knowledge.sources.ts';
 export function createKnowledgeService(deps: Deps, services: { repos: ReposService; tickets: TicketsService }, llm: LlmClient | null = llmClientFromConfig(deps.config)) {
   const { db, clock } = deps;
   const { repos, tickets } = services;
-  const cache = new IndexCache();
+  const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock);
   const sources = createKnowledgeSources(deps, services, llm, cache);
 
   async function settingsOf(repoId: string) {
     const row = await store.findSettings(db, repoId);
     return {
-      row,
       version: row?.index_version ?? 0,
       ask: {
         threshold: row?.threshold ?? DEFAULT_THRESHOLD,
@@ -51,8 +50,7 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
         throw conflict(`AI answers are off for ${repo.full_name}; ask the community or an expert instead. Maintainers turn them on in the repository's AI settings.`, 'ai_disabled');
       }
       const started = performance.now();
-      const settings = await settingsOf(repo.id);
-      const index = await cache.get(repo.id, settings.version, () => store.passagesForIndex(db, repo.id));
+      const { settings, index } = await cache.get(repo.id, () => settingsOf(repo.id), () => store.passagesForIndex(db, repo.id));
       const reply = await answerQuestion(deps, llm, { repo, index, question, settings: settings.ask });
       const id = newId(clock.now().getTime());
       await store.insertAnswer(db, {
@@ -101,6 +99,7 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
         threshold: input.threshold,
         updated_at: clock.now(),
       });
+      cache.invalidate(repo.id);
       const enabled = input.enabled ?? repo.offers_ai;
       return presentSettings(await store.findSettings(db, repo.id), enabled, llm !== null, DEFAULT_THRESHOLD);
     },
