@@ -6,7 +6,7 @@ import type { TicketView } from '../tickets/tickets.service.ts';
 import { withIdempotency } from './idempotency.ts';
 import { requireCustomer, ticketAccess } from './payments.access.ts';
 import type { PaymentsContext } from './payments.context.ts';
-import { postReturn, remainingOf, restoreAfterWonDispute, settledStatus, unrelease } from './payments.money.ts';
+import { postChargeback, remainingOf, restoreAfterWonDispute, settledStatus, unrelease } from './payments.money.ts';
 import { presentPaymentById, presentPayments } from './payments.presenter.ts';
 import type { ReleaseFlows } from './payments.release.ts';
 import type { RefundFlows } from './payments.refunds.ts';
@@ -111,7 +111,7 @@ export function disputeFlows(ctx: PaymentsContext, release: ReleaseFlows, refund
       if (!payment || (await repo.findProviderDispute(trx, payment.id, event.providerDisputeId))) return;
       if (event.currency !== payment.currency) throw new Error(`dispute ${event.providerDisputeId} is in ${event.currency}, payment ${payment.id} in ${payment.currency}`);
       const now = clock.now();
-      // The bank cannot take back more than the payment still holds for anyone.
+      // What the bank takes from this payment's parties: at most what it still holds for them.
       const amount = Math.min(event.amount, remainingOf(payment));
       const dispute = (await repo.insertDispute(trx, {
         id: newId(now.getTime()),
@@ -126,10 +126,8 @@ export function disputeFlows(ctx: PaymentsContext, release: ReleaseFlows, refund
         closed_by: null,
         closed_at: null,
       }))!;
-      if (amount > 0) {
-        if (payment.released_at) await unrelease(ctx, trx, payment, amount, `dispute:${dispute.id}:unrelease`, dispute.id);
-        await postReturn(ctx, trx, payment, 'dispute', amount, `dispute:${dispute.id}`, dispute.id);
-      }
+      if (amount > 0 && payment.released_at) await unrelease(ctx, trx, payment, amount, `dispute:${dispute.id}:unrelease`, dispute.id);
+      if (event.amount > 0) await postChargeback(ctx, trx, payment, amount, event.amount, dispute.id);
       await repo.updatePayment(trx, payment.id, { status: 'disputed', updated_at: now });
     },
 

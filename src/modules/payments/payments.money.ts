@@ -1,5 +1,6 @@
 import type { Tx } from '../../db/database.ts';
 import type { LedgerTransactionKind, PaymentPostingPurpose, PaymentStatus } from '../../db/types.ts';
+import { accounts } from '../ledger/accounts.ts';
 import { captureEntries, releaseEntries, returnEntries, type Entry } from '../ledger/postings.ts';
 import { bpsOf, splitPayment, type Split } from '../ledger/split.ts';
 import type { PaymentsContext } from './payments.context.ts';
@@ -93,9 +94,27 @@ export function postRelease(ctx: PaymentsContext, trx: Tx, payment: repo.Payment
   });
 }
 
-/** Held money leaves for the customer (a refund) or their bank (a dispute). */
-export function postReturn(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, kind: 'refund' | 'dispute', amount: number, key: string, sourceId: string) {
-  return post(ctx, trx, payment, { key, kind, purpose: kind, amount, entries: returnEntries(amount), memo: `Payment ${payment.id}: ${kind}`, sourceId });
+/** Held money goes back to the customer. */
+export function postRefund(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, sourceId: string) {
+  return post(ctx, trx, payment, { key: `refund:${sourceId}`, kind: 'refund', purpose: 'refund', amount, entries: returnEntries(amount), memo: `Payment ${payment.id}: refund`, sourceId });
+}
+
+/**
+ * The customer's bank takes `taken` back: `held` of it out of what the payment still holds, and the rest
+ * (a chargeback of money we had already refunded) is a loss the platform bears, booked with the processor's
+ * fees, since that is where the processor's balance went. Reversed as a whole if the dispute is won.
+ */
+export function postChargeback(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, held: number, taken: number, sourceId: string) {
+  const entries = [...returnEntries(held), { accountCode: accounts.processorFees, amount: taken - held }, { accountCode: accounts.processorBalance, amount: held - taken }];
+  return post(ctx, trx, payment, {
+    key: `dispute:${sourceId}`,
+    kind: 'dispute',
+    purpose: 'dispute',
+    amount: taken,
+    entries: entries.filter((entry) => entry.amount !== 0),
+    memo: `Payment ${payment.id}: chargeback`,
+    sourceId,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Actor } from '../auth/actor.ts';
 import { withIdempotency } from './idempotency.ts';
 import { visiblePayment } from './payments.access.ts';
 import { callProvider, type PaymentsContext } from './payments.context.ts';
-import { postReturn, remainingOf, settledStatus, unrelease } from './payments.money.ts';
+import { postRefund, remainingOf, settledStatus, unrelease } from './payments.money.ts';
 import { presentPaymentById, presentRefund } from './payments.presenter.ts';
 import * as repo from './payments.repository.ts';
 import type { RefundInput } from './payments.schemas.ts';
@@ -49,7 +49,7 @@ export function refundFlows(ctx: PaymentsContext) {
     });
     if (!refund) return { refund: (await repo.findRefund(trx, payment.id, meta.providerRefundId))!, payment };
     if (payment.released_at) await unrelease(ctx, trx, payment, meta.amount, `refund:${refund.id}:unrelease`, refund.id);
-    await postReturn(ctx, trx, payment, 'refund', meta.amount, `refund:${refund.id}`, refund.id);
+    await postRefund(ctx, trx, payment, meta.amount, refund.id);
     const after = { ...payment, refunded_amount: payment.refunded_amount + meta.amount };
     const status = settledStatus(after, (await repo.openDisputes(trx, payment.id)).length);
     return { refund, payment: await repo.updatePayment(trx, payment.id, { refunded_amount: after.refunded_amount, status, updated_at: now }) };

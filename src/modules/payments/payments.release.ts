@@ -124,13 +124,20 @@ export function releaseFlows(ctx: PaymentsContext) {
    * there is nothing to do. Otherwise the ticket auto-confirms (closed), which releases its payments.
    */
   async function autoRelease({ paymentId }: { paymentId: string }): Promise<void> {
+    const due = (payment: repo.PaymentRow | undefined): payment is repo.PaymentRow =>
+      payment !== undefined && RELEASABLE.includes(payment.status) && payment.release_due_at !== null && payment.release_due_at.getTime() <= clock.now().getTime();
     await db.transaction().execute(async (trx) => {
-      const payment = await repo.findPayment(trx, paymentId, { lock: true });
-      if (!payment || !RELEASABLE.includes(payment.status)) return;
-      if (!payment.release_due_at || payment.release_due_at.getTime() > clock.now().getTime()) return;
-      const ticket = (await ctx.tickets.findById(trx, payment.ticket_id))!;
-      if (ticket.status === 'resolved') await ctx.tickets.autoConfirm(trx, ticket.id);
-      else if (ticket.status === 'closed') await releaseLocked(trx, payment, ticket);
+      // Locks in the order a confirmation takes them, ticket before payments, so the two cannot deadlock:
+      // auto-confirming locks the ticket, and its hook then locks and re-checks each payment.
+      const found = await repo.findPayment(trx, paymentId);
+      if (!due(found)) return;
+      const ticket = (await ctx.tickets.findById(trx, found.ticket_id))!;
+      if (ticket.status === 'resolved') {
+        await ctx.tickets.autoConfirm(trx, ticket.id);
+      } else if (ticket.status === 'closed') {
+        const payment = await repo.findPayment(trx, paymentId, { lock: true });
+        if (due(payment)) await releaseLocked(trx, payment, ticket);
+      }
     });
   }
 

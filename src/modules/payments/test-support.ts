@@ -72,3 +72,15 @@ export async function assertLedgerConsistent(ctx: TestContext) {
 export async function balanceOf(ctx: TestContext, code: string, currency = 'EUR'): Promise<number> {
   return (await ctx.services.ledger.balance(code, currency)).balance;
 }
+
+/** Natural balances of some accounts now; `changes()` later gives how much each one moved since. */
+export async function watchBalances(ctx: TestContext, codes: Record<string, string>, currency = 'EUR') {
+  const read = async () => Object.fromEntries(await Promise.all(Object.entries(codes).map(async ([name, code]) => [name, await balanceOf(ctx, code, currency)])));
+  const before = await read();
+  return {
+    async changes(): Promise<Record<string, number>> {
+      const now = await read();
+      return Object.fromEntries(Object.keys(codes).map((name) => [name, now[name] - before[name]]));
+    },
+  };
+}
