@@ -25,6 +25,16 @@ describe('checkout: the sandbox page, paying into escrow, buying offerings, who 
 
   const money = { escrow: accounts.escrow, processor: accounts.processorBalance, fees: accounts.processorFees };
 
+  test('the OpenAPI document describes the payment routes, with the Idempotency-Key on money routes', async () => {
+    const spec = (await client(ctx).get('/openapi.json')).body;
+    for (const path of ['/api/v1/quotes/{id}/accept', '/api/v1/tickets/{id}/purchase', '/api/v1/payments/{id}/refunds', '/api/v1/admin/payments/{id}/dispute-resolution']) {
+      const parameters = spec.paths[path].post.parameters.map((parameter: { name: string; in: string }) => `${parameter.in}:${parameter.name}`);
+      assert.ok(parameters.includes('header:idempotency-key'), path);
+    }
+    for (const path of ['/api/v1/tickets/{id}/quotes', '/api/v1/payments/{id}', '/api/v1/tickets/{id}/time-entries', '/api/v1/tickets/{id}/dispute']) assert.ok(spec.paths[path], path);
+    assert.equal(spec.paths['/pay/sandbox/{id}'], undefined, 'the sandbox page is not part of the API');
+  });
+
   test('the sandbox fee is 2.9% rounded down plus 30, never more than the amount', () => {
     assert.equal(sandboxFee(9999), 289 + 30);
     assert.equal(sandboxFee(10_000), 290 + 30);
