@@ -212,4 +212,27 @@ describe('knowledge: sources, ingestion and answers over the API', () => {
       docs.cleanup();
     }
   });
+
+  test('the OpenAPI document describes every knowledge route with a tag and a summary', async () => {
+    const spec = await client(ctx).get('/openapi.json');
+    assert.equal(spec.status, 200);
+    const paths = [
+      ['/api/v1/repos/{owner}/{name}/ask', 'post'],
+      ['/api/v1/answers/{id}/feedback', 'post'],
+      ['/api/v1/repos/{owner}/{name}/ai-settings', 'get'],
+      ['/api/v1/repos/{owner}/{name}/ai-settings', 'put'],
+      ['/api/v1/repos/{owner}/{name}/ai-stats', 'get'],
+      ['/api/v1/repos/{owner}/{name}/knowledge/sources', 'post'],
+      ['/api/v1/repos/{owner}/{name}/knowledge/sources/{id}', 'delete'],
+      ['/api/v1/repos/{owner}/{name}/knowledge/sources/{id}/ingest', 'post'],
+      ['/api/v1/repos/{owner}/{name}/knowledge/sources/{id}/archive', 'put'],
+      ['/api/v1/repos/{owner}/{name}/knowledge/ingestions/{id}', 'get'],
+      ['/api/v1/tickets/{id}/knowledge-consent', 'put'],
+    ];
+    for (const [path, method] of paths) {
+      const operation = spec.body.paths[path]?.[method];
+      assert.ok(operation?.summary && operation.tags.includes('knowledge'), `${method} ${path}`);
+    }
+    assert.ok(spec.body.paths['/api/v1/repos/{owner}/{name}/knowledge/sources'].post.requestBody);
+  });
 });
