@@ -93,6 +93,24 @@ describe('checkout: the sandbox page, paying into escrow, buying offerings, who 
     await assertLedgerConsistent(ctx);
   });
 
+  test('paying twice at once, through the page and a provider event together, captures once', async () => {
+    const { helper, customer, ticketId } = await claimedTicket(ctx);
+    const quote = await sendQuote(helper, ticketId, { amount: 4200 });
+    const payment = (await customer.api.post(`/api/v1/quotes/${quote.id}/accept`, {}, withKey())).body.payment;
+    const before = await ledgerRows(ctx);
+    const event = { type: 'payment.succeeded', paymentId: payment.id, providerPaymentId: `sandbox_${payment.id}`, providerChargeId: `sandbox_ch_${payment.id}`, amount: 4200, currency: 'EUR', processorFee: sandboxFee(4200), captured: true } as const;
+    const [first, second] = await Promise.all([
+      customer.api.post(`/api/v1/payments/${payment.id}/sandbox/complete`),
+      customer.api.post(`/api/v1/payments/${payment.id}/sandbox/complete`),
+      ctx.services.payments.eventSink(event),
+      ctx.services.payments.eventSink(event),
+    ]);
+    assert.deepEqual([first.status, second.status], [200, 200]);
+    assert.equal((await ledgerRows(ctx)).transactions, before.transactions + 1);
+    assert.equal((await customer.api.get(`/api/v1/payments/${payment.id}`)).body.capturedAmount, 4200);
+    await assertLedgerConsistent(ctx);
+  });
+
   test("the page's form posts back to the page (303), and the payment is held", async () => {
     const { helper, customer, ticketId } = await claimedTicket(ctx);
     const quote = await sendQuote(helper, ticketId, { amount: 2500 });

@@ -133,6 +133,12 @@ describe('quotes: sent by the assignee, accepted once by the customer with an Id
     assert.match(acceptExpired.body.error.message, /expired/);
     assert.equal((await helper.api.post(`/api/v1/quotes/${expiring.id}/withdraw`)).body.error.code, 'quote_expired');
 
+    const onCancelled = await sendQuote(helper, ticketId);
+    assert.equal((await customer.api.post(`/api/v1/tickets/${ticketId}/cancel`)).status, 200);
+    const acceptCancelled = await customer.api.post(`/api/v1/quotes/${onCancelled.id}/accept`, {}, withKey());
+    assert.equal(acceptCancelled.status, 409);
+    assert.equal(acceptCancelled.body.error.code, 'ticket_not_payable');
+
     assert.deepEqual(await ledgerRows(ctx), ledgerBefore, 'no refused request touched the ledger');
     assert.equal(Number((await ctx.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow()).n), 0);
     await assertLedgerConsistent(ctx);

@@ -144,6 +144,19 @@ describe('escrow release: at confirmation, or by itself after the grace period u
     await assertLedgerConsistent(ctx);
   });
 
+  test("confirming someone else's ticket is refused and releases nothing", async () => {
+    const { helper, customer, repo, url, paymentId } = await paidTicket();
+    await helper.api.post(`${url}/resolve`, { summary: 'Fixed.' });
+    const before = await ledgerRows(ctx);
+    assert.equal((await (await createUser(ctx)).api.post(`${url}/confirm`)).status, 404);
+    assert.equal((await helper.api.post(`${url}/confirm`)).status, 403);
+    assert.equal((await repo.maintainer.api.post(`${url}/confirm`)).status, 403);
+    assert.deepEqual(await ledgerRows(ctx), before);
+    assert.equal((await helper.api.get(`/api/v1/payments/${paymentId}`)).body.status, 'held');
+    assert.equal((await customer.api.post(`${url}/confirm`)).status, 200, 'the customer can; later tests then find no job of ours due');
+    await assertLedgerConsistent(ctx);
+  });
+
   test('nothing to dispute: before paying, after release', async () => {
     const { helper, customer, url, ticketId } = await claimedTicket(ctx);
     assert.equal((await customer.api.post(`${url}/dispute`, { reason: 'x' })).body.error.code, 'nothing_to_dispute');
