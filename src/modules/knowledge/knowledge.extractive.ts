@@ -12,8 +12,12 @@ export const LENGTHS: Record<KnowledgeAnswerLength, { passages: number; sentence
   long: { passages: 3, sentences: 6 },
 };
 
-/** A further passage is quoted only when it scores close to the best one and matches most of the question. */
+/**
+ * A further passage is quoted only when it scores close to the best one, matches nearly as much of the
+ * question, and at least half of it: two passages each matching a few words are rarely both relevant.
+ */
 const RUNNER_UP_SCORE_SHARE = 0.6;
+const RUNNER_UP_COVERAGE_SHARE = 0.9;
 const RUNNER_UP_MIN_COVERAGE = 0.5;
 
 export function citationOf(hit: Hit): Citation {
@@ -26,7 +30,7 @@ export function answerPassages(hits: Hit[], length: KnowledgeAnswerLength): Hit[
   if (!top) return [];
   return hits
     .slice(0, LENGTHS[length].passages)
-    .filter((hit, index) => index === 0 || (hit.score >= top.score * RUNNER_UP_SCORE_SHARE && hit.coverage >= RUNNER_UP_MIN_COVERAGE));
+    .filter((hit, index) => index === 0 || (hit.score >= top.score * RUNNER_UP_SCORE_SHARE && hit.coverage >= Math.max(RUNNER_UP_MIN_COVERAGE, top.coverage * RUNNER_UP_COVERAGE_SHARE)));
 }
 
 /**
@@ -46,7 +50,7 @@ export function excerpt(text: string, wanted: Set<string>, maxSentences: number)
   const sentences = sentencesOf(text);
   const scored = sentences.map((sentence, index) => ({
     index,
-    score: sentence.startsWith('```') ? 0 : termsOf(sentence).filter((term) => wanted.has(term)).length,
+    score: termsOf(sentence).filter((term) => wanted.has(term)).length,
   }));
   const picked = new Set(
     scored
