@@ -1,8 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors.ts';
 import type { LlmClient } from '../../integrations/llm/client.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
-import { MINUTE } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { vetHost } from '../../lib/safe-fetch.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -11,17 +9,13 @@ import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService, TicketView } from '../tickets/tickets.service.ts';
 import type { IndexCache } from './knowledge.cache.ts';
 import { applyDocuments, type Progress } from './knowledge.ingest.ts';
+import { createKnowledgeJobHandlers, enqueueIngestion, scheduleReingestion } from './knowledge.jobs.ts';
 import { configOf, presentIngestion, presentSource, type SourceConfig } from './knowledge.presenter.ts';
 import { joinLink, readSource } from './knowledge.read.ts';
 import * as store from './knowledge.repository.ts';
 import type { CreateSourceInput, UpdateSourceInput } from './knowledge.schemas.ts';
 import { readArchive } from './sources/archive.ts';
 import { checkGitUrl } from './sources/git.ts';
-
-export const INGEST_JOB = 'knowledge.ingest';
-export const REINGEST_JOB = 'knowledge.reingest';
-
-type Trigger = 'api' | 'cli' | 'schedule' | 'upload';
 
 /**
  * Knowledge sources of a repository and their ingestion: maintainers manage them over the API, the
@@ -48,24 +42,8 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
     return rows.map((row) => presentSource(row, counts.get(row.id)));
   }
 
-  async function queueIngestion(sourceId: string, repoId: string, trigger: Trigger) {
-    const id = newId(clock.now().getTime());
-    await db.transaction().execute(async (trx) => {
-      await store.insertIngestion(trx, { id, repo_id: repoId, source_id: sourceId, trigger, status: 'queued', created_at: clock.now() });
-      await enqueue(trx, clock, INGEST_JOB, { ingestionId: id }, { maxAttempts: 1 });
-    });
-    return id;
-  }
-
-  /** The next scheduled run; the payload names the source's version so a changed schedule ends the old chain. */
-  async function scheduleNext(source: store.SourceRow) {
-    if (!source.schedule_minutes) return;
-    const runAt = new Date(clock.now().getTime() + source.schedule_minutes * MINUTE);
-    await enqueue(db, clock, REINGEST_JOB, { sourceId: source.id, version: source.updated_at.toISOString() }, {
-      runAt,
-      singletonKey: `${REINGEST_JOB}:${source.id}:${runAt.toISOString()}`,
-    });
-  }
+  const queueIngestion = (sourceId: string, repoId: string) => enqueueIngestion(db, clock, { sourceId, repoId });
+  const scheduleNext = (source: store.SourceRow) => scheduleReingestion(db, clock, source);
 
   /** Reads the source and applies it; the report records a failure with its reason instead of throwing. */
   async function runIngestion(ingestionId: string, options: { trusted: boolean; onProgress?: Progress }) {
@@ -108,7 +86,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
 
     /** After a consent changes: the repository's ticket sources ingest again (a withdrawn ticket leaves the index). */
     async refreshTicketSources(repoId: string) {
-      for (const source of await store.listSources(db, repoId)) if (source.kind === 'tickets') await queueIngestion(source.id, repoId, 'api');
+      for (const source of await store.listSources(db, repoId)) if (source.kind === 'tickets') await queueIngestion(source.id, repoId);
     },
 
     async list(actor: Actor, fullName: string) {
@@ -141,7 +119,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
         updated_at: now,
       });
       const source = (await store.findSourceById(db, id))!;
-      if (source.kind !== 'archive') await queueIngestion(id, access.repo.id, 'api');
+      if (source.kind !== 'archive') await queueIngestion(id, access.repo.id);
       await scheduleNext(source);
       return presentSource(source);
     },
@@ -163,7 +141,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
       });
       const updated = (await store.findSourceById(db, id))!;
       // New links or entries change the passages: ingest again (unchanged files are still skipped by hash).
-      if ((patch.entries || patch.ref || patch.baseUrl !== undefined) && source.kind !== 'archive') await queueIngestion(id, repo.id, 'api');
+      if ((patch.entries || patch.ref || patch.baseUrl !== undefined) && source.kind !== 'archive') await queueIngestion(id, repo.id);
       if (patch.scheduleMinutes !== undefined) await scheduleNext(updated);
       return (await presentWithCounts(repo.id, [updated]))[0];
     },
@@ -180,7 +158,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
     async trigger(actor: Actor, fullName: string, id: string) {
       const { repo, source } = await sourceOf(actor, fullName, id);
       if (source.kind === 'archive') throw conflict('An archive source is ingested by uploading the archive (PUT .../archive).', 'upload_required');
-      return presentIngestion((await store.findIngestion(db, await queueIngestion(id, repo.id, 'api')))!);
+      return presentIngestion((await store.findIngestion(db, await queueIngestion(id, repo.id)))!);
     },
 
     /** An uploaded archive is read in memory and ingested at once; its report comes back. */
@@ -238,20 +216,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
       return presentIngestion((await store.findIngestion(db, ingestionId))!);
     },
 
-    jobHandlers: {
-      [INGEST_JOB]: async ({ ingestionId }: { ingestionId: string }) => {
-        // Whoever created the source was checked then (folders and file:// only for operators).
-        await runIngestion(ingestionId, { trusted: true });
-      },
-      [REINGEST_JOB]: async ({ sourceId, version }: { sourceId: string; version: string }) => {
-        const source = await store.findSourceById(db, sourceId);
-        if (!source?.schedule_minutes || source.updated_at.toISOString() !== version) return;
-        const ingestionId = newId(clock.now().getTime());
-        await store.insertIngestion(db, { id: ingestionId, repo_id: source.repo_id, source_id: sourceId, trigger: 'schedule', status: 'queued', created_at: clock.now() });
-        await runIngestion(ingestionId, { trusted: true });
-        await scheduleNext(source);
-      },
-    } satisfies JobHandlers,
+    jobHandlers: createKnowledgeJobHandlers(deps, runIngestion),
   };
 }
 
