@@ -47,7 +47,8 @@ export async function applyDocuments(deps: Deps, llm: LlmClient | null, cache: I
   let unchanged = 0;
   input.documents.forEach((document, position) => {
     seen.add(document.path);
-    const hash = sha256(document.content);
+    // The link is part of the hash: a new base URL must re-link passages whose text did not change.
+    const hash = sha256(`${document.link ?? document.path}\n${document.content}`);
     if (existing.get(document.path)?.content_hash === hash) unchanged++;
     else {
       const id = newId();

@@ -74,6 +74,11 @@ describe('knowledge: sources, ingestion and answers over the API', () => {
       await ctx.jobs.drain();
       const second = (await operator.api.get(`/api/v1/repos/${fullName}/knowledge/ingestions/${unchanged.body.id}`)).body;
       assert.deepEqual([second.filesIndexed, second.filesUnchanged, second.passagesAdded], [0, 2, 0]);
+      // A new link base re-links every passage, although no text changed.
+      await operator.api.patch(`/api/v1/repos/${fullName}/knowledge/sources/${source.id}`, { baseUrl: 'https://quarry.dev/docs/' });
+      await ctx.jobs.drain();
+      const links = await ctx.db.selectFrom('knowledge_passages').select('url').where('source_id', '=', source.id).orderBy('url').execute();
+      assert.deepEqual(links.map((row) => row.url), ['https://quarry.dev/docs/faq.md#faq', 'https://quarry.dev/docs/install.md#installation']);
 
       assert.equal((await ask(other.app)).declined, false, 'within a second of its last look, the other process still answers from its cached index');
       ctx.clock.advance(1000);
