@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
@@ -12,7 +12,8 @@ import { sql } from 'kysely';
 import type { Deps } from './deps.ts';
 import { errorBody } from './errors.ts';
 import { authenticate } from './http/authenticate.ts';
-import { registerDevRoutes } from './http/dev.routes.ts';
+import { devOutboxPage, registerDevRoutes } from './http/dev.routes.ts';
+import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
@@ -51,9 +52,19 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: true,
+    // Only behind a proxy we run may X-Forwarded-For be believed: otherwise anyone could pick the IP
+    // the per-IP rate limits count against.
+    trustProxy: config.TRUST_PROXY,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send(errorBody('bad_request', `The request could not be read: ${error.message}`));
+    },
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Links sent by email carry secrets in their query string, and Fastify logs every request URL.
+  app.addHook('onRoute', (route) => {
+    route.logSerializers = { req: redactedRequestSerializer, ...route.logSerializers };
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -147,7 +158,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());
   registerPaymentRoutes(app, services.payments);
-  if (!config.SMTP_URL) registerDevRoutes(app, deps);
+  if (devOutboxPage(config)) registerDevRoutes(app, deps);
 
   await app.ready();
   return { app, services };

@@ -66,6 +66,9 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       engine: 'pglite',
       dumpDataDir: () => pglite.dumpDataDir('none'),
       close: async () => {
+        // PGlite arms a timer to flush statistics once idle; one still armed at close keeps the
+        // process alive for ever. Forcing the flush with a last statement disarms it.
+        await pglite.query('SELECT pg_stat_force_next_flush()').catch(() => {});
         await db.destroy();
         releaseLock();
       },

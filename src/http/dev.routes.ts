@@ -1,7 +1,17 @@
 import { z } from 'zod';
+import { publicUrl, type Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import { listOutbox } from '../modules/mail/mail.service.ts';
 import type { App } from './types.ts';
+
+/**
+ * Whether to serve the dev outbox: only without SMTP, and not on a public https deployment unless
+ * asked for (DEV_MAIL_PAGE=1), since the page shows everyone's sign-in links.
+ */
+export function devOutboxPage(config: Config): boolean {
+  if (config.SMTP_URL) return false;
+  return config.DEV_MAIL_PAGE ?? !publicUrl(config).startsWith('https://');
+}
 
 /**
  * The dev outbox: without SMTP, every email the platform sends can be read here (sign-in links,

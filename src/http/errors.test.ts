@@ -41,6 +41,12 @@ describe('errors', () => {
 
   const raw = (options: InjectOptions) => ctx.app.inject(options);
 
+  test('a malformed URL is a 400 in the error shape, not the framework default', async () => {
+    const response = await ctx.app.inject({ method: 'GET', url: '/api/v1/repos/%E0%A4%A' });
+    assert.equal(response.statusCode, 400);
+    assertErrorShape(response.json(), 400, 'bad_request');
+  });
+
   test('an unknown route is a JSON 404 naming the method and path (not the query string)', async () => {
     const response = await raw({ method: 'GET', url: '/api/v1/nothing-here?token=secret-value' });
     assert.equal(response.statusCode, 404);

