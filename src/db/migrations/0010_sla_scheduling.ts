@@ -76,7 +76,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz NOT NULL
     );
     CREATE INDEX ticket_sla_queue_idx ON ticket_sla (repo_id, next_due_at, ticket_id) WHERE next_due_at IS NOT NULL;
-    CREATE INDEX ticket_sla_running_idx ON ticket_sla (next_due_at) WHERE next_due_at IS NOT NULL;
+    -- The sweep reads every running clock in pages by ticket id.
+    CREATE INDEX ticket_sla_running_idx ON ticket_sla (ticket_id) WHERE next_due_at IS NOT NULL;
 
     -- General Support and Technical Guidance per major version. Dates are inclusive calendar days;
     -- a NULL end is open-ended.

@@ -20,6 +20,8 @@ export async function listWindows(db: Queryable, repoId: string): Promise<Window
 }
 
 export async function replaceWindows(trx: Tx, repoId: string, windows: PutWindowsInput['windows'], at: Date): Promise<void> {
+  // Two replacements at once would both delete nothing new and then collide on insert: take turns.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`release_windows:${repoId}`}, 0))`.execute(trx);
   await trx.deleteFrom('release_windows').where('repo_id', '=', repoId).execute();
   if (windows.length === 0) return;
   await trx

@@ -30,6 +30,8 @@ describe('release support windows', () => {
     assert.equal(read.status, 200);
     assert.deepEqual(read.body, put.body);
     assert.equal((await repo.maintainer.api.put(url, { windows: [WINDOWS[0]] })).body.items.length, 1, 'the list replaces the one before');
+    const racing = await Promise.all([WINDOWS, WINDOWS.slice(1), WINDOWS].map((windows) => repo.maintainer.api.put(url, { windows })));
+    assert.deepEqual(racing.map((response) => response.status), [200, 200, 200], 'replacements at once take turns');
     const stranger = await createUser(ctx);
     assert.equal((await stranger.api.put(url, { windows: [] })).status, 403);
     assert.equal((await client(ctx).put(url, { windows: [] })).status, 401);

@@ -8,7 +8,7 @@ import { formatInZone } from '../sla/zoned-format.ts';
 import { findUserById } from '../users/users.repository.ts';
 import { presentAvailability } from './scheduling.presenter.ts';
 import * as repo from './scheduling.repository.ts';
-import type { AvailabilityInput, SlotsQuery } from './scheduling.schemas.ts';
+import { MAX_BUFFER_MINUTES, type AvailabilityInput, type SlotsQuery } from './scheduling.schemas.ts';
 import { availabilitySpec, freeSlots } from './scheduling.slots.ts';
 
 /**
@@ -30,8 +30,8 @@ export function availabilityService(deps: Deps, helpers: HelpersService) {
 
   /** A helper's availability, if they are still a helper anywhere: a removed helper takes no bookings. */
   async function bookable(helperId: string): Promise<repo.AvailabilityRow> {
-    const row = await repo.findAvailability(db, helperId);
-    if (!row || (await helpers.approvedRepoIds(helperId)).length === 0) throw notFound('Availability of this helper');
+    const [row, repoIds] = await Promise.all([repo.findAvailability(db, helperId), helpers.approvedRepoIds(helperId)]);
+    if (!row || repoIds.length === 0) throw notFound('Availability of this helper');
     return row;
   }
 
@@ -85,13 +85,16 @@ export function availabilityService(deps: Deps, helpers: HelpersService) {
 
     async slots(actor: Actor, helperId: string, query: SlotsQuery) {
       const user = requireUser(actor);
-      const row = await bookable(helperId);
       const from = Date.parse(query.from);
       const to = Date.parse(query.to);
+      // Independent reads, side by side; bookings are read as far as the longest buffer could reach.
+      const [row, bookings, timeZone] = await Promise.all([
+        bookable(helperId),
+        repo.busyRanges(db, helperId, new Date(from), new Date(to + MAX_BUFFER_MINUTES * MINUTE_MS)),
+        query.tz ?? profileTimeZone(user.userId),
+      ]);
       const bufferMs = row.buffer_minutes * MINUTE_MS;
-      const bookings = await repo.busyRanges(db, helperId, new Date(from), new Date(to + bufferMs));
       const slots = freeSlots({ available: clockOf(row).intervals(from, to), bookings, bufferMs, lengthMs: query.minutes * MINUTE_MS, notBefore: earliestStart() });
-      const timeZone = query.tz ?? (await profileTimeZone(user.userId));
       const starts = formatInZone(slots.map(([start]) => start), timeZone);
       const ends = formatInZone(slots.map(([, end]) => end), timeZone);
       return {

@@ -1,6 +1,6 @@
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { DateTime, IANAZone } from 'luxon';
-import { MINUTE_MS, offsetSpans } from '../sla/business-time.ts';
+import { DateTime } from 'luxon';
+import { MINUTE_MS, zoneOffsetSpans } from '../sla/business-time.ts';
 import type { BookingView } from './scheduling.repository.ts';
 
 const YEAR_MS = 365 * 86_400_000;
@@ -16,8 +16,7 @@ const icsOffset = (offset: number) => {
  * time even where they know the zone under another rule set.
  */
 export function vtimezone(timeZone: string, around: number): string {
-  const from = Math.floor((around - YEAR_MS) / MINUTE_MS) * MINUTE_MS;
-  const spans = offsetSpans(IANAZone.create(timeZone), from, around + YEAR_MS);
+  const spans = zoneOffsetSpans(timeZone, around - YEAR_MS, around + YEAR_MS);
   const standard = Math.min(...spans.map(([, , offset]) => offset));
   const lines = ['BEGIN:VTIMEZONE', `TZID:${timeZone}`];
   spans.forEach(([start, , offset], index) => {

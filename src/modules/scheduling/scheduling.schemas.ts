@@ -6,6 +6,7 @@ import { dayIntervals, localDate, weeklyHours, weeklyHoursOut } from '../sla/wor
 export const MAX_RANGE_DAYS = 31;
 export const MIN_BOOKING_MINUTES = 15;
 export const MAX_BOOKING_MINUTES = 480;
+export const MAX_BUFFER_MINUTES = 240;
 
 const exception = z
   .object({
@@ -29,7 +30,7 @@ export const availabilityBody = z.object({
         seen.add(item.date);
       });
     }),
-  bufferMinutes: z.number().int().min(0).max(240).default(0).describe('Kept free after each booking'),
+  bufferMinutes: z.number().int().min(0).max(MAX_BUFFER_MINUTES).default(0).describe('Kept free after each booking'),
   cancelNoticeHours: z.number().int().min(0).max(720).nullable().default(null).describe("Free cancellation until this many hours before; null: the repository's or the platform's notice"),
 });
 

@@ -93,13 +93,15 @@ function normalize(intervals: Minutes): Minutes {
   return merged;
 }
 
+type Span = [start: number, end: number, offsetMs: number];
+
 /**
- * [from, to) cut where the zone's UTC offset changes, as [start, end, offset in ms]: sampled every 6
- * hours and bisected to the minute where it changes. `from` must fall on a whole minute.
+ * [from, to) cut where the zone's UTC offset changes: sampled every 6 hours and bisected to the minute
+ * where it changes. `from` must fall on a whole minute.
  */
-export function offsetSpans(zone: Zone, from: number, to: number): Array<[number, number, number]> {
+function offsetSpans(zone: Zone, from: number, to: number): Span[] {
   const offsetMs = (at: number) => zone.offset(at) * MINUTE_MS;
-  const spans: Array<[number, number, number]> = [];
+  const spans: Span[] = [];
   let spanStart = from;
   let offset = offsetMs(from);
   const lastMinute = to - MINUTE_MS;
@@ -124,9 +126,42 @@ export function offsetSpans(zone: Zone, from: number, to: number): Array<[number
   return spans;
 }
 
+const spansByZone = new Map<string, { zone: Zone; chunks: Map<number, Span[]> }>();
+
+/**
+ * The spans of constant UTC offset of a zone over [from, to), from a cache of whole chunks per zone:
+ * asking the zone library for offsets is the slow part, and a zone's offsets do not change while the
+ * process runs. Adjacent spans with one offset are merged.
+ */
+export function zoneOffsetSpans(timeZone: string, from: number, to: number): Span[] {
+  let cached = spansByZone.get(timeZone);
+  if (!cached) {
+    const zone = IANAZone.create(timeZone);
+    if (!zone.isValid) throw new RangeError(`unknown time zone ${timeZone}`);
+    cached = { zone, chunks: new Map() };
+    spansByZone.set(timeZone, cached);
+  }
+  const result: Span[] = [];
+  for (let index = Math.floor(from / CHUNK_MS); index * CHUNK_MS < to; index++) {
+    let spans = cached.chunks.get(index);
+    if (!spans) {
+      spans = offsetSpans(cached.zone, index * CHUNK_MS, (index + 1) * CHUNK_MS);
+      cached.chunks.set(index, spans);
+    }
+    for (const [spanStart, spanEnd, offset] of spans) {
+      const start = Math.max(spanStart, from);
+      const end = Math.min(spanEnd, to);
+      if (end <= start) continue;
+      const last = result.at(-1);
+      if (last && last[2] === offset && last[1] === start) last[1] = end;
+      else result.push([start, end, offset]);
+    }
+  }
+  return result;
+}
+
 export function compileWorkingTime(spec: WorkingTimeSpec): BusinessClock {
-  const zone = IANAZone.create(spec.timeZone);
-  if (!zone.isValid) throw new RangeError(`unknown time zone ${spec.timeZone}`);
+  if (!IANAZone.isValidZone(spec.timeZone)) throw new RangeError(`unknown time zone ${spec.timeZone}`);
   const weekly = WEEKDAYS.map((day) => normalize(toMinutes(spec.weekly[day])));
   const closed = new Set((spec.closedDates ?? []).map((date) => parseLocalDate(date)));
   const extra = new Map(Object.entries(spec.extraHours ?? {}).map(([date, hours]) => [parseLocalDate(date), toMinutes(hours)]));
@@ -143,7 +178,7 @@ export function compileWorkingTime(spec: WorkingTimeSpec): BusinessClock {
     const chunkStart = index * CHUNK_MS;
     const starts: number[] = [];
     const ends: number[] = [];
-    for (const [spanStart, spanEnd, offset] of offsetSpans(zone, chunkStart, chunkStart + CHUNK_MS)) {
+    for (const [spanStart, spanEnd, offset] of zoneOffsetSpans(spec.timeZone, chunkStart, chunkStart + CHUNK_MS)) {
       // Within a span, wall-clock time is the instant plus one offset, so each date's hours map back by subtracting it.
       const wallFrom = spanStart + offset;
       const wallTo = spanEnd + offset;

@@ -12,7 +12,7 @@ import { createSlaJobHandlers, type SlaJobServices } from './sla.jobs.ts';
 import { presentCalendar, presentPolicy } from './sla.presenter.ts';
 import * as repo from './sla.repository.ts';
 import type { CreateCalendarInput, CreatePolicyInput } from './sla.schemas.ts';
-import { sweep } from './sla.sweep.ts';
+import { sweep, type TimeLeft } from './sla.sweep.ts';
 import { slaTicketObserver } from './sla.tickets.ts';
 import { fullWeek } from './working-time.schemas.ts';
 
@@ -117,15 +117,14 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
      */
     async timeLeft(scope: Queryable = db, pageSize = 20_000) {
       const now = clock.now().getTime();
-      const result = [];
-      let after: { dueAt: Date; ticketId: string } | undefined;
+      const result: TimeLeft[] = [];
+      let after: string | undefined;
       for (;;) {
         const rows = await repo.runningClocks(scope, after, pageSize);
         await clocks.load(scope, rows.map((row) => row.calendar_id));
-        result.push(...sweep(rows, now, clocks.cached));
+        for (const row of sweep(rows, now, clocks.cached)) result.push(row);
         if (rows.length < pageSize) return result;
-        const last = rows[rows.length - 1];
-        after = { dueAt: last.next_due_at!, ticketId: last.ticket_id };
+        after = rows[rows.length - 1].ticket_id;
       }
     },
   };
