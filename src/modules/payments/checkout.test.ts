@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
+import { DAY } from '../../lib/clock.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { sandboxFee } from './providers/sandbox.ts';
 import {
@@ -177,6 +178,21 @@ describe('checkout: the sandbox page, paying into escrow, buying offerings, who 
     await pay(open.customer, listed.body.payment.id);
     assert.equal((await open.helper.api.post(`${open.url}/claim`)).status, 200);
     assert.equal((await open.helper.api.get(`/api/v1/payments/${listed.body.payment.id}`)).status, 200, 'whoever claims it sees what was paid');
+    await open.helper.api.post(`${open.url}/resolve`, { summary: 'Answered.' });
+    await open.customer.api.post(`${open.url}/confirm`);
+    const released = await ctx.db.selectFrom('payments').select(['status', 'helper_id']).where('id', '=', listed.body.payment.id).executeTakeFirstOrThrow();
+    assert.deepEqual(released, { status: 'released', helper_id: open.helper.id }, 'the helper who did the work is paid');
+
+    const unassigned = await claimedTicket(ctx, { repo, claim: false });
+    const orphan = await unassigned.customer.api.post(`${unassigned.url}/purchase`, { offeringId: offering.id, currency: 'EUR' }, withKey());
+    await pay(unassigned.customer, orphan.body.payment.id);
+    assert.equal((await repo.maintainer.api.post(`${unassigned.url}/resolve`, { summary: 'Answered in the docs.' })).status, 200);
+    assert.equal((await unassigned.customer.api.post(`${unassigned.url}/confirm`)).status, 200, 'confirming works with nobody to pay');
+    ctx.clock.advance(6 * DAY);
+    await ctx.jobs.drain();
+    assert.equal((await unassigned.customer.api.get(`/api/v1/payments/${orphan.body.payment.id}`)).body.status, 'held', 'the money waits, refundable');
+    const failedJobs = await ctx.db.selectFrom('jobs').select('last_error').where('queue', '=', 'payments.auto-release').where('last_error', 'is not', null).execute();
+    assert.deepEqual(failedJobs, [], 'and its auto-release job does not fail over and over');
   });
 
   test('a session authorizes the booked length and captures nothing until release', async () => {

@@ -93,16 +93,21 @@ export function releaseFlows(ctx: PaymentsContext) {
 
   const dueAfter = (resolvedAt: Date) => new Date(resolvedAt.getTime() + config.ESCROW_GRACE_DAYS * DAY);
 
+  /**
+   * Releases unless there is nobody to pay (a ticket resolved by a maintainer before anyone claimed it): that
+   * money stays held, refundable by maintainers and operators, and confirming the ticket must not fail for it.
+   */
+  async function releaseIfPayable(trx: Tx, payment: repo.PaymentRow, ticket: TicketView): Promise<void> {
+    if (payment.helper_id || ticket.assignee_id) {
+      await releaseLocked(trx, payment, ticket);
+      return;
+    }
+    logger.warn({ paymentId: payment.id, ticketId: ticket.id }, 'a confirmed ticket has a held payment but nobody to pay');
+  }
+
   /** Releases every held payment of a confirmed ticket, leaving disputed ones for the operator. */
   async function releaseTicket(trx: Tx, ticket: TicketView): Promise<void> {
-    for (const payment of await repo.paymentsOfTicket(trx, ticket.id, { statuses: RELEASABLE, lock: true })) {
-      if (!payment.helper_id && !ticket.assignee_id) {
-        // Stays held, refundable by maintainers and operators; confirming the ticket must not fail for it.
-        logger.warn({ paymentId: payment.id, ticketId: ticket.id }, 'a confirmed ticket has a held payment but nobody to pay');
-        continue;
-      }
-      await releaseLocked(trx, payment, ticket);
-    }
+    for (const payment of await repo.paymentsOfTicket(trx, ticket.id, { statuses: RELEASABLE, lock: true })) await releaseIfPayable(trx, payment, ticket);
   }
 
   const ticketHooks: TicketLifecycleHooks = {
@@ -136,7 +141,7 @@ export function releaseFlows(ctx: PaymentsContext) {
         await ctx.tickets.autoConfirm(trx, ticket.id);
       } else if (ticket.status === 'closed') {
         const payment = await repo.findPayment(trx, paymentId, { lock: true });
-        if (due(payment)) await releaseLocked(trx, payment, ticket);
+        if (due(payment)) await releaseIfPayable(trx, payment, ticket);
       }
     });
   }
