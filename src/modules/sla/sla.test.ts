@@ -269,6 +269,9 @@ describe('SLA policies and clocks', () => {
     assert.deepEqual({ ...swept.get(urgent.id), dueAt: undefined }, { ticketId: urgent.id, target: 'firstResponse', dueAt: undefined, businessMinutesLeft: 30 });
     assert.equal(swept.get(low.id)?.target, 'resolution');
     assert.equal(swept.get(low.id)?.businessMinutesLeft, 510);
+    const byPages = await ctx.services.sla.timeLeft(ctx.db, 1);
+    assert.deepEqual(byPages, await ctx.services.sla.timeLeft(), 'pages of one row read the same clocks');
+    assert.equal(new Set(byPages.map((row) => row.ticketId)).size, byPages.length, 'each clock once');
     ctx.clock.set('2026-02-03T09:00:00Z'); // Tuesday 10:00: the first response is 30 business minutes late
     assert.equal((await ctx.services.sla.timeLeft()).find((row) => row.ticketId === urgent.id)?.businessMinutesLeft, -30);
   });
