@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../../errors.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
 import { UUID_PATTERN } from '../../lib/ids.ts';
 import { requireUser, type Actor, type UserActor } from '../auth/actor.ts';
 import type { Relation, TicketView } from '../tickets/tickets.service.ts';
@@ -20,9 +20,7 @@ export async function visiblePayment(ctx: PaymentsContext, actor: Actor, id: str
   const user = requireUser(actor);
   const payment = UUID_PATTERN.test(id) ? await repo.findPayment(ctx.deps.db, id) : undefined;
   if (!payment) throw notFound('The payment');
-  const { ticket, relation } = await ctx.tickets.access(actor, payment.ticket_id).catch((error) => {
-    throw error.status === 404 ? notFound('The payment') : error;
-  });
+  const { ticket, relation } = await ticketBehind(ctx, actor, payment.ticket_id, 'The payment');
   if (!concerns(user, relation, payment)) throw notFound('The payment');
   return { user, payment, ticket, relation };
 }
@@ -31,6 +29,13 @@ export async function visiblePayment(ctx: PaymentsContext, actor: Actor, id: str
 export async function ticketAccess(ctx: PaymentsContext, actor: Actor, ticketId: string) {
   const user = requireUser(actor);
   return { user, ...(await ctx.tickets.access(actor, ticketId)) };
+}
+
+/** The ticket a payment or a quote belongs to: whoever cannot see the ticket gets a 404 named for `what`. */
+export async function ticketBehind(ctx: PaymentsContext, actor: Actor, ticketId: string, what: string) {
+  return ticketAccess(ctx, actor, ticketId).catch((error) => {
+    throw error instanceof AppError && error.status === 404 ? notFound(what) : error;
+  });
 }
 
 export function requireCustomer(relation: Relation, what: string): void {

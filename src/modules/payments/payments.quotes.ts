@@ -4,14 +4,14 @@ import { newId, UUID_PATTERN } from '../../lib/ids.ts';
 import type { Actor } from '../auth/actor.ts';
 import { queueEmail } from '../mail/mail.service.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
-import { requireAssignee, requireCustomer, ticketAccess } from './payments.access.ts';
+import { withIdempotency } from './idempotency.ts';
+import { requireAssignee, requireCustomer, ticketAccess, ticketBehind } from './payments.access.ts';
 import { openCheckout, PAYABLE_TICKET } from './payments.checkout.ts';
 import type { PaymentsContext } from './payments.context.ts';
 import { quoteEmail } from './payments.notifications.ts';
 import { presentPaymentById, presentQuote } from './payments.presenter.ts';
 import { QUOTE_DEFAULT_DAYS, QUOTE_MAX_DAYS, type CreateQuoteInput } from './payments.schemas.ts';
 import * as quotes from './quotes.repository.ts';
-import { withIdempotency } from './idempotency.ts';
 
 /** A helper quotes while working on the ticket: after claiming it and before resolving it. */
 const QUOTABLE = ['claimed', 'in_progress', 'waiting_on_customer'];
@@ -56,10 +56,7 @@ export function quoteFlows(ctx: PaymentsContext) {
   async function quoteAccess(actor: Actor, id: string) {
     const quote = UUID_PATTERN.test(id) ? await quotes.findQuote(db, id) : undefined;
     if (!quote) throw notFound('The quote');
-    const access = await ticketAccess(ctx, actor, quote.ticket_id).catch((error) => {
-      throw error.status === 404 ? notFound('The quote') : error;
-    });
-    return { quote, ...access };
+    return { quote, ...(await ticketBehind(ctx, actor, quote.ticket_id, 'The quote')) };
   }
 
   /** Declines or withdraws: the first decision under the row lock wins, later ones get a 409. */

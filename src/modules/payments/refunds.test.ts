@@ -5,18 +5,16 @@ import { createUser } from '../../../test/helpers/factories.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { payoutEntries } from '../ledger/postings.ts';
 import { sandboxChargeId } from './providers/sandbox.ts';
-import { acceptAndPay, assertLedgerConsistent, claimedTicket, ledgerRows, newKey, sendQuote, watchBalances, withKey } from './test-support.ts';
+import { assertLedgerConsistent, ledgerRows, newKey, paidTicket as paidQuote, sendQuote, watchBalances, withKey } from './test-support.ts';
 
 describe('refunds and disputes: full or partial, before or after release, in proportion, once', () => {
   let ctx: TestContext;
   before(async () => (ctx = await startTestApp()));
   after(() => ctx.close());
 
-  /** A ticket with a 99.99 EUR quote paid into escrow (sandbox fee 319), and the balances of every party. */
+  /** A ticket with 99.99 EUR held (sandbox fee 319), the balances of every party, and its release. */
   async function paidTicket() {
-    const claimed = await claimedTicket(ctx);
-    const quote = await sendQuote(claimed.helper, claimed.ticketId);
-    const payment = await acceptAndPay(claimed.customer, quote.id);
+    const claimed = await paidQuote(ctx);
     const balances = await watchBalances(ctx, {
       escrow: accounts.escrow,
       processor: accounts.processorBalance,
@@ -25,12 +23,12 @@ describe('refunds and disputes: full or partial, before or after release, in pro
       platform: accounts.platformRevenue,
       fees: accounts.processorFees,
     });
-    const refundUrl = `/api/v1/payments/${payment.id}/refunds`;
+    const refundUrl = `/api/v1/payments/${claimed.paymentId}/refunds`;
     const release = async () => {
       assert.equal((await claimed.helper.api.post(`${claimed.url}/resolve`, { summary: 'Done.' })).status, 200);
       assert.equal((await claimed.customer.api.post(`${claimed.url}/confirm`)).status, 200);
     };
-    return { ...claimed, paymentId: payment.id, balances, refundUrl, release };
+    return { ...claimed, balances, refundUrl, release };
   }
 
   test('a partial refund before release comes out of escrow; the rest is released; a refund after release reverses the split in proportion', async () => {

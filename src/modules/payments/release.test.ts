@@ -6,27 +6,24 @@ import { DAY, MINUTE } from '../../lib/clock.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { AUTO_RELEASE_JOB } from './payments.release.ts';
 import { sandboxFee } from './providers/sandbox.ts';
-import { acceptAndPay, assertLedgerConsistent, claimedTicket, createOffering, ledgerRows, pay, sendQuote, watchBalances, withKey } from './test-support.ts';
+import { acceptAndPay, assertLedgerConsistent, claimedTicket, createOffering, ledgerRows, paidTicket as paidQuote, pay, sendQuote, watchBalances, withKey } from './test-support.ts';
 
 describe('escrow release: at confirmation, or by itself after the grace period unless disputed', () => {
   let ctx: TestContext;
   before(async () => (ctx = await startTestApp()));
   after(() => ctx.close());
 
-  /** A claimed ticket with a 99.99 EUR quote paid into escrow (sandbox fee 319). */
+  /** A ticket with 99.99 EUR held (sandbox fee 319), and the balances of the parties to its split. */
   async function paidTicket() {
-    const claimed = await claimedTicket(ctx);
-    const quote = await sendQuote(claimed.helper, claimed.ticketId);
-    const payment = await acceptAndPay(claimed.customer, quote.id);
-    assert.equal(payment.status, 'held');
+    const paid = await paidQuote(ctx);
     const parties = {
       escrow: accounts.escrow,
-      helper: accounts.helperPayable(claimed.helper.id),
-      repo: accounts.repoPayable(claimed.repo.id),
+      helper: accounts.helperPayable(paid.helper.id),
+      repo: accounts.repoPayable(paid.repo.id),
       platform: accounts.platformRevenue,
       fees: accounts.processorFees,
     };
-    return { ...claimed, paymentId: payment.id, balances: await watchBalances(ctx, parties) };
+    return { ...paid, balances: await watchBalances(ctx, parties) };
   }
 
   const releases = async (paymentId: string) =>

@@ -42,6 +42,15 @@ export async function sendQuote(helper: TestUser, ticketId: string, fields: Reco
   return quote.body as { id: string; status: string; amount: number };
 }
 
+/** A claimed ticket with a 99.99 EUR quote accepted and paid on the sandbox (fee 319): the money is held. */
+export async function paidTicket(ctx: TestContext) {
+  const claimed = await claimedTicket(ctx);
+  const quote = await sendQuote(claimed.helper, claimed.ticketId);
+  const payment = await acceptAndPay(claimed.customer, quote.id);
+  assert.equal(payment.status, 'held');
+  return { ...claimed, paymentId: payment.id };
+}
+
 /** Accepts a quote and pays it on the sandbox; returns the held payment. */
 export async function acceptAndPay(customer: TestUser, quoteId: string) {
   const accepted = await customer.api.post(`/api/v1/quotes/${quoteId}/accept`, {}, withKey());
