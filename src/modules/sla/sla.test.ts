@@ -210,6 +210,16 @@ describe('SLA policies and clocks', () => {
     await customer.api.post(`/api/v1/tickets/${paused.id}/messages`, { body: 'Here are the logs.' });
     const moved = (await helper.api.get(`/api/v1/tickets/${paused.id}`)).body.sla.firstResponseDueAt;
     assert.equal(moved, '2026-01-19T13:30:00.000Z', 'due 11:00Z, paused at 09:30Z for 2.5 business hours');
+    // Every change schedules its checks again; the singleton keys keep one job per target, kind and due time.
+    await customer.api.post(`/api/v1/tickets/${paused.id}/messages`, { body: 'And the config.' });
+    const breachJobs = await ctx.db
+      .selectFrom('jobs')
+      .select(sql<string>`payload->>'dueAt'`.as('dueAt'))
+      .where('queue', '=', SLA_CHECK_JOB)
+      .where(sql<boolean>`payload->>'ticketId' = ${paused.id} AND payload->>'target' = 'firstResponse' AND payload->>'kind' = 'breach'`)
+      .orderBy('run_at')
+      .execute();
+    assert.deepEqual(breachJobs.map((job) => job.dueAt), ['2026-01-19T11:00:00.000Z', '2026-01-19T13:30:00.000Z']);
     ctx.clock.set(moved);
     await ctx.jobs.drain();
     assert.deepEqual(sentSince(ctx, start, 'SLA breached').map((email) => email.to).sort(), [helper.email, repo.maintainer.email].sort());
