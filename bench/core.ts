@@ -121,8 +121,7 @@ try {
   const { repoRows, helperTokens, customers } = await seed(handle.db);
   const { app, baseUrl } = await startBenchApp(handle);
   const baseline = await startBaseline(handle.db);
-  const load = (url: string, next: Parameters<typeof runLoad>[0]['next'], ok?: (status: number) => boolean) =>
-    runLoad({ baseUrl: url, concurrency, durationMs: seconds * 1000, next, ok });
+  const load = (url: string, next: Parameters<typeof runLoad>[0]['next']) => runLoad({ baseUrl: url, concurrency, durationMs: seconds * 1000, next });
 
   console.log(`Load: ${concurrency} concurrent clients, ${seconds} s per figure`);
   const baselineInsert = await load(baseline.baseUrl, () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }));

@@ -6,8 +6,8 @@
  *
  *   node bench/knowledge.ts [--passages 10000] [--seconds 10] [--concurrency 4] [--quick]
  *
- * The load driver runs in the same process as the server (as in core.ts), so under a closed loop the
- * p95 grows with the concurrency once the one core is busy; the single-client p95 is the path's own latency.
+ * The load driver runs on a worker thread beside the server (bench/lib/load.ts), so under a closed loop the
+ * p95 grows with the concurrency once the cores are busy; the single-client p95 is the path's own latency.
  */
 import fs from 'node:fs';
 import os from 'node:os';
