@@ -3,6 +3,7 @@ import { createStripeIntegration, stripeClientFromConfig } from './integrations/
 import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAdminMoneyService } from './modules/admin-money/admin-money.service.ts';
+import { createAssistantService } from './modules/assistant/assistant.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
 import { createInvoicesService } from './modules/invoices/invoices.service.ts';
@@ -50,9 +51,12 @@ export function createServices(deps: Deps) {
   tickets.observe(sla.ticketObserver);
   const releases = createReleasesService(deps, repos);
   const scheduling = createSchedulingService(deps, { repos, helpers, tickets });
+  /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
+  const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
+  tickets.observe(assistant.ticketObserver);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...assistant.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, assistant, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -9,6 +9,7 @@ import * as invoices from './migrations/0007_invoices.ts';
 import * as payouts from './migrations/0009_payouts.ts';
 import * as knowledge from './migrations/0008_knowledge.ts';
 import * as slaScheduling from './migrations/0010_sla_scheduling.ts';
+import * as assistant from './migrations/0012_assistant.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0009_payouts': payouts,
   '0008_knowledge': knowledge,
   '0010_sla_scheduling': slaScheduling,
+  '0012_assistant': assistant,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -884,3 +884,53 @@ export interface DB {
   repo_booking_policies: RepoBookingPoliciesTable;
   bookings: BookingsTable;
 }
+
+export type ChatProvider = 'discord' | 'slack';
+export type ConversationChannel = 'discord' | 'slack' | 'web';
+
+/** A chat account linked to a Backline user; see src/modules/assistant. */
+export interface ExternalIdentitiesTable {
+  provider: ChatProvider;
+  workspace: Generated<string>;
+  external_user: string;
+  user_id: string;
+  display_name: string;
+  email_verified_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One person's conversation with the assistant in one channel: the state machine and what it gathered. */
+export interface ConversationsTable {
+  id: string;
+  channel: ConversationChannel;
+  external_workspace: Generated<string>;
+  external_channel: string;
+  external_thread: string | null;
+  external_user: string;
+  user_id: string;
+  state: string;
+  repo_id: string | null;
+  ticket_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Chat events (interactions, Slack events), stored once per (provider, external_id). */
+export interface ChatEventsTable {
+  id: string;
+  provider: ChatProvider;
+  external_id: string;
+  type: string;
+  payload: Json;
+  received_at: Timestamp;
+  handled_at: Timestamp | null;
+}
+
+/** Declaration merging adds the assistant's tables (0012) to the schema. */
+export interface DB {
+  external_identities: ExternalIdentitiesTable;
+  conversations: ConversationsTable;
+  chat_events: ChatEventsTable;
+}

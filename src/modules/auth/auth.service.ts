@@ -64,6 +64,29 @@ export function createAuthService(deps: Deps) {
       });
     },
 
+    /**
+     * A sign-in link handed to a person directly instead of by email: the assistant gives it to a chat user
+     * whose email is verified, so that a payment page on this site opens signed in as them.
+     */
+    async signInLink(email: string, redirectTo: string): Promise<string> {
+      if (!isLocalPath(redirectTo)) throw new Error(`signInLink: ${redirectTo} is not a path on this site`);
+      const now = clock.now();
+      const token = newSecret('blm');
+      await db
+        .insertInto('magic_links')
+        .values({
+          id: newId(now.getTime()),
+          email,
+          token_hash: hashSecret(token),
+          redirect_to: redirectTo,
+          expires_at: new Date(now.getTime() + config.MAGIC_LINK_TTL_MINUTES * MINUTE),
+          used_at: null,
+          created_at: now,
+        })
+        .execute();
+      return `${publicUrl(config)}/auth/magic?token=${token}`;
+    },
+
     /** Turns a sign-in link into a session; the account is created on first sign-in. */
     async consumeMagicLink(token: string) {
       const now = clock.now();

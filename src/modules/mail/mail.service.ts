@@ -15,8 +15,13 @@ export type EmailDraft = {
 
 export const DELIVER_EMAIL_JOB = 'email.deliver';
 
+export const isPlaceholderAddress = (address: string) => /\.invalid$/i.test(address.trim());
+
 /** Records the email and its delivery job in the caller's transaction. */
 export async function queueEmail(db: Queryable, clock: Clock, draft: EmailDraft): Promise<void> {
+  // Chat users have a placeholder address under the reserved .invalid domain (RFC 2606) until they
+  // verify one; mail to it could never arrive, and retrying it would only fill the outbox.
+  if (isPlaceholderAddress(draft.to)) return;
   const now = clock.now();
   const id = newId(now.getTime());
   const inserted = await db

@@ -38,3 +38,16 @@ export async function findOrCreateUser(db: Queryable, now: Date, input: NewUser)
   if (!user) throw new Error(`user ${input.email} vanished after insert`);
   return user;
 }
+
+/** False when another user has this email already (the unique index on lower(email) decides). */
+export async function changeEmail(db: Queryable, id: string, email: string, now: Date): Promise<boolean> {
+  const changed = await db
+    .updateTable('users')
+    .set({ email, updated_at: now })
+    .where('id', '=', id)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('users as other').select('other.id').where((eb) => eb(eb.fn('lower', ['other.email']), '=', email.toLowerCase())).where('other.id', '<>', id))),
+    )
+    .executeTakeFirst();
+  return changed.numUpdatedRows > 0n;
+}

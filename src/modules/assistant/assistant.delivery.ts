@@ -1,0 +1,79 @@
+import type { Queryable } from '../../db/database.ts';
+import type { ConversationChannel } from '../../db/types.ts';
+import type { Deps } from '../../deps.ts';
+import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import type { TicketObserver } from '../tickets/tickets.observers.ts';
+import type { TicketView } from '../tickets/tickets.service.ts';
+import { ticketNotice } from './assistant.notices.ts';
+import * as store from './assistant.repository.ts';
+import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
+
+export const DELIVER_JOB = 'assistant.deliver';
+
+type DeliverPayload = { conversationId: string; audience: Audience; messages: Message[] };
+
+export function conversationRef(row: store.ConversationRow, title: string | null = null): ConversationRef {
+  return {
+    id: row.id,
+    channel: row.channel,
+    workspace: row.external_workspace,
+    channelId: row.external_channel,
+    threadId: row.external_thread,
+    externalUser: row.external_user,
+    ticketId: row.ticket_id,
+    title,
+  };
+}
+
+/**
+ * Messages pushed to a conversation's channel outside a reply: the ticket's thread, status updates,
+ * quotes. Each push is a durable job enqueued in the transaction of its cause, so a channel that is
+ * down or rate-limiting us gets it later, and a change that rolled back pushes nothing. Channels
+ * register their outbound half (`ChannelPort`); a channel that is off drops its pushes with a log line.
+ */
+export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id: string) => Promise<TicketView | undefined>) {
+  const { db, clock, logger } = deps;
+  const ports = new Map<ConversationChannel, ChannelPort>();
+
+  /** `key` makes the push happen once per cause however often the cause is seen (job retries). */
+  function push(scope: Queryable, conversationId: string, audience: Audience, messages: Message[], key?: string): Promise<void> {
+    const payload: DeliverPayload = { conversationId, audience, messages };
+    return enqueue(scope, clock, DELIVER_JOB, payload, { maxAttempts: 10, singletonKey: key ? `assistant:${conversationId}:${key}` : undefined });
+  }
+
+  /** Follows every ticket change in its transaction and tells the conversations that opened the ticket. */
+  const ticketObserver: TicketObserver = async (trx, change) => {
+    if (change.type !== 'moved') return;
+    const messages = ticketNotice(change.action, change.ticket);
+    if (!messages) return;
+    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
+      await push(trx, conversation.id, 'ticket', messages);
+    }
+  };
+
+  async function deliver({ conversationId, audience, messages }: DeliverPayload): Promise<void> {
+    const row = await store.findConversation(db, conversationId);
+    if (!row) return;
+    const port = ports.get(row.channel);
+    if (!port) {
+      logger.info({ channel: row.channel, conversationId }, 'assistant: channel is off, message not delivered');
+      return;
+    }
+    const ticket = row.ticket_id ? await findTicket(db, row.ticket_id) : undefined;
+    const { threadId } = await port.deliver(conversationRef(row, ticket?.title ?? null), audience, messages);
+    if (threadId && threadId !== row.external_thread) {
+      await store.updateConversation(db, row.id, { external_thread: threadId, updated_at: clock.now() });
+    }
+  }
+
+  return {
+    push,
+    ticketObserver,
+    registerChannel(channel: ConversationChannel, port: ChannelPort) {
+      ports.set(channel, port);
+    },
+    jobHandlers: { [DELIVER_JOB]: async (payload: DeliverPayload) => deliver(payload) } satisfies JobHandlers,
+  };
+}
+
+export type AssistantDelivery = ReturnType<typeof assistantDelivery>;

@@ -1,0 +1,118 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Queryable } from '../../db/database.ts';
+import type { ChatEventsTable, ChatProvider, ConversationsTable, ExternalIdentitiesTable } from '../../db/types.ts';
+import type { Place } from './assistant.types.ts';
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type IdentityRow = Selectable<ExternalIdentitiesTable>;
+
+export function findConversation(db: Queryable, id: string, options: { lock?: boolean } = {}): Promise<ConversationRow | undefined> {
+  const query = db.selectFrom('conversations').selectAll().where('id', '=', id);
+  return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/** The person's latest conversation in this place, which a plain message continues. */
+export function latestConversation(db: Queryable, place: Place): Promise<ConversationRow | undefined> {
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('channel', '=', place.channel)
+    .where('external_workspace', '=', place.workspace)
+    .where('external_channel', '=', place.channelId)
+    .where('external_user', '=', place.user.id)
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertConversation(db: Queryable, row: Insertable<ConversationsTable>): Promise<void> {
+  await db.insertInto('conversations').values(row).execute();
+}
+
+export async function updateConversation(
+  db: Queryable,
+  id: string,
+  changes: { state?: string; repo_id?: string | null; ticket_id?: string | null; external_thread?: string | null; data?: Record<string, unknown>; updated_at: Date },
+): Promise<void> {
+  const { data, ...rest } = changes;
+  await db
+    .updateTable('conversations')
+    .set({ ...rest, ...(data ? { data: JSON.stringify(data) } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Compare-and-set on the state: false when the conversation was no longer at `from`. */
+export async function moveConversationIfState(db: Queryable, id: string, from: string, to: string, now: Date): Promise<boolean> {
+  const result = await db.updateTable('conversations').set({ state: to, updated_at: now }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The conversation whose ticket lives in this thread (helper commands typed inside a ticket's thread). */
+export function conversationOfThread(db: Queryable, channel: ConversationsTable['channel'], threadId: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('channel', '=', channel).where('external_thread', '=', threadId).where('ticket_id', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+export function conversationsOfTicket(db: Queryable, ticketId: string): Promise<ConversationRow[]> {
+  return db.selectFrom('conversations').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+}
+
+export function findIdentity(db: Queryable, provider: ChatProvider, workspace: string, externalUser: string): Promise<IdentityRow | undefined> {
+  return db
+    .selectFrom('external_identities')
+    .selectAll()
+    .where('provider', '=', provider)
+    .where('workspace', '=', workspace)
+    .where('external_user', '=', externalUser)
+    .executeTakeFirst();
+}
+
+/** Inserts the identity unless it exists; concurrent first contacts end with one row. */
+export async function insertIdentity(db: Queryable, row: Insertable<ExternalIdentitiesTable>): Promise<void> {
+  await db
+    .insertInto('external_identities')
+    .values(row)
+    .onConflict((oc) => oc.columns(['provider', 'workspace', 'external_user']).doNothing())
+    .execute();
+}
+
+export async function updateIdentity(
+  db: Queryable,
+  key: { provider: ChatProvider; workspace: string; externalUser: string },
+  changes: { user_id?: string; display_name?: string; email_verified_at?: Date | null; updated_at: Date },
+): Promise<void> {
+  await db
+    .updateTable('external_identities')
+    .set(changes)
+    .where('provider', '=', key.provider)
+    .where('workspace', '=', key.workspace)
+    .where('external_user', '=', key.externalUser)
+    .execute();
+}
+
+/** The chat identities of a user in one provider (where to reach a helper privately). */
+export function identitiesOfUser(db: Queryable, provider: ChatProvider, userId: string): Promise<IdentityRow[]> {
+  return db.selectFrom('external_identities').selectAll().where('provider', '=', provider).where('user_id', '=', userId).execute();
+}
+
+/** Returns the new event's id, or undefined when this (provider, external_id) was stored before. */
+export async function insertChatEvent(db: Queryable, row: Insertable<ChatEventsTable>): Promise<string | undefined> {
+  const inserted = await db
+    .insertInto('chat_events')
+    .values(row)
+    .onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted?.id;
+}
+
+export function findChatEvent(db: Queryable, id: string) {
+  return db.selectFrom('chat_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** True when this call marked it; false when it was handled already: the guard that makes handling once. */
+export async function markChatEventHandled(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const result = await db.updateTable('chat_events').set({ handled_at: now }).where('id', '=', id).where('handled_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

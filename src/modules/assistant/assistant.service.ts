@@ -1,0 +1,107 @@
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { DAY } from '../../lib/clock.ts';
+import { parseAction, type Action } from './assistant.actions.ts';
+import { assistantDelivery } from './assistant.delivery.ts';
+import { chatIdentities } from './assistant.identities.ts';
+import { expired, isSlowStep, journey } from './assistant.journey.ts';
+import type { AssistantServices, Turn } from './assistant.kit.ts';
+import { privately } from './assistant.messages.ts';
+import * as store from './assistant.repository.ts';
+import { SLOW_TICKET_STEPS, ticketActions } from './assistant.ticket-actions.ts';
+import type { Input, Message, Place } from './assistant.types.ts';
+
+/** A conversation nobody touched for this long has expired: its buttons no longer work. */
+const CONVERSATION_TTL_MS = DAY;
+
+/**
+ * The assistant's conversation engine, the same for every channel (docs/assistant.md): an input and
+ * where it came from in, channel-neutral messages out. Whatever goes wrong with an input (a typo, an
+ * expired button, someone pressing what is not theirs, a rule of the services) becomes one short private
+ * reply, and nothing changes: refusals are thrown before any write, and the services' rules roll back
+ * their own transactions.
+ */
+export function createAssistantService(deps: Deps, services: AssistantServices) {
+  const { db, clock, logger } = deps;
+  const delivery = assistantDelivery(deps, services.tickets.findById);
+  const identities = chatIdentities(deps);
+  const kit = { ...services, deps, identities, delivery };
+  const flow = journey(kit);
+  const onTickets = ticketActions(kit);
+
+  async function conversationStep(turn: Turn, action: Action, value: { value?: string; fields?: Record<string, string> }): Promise<Message[]> {
+    const conversation = await store.findConversation(db, action.id);
+    if (!conversation) return [expired()];
+    if (conversation.channel !== turn.place.channel || conversation.external_user !== turn.place.user.id) {
+      return [privately('This conversation belongs to someone else. Run /support to start your own.')];
+    }
+    if (clock.now().getTime() - conversation.updated_at.getTime() > CONVERSATION_TTL_MS) return [expired()];
+    return flow.step({ ...turn, conversation }, action.step, value);
+  }
+
+  async function typed(turn: Turn, text: string): Promise<Message[]> {
+    const conversation = await store.latestConversation(db, turn.place);
+    const step = conversation && clock.now().getTime() - conversation.updated_at.getTime() <= CONVERSATION_TTL_MS ? flow.typedStep(conversation.state) : undefined;
+    if (!conversation || !step) return [privately('Run /support to ask for help with a repository.')];
+    return flow.step({ ...turn, conversation }, step, { text, value: text });
+  }
+
+  async function dispatch(turn: Turn): Promise<Message[]> {
+    const { input } = turn;
+    switch (input.kind) {
+      case 'command':
+        if (input.name === 'support') return flow.start(turn, input.options.repository);
+        if (input.name === 'link') return flow.link(turn);
+        return (await onTickets.command(turn, input.name, input.options)) ?? [privately(`I do not know the command /${input.name.slice(0, 32)}. Try /support.`)];
+      case 'text':
+        return typed(turn, input.text);
+      default: {
+        const action = parseAction(input.action);
+        if (!action) return [expired()];
+        const value = input.kind === 'choice' ? { value: input.value } : input.kind === 'form' ? { fields: input.fields } : {};
+        if (action.scope === 'c') return conversationStep(turn, action, value);
+        const fields = input.kind === 'form' ? input.fields : {};
+        const answer = action.scope === 't' ? await onTickets.onTicket(turn, action.id, action.step, { arg: action.arg, fields }) : await onTickets.onQuote(turn, action.id, action.step);
+        return answer ?? [expired()];
+      }
+    }
+  }
+
+  return {
+    /** Handles one input; always answers, with at least one message. */
+    async handle(place: Place, input: Input): Promise<Message[]> {
+      try {
+        const who = await identities.userOf(place);
+        return await dispatch({ place, input, who });
+      } catch (error) {
+        if (error instanceof AppError && error.status < 500) return [privately(error.message)];
+        logger.error({ err: error, channel: place.channel, input: input.kind }, 'assistant: input failed');
+        return [privately('Something went wrong on our side; nothing was changed. Please try again in a moment.')];
+      }
+    },
+
+    /** Inputs channels should defer (acknowledge now, answer later): AI answers, tickets, payments, helper actions. */
+    isSlow(input: Input): boolean {
+      if (input.kind === 'text') return true;
+      if (input.kind === 'command') return input.name !== 'support' && input.name !== 'link';
+      const action = parseAction(input.action);
+      if (!action) return false;
+      if (action.scope === 'c') return isSlowStep(action.step, input.kind === 'form');
+      return SLOW_TICKET_STEPS.has(action.step);
+    },
+
+    /** Repository names for autocomplete: verified repositories matching what was typed so far. */
+    async suggestRepos(typedSoFar: string): Promise<{ name: string; value: string }[]> {
+      const q = typedSoFar.trim().slice(0, 100);
+      if (/[\u0000-\u001f]/.test(q)) return [];
+      const page = await services.repos.search({ q: q || undefined, limit: 25 });
+      return page.items.map((repo) => ({ name: `${repo.fullName}${repo.description ? ` — ${repo.description}` : ''}`.slice(0, 100), value: repo.fullName }));
+    },
+
+    registerChannel: delivery.registerChannel,
+    ticketObserver: delivery.ticketObserver,
+    jobHandlers: delivery.jobHandlers,
+  };
+}
+
+export type AssistantService = ReturnType<typeof createAssistantService>;
