@@ -16,6 +16,7 @@ import { devOutboxPage, registerDevRoutes } from './http/dev.routes.ts';
 import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
+import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
@@ -146,6 +147,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerOfferingRoutes(app, services.offerings);
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
+  registerDiscordRoutes(app, services.discord);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);

@@ -1,4 +1,5 @@
 import type { Deps } from './deps.ts';
+import { createDiscordIntegration } from './integrations/discord/integration.ts';
 import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
 import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
@@ -54,9 +55,11 @@ export function createServices(deps: Deps) {
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
   const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
   tickets.observe(assistant.ticketObserver);
+  /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
+  const discord = createDiscordIntegration(deps, assistant);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...assistant.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, assistant, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, assistant, discord, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -44,3 +44,19 @@ export function readableText(raw: unknown, what: string, max = TEXT_MAX): string
 }
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Several replies as one, for channels that answer an input with a single message (a Discord interaction
+ * response): texts in order, every button and link, the last list. A form wins, since it must open alone.
+ */
+export function mergeMessages(messages: Message[]): Message {
+  const form = messages.find((message) => message.form);
+  if (form) return form;
+  return {
+    text: messages.map((message) => message.text).join('\n\n'),
+    ephemeral: messages.every((message) => message.ephemeral),
+    buttons: messages.flatMap((message) => message.buttons ?? []),
+    links: messages.flatMap((message) => message.links ?? []),
+    choices: messages.findLast((message) => message.choices)?.choices,
+  };
+}

@@ -1,6 +1,9 @@
+import type { Queryable } from '../../db/database.ts';
+import type { ChatProvider } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { DAY } from '../../lib/clock.ts';
+import { newId } from '../../lib/ids.ts';
 import { parseAction, type Action } from './assistant.actions.ts';
 import { assistantDelivery } from './assistant.delivery.ts';
 import { chatIdentities } from './assistant.identities.ts';
@@ -8,7 +11,7 @@ import { expired, isSlowStep, journey } from './assistant.journey.ts';
 import type { AssistantServices, Turn } from './assistant.kit.ts';
 import { privately } from './assistant.messages.ts';
 import * as store from './assistant.repository.ts';
-import { SLOW_TICKET_STEPS, ticketActions } from './assistant.ticket-actions.ts';
+import { SLOW_TICKET_STEPS, TICKET_COMMANDS, ticketActions } from './assistant.ticket-actions.ts';
 import type { Input, Message, Place } from './assistant.types.ts';
 
 /** A conversation nobody touched for this long has expired: its buttons no longer work. */
@@ -83,7 +86,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     /** Inputs channels should defer (acknowledge now, answer later): AI answers, tickets, payments, helper actions. */
     isSlow(input: Input): boolean {
       if (input.kind === 'text') return true;
-      if (input.kind === 'command') return input.name !== 'support' && input.name !== 'link';
+      if (input.kind === 'command') return TICKET_COMMANDS.has(input.name);
       const action = parseAction(input.action);
       if (!action) return false;
       if (action.scope === 'c') return isSlowStep(action.step, input.kind === 'form');
@@ -96,6 +99,19 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
       if (/[\u0000-\u001f]/.test(q)) return [];
       const page = await services.repos.search({ q: q || undefined, limit: 25 });
       return page.items.map((repo) => ({ name: `${repo.fullName}${repo.description ? ` — ${repo.description}` : ''}`.slice(0, 100), value: repo.fullName }));
+    },
+
+    /**
+     * The chat inbox channels store events in: once per (provider, external id), so that a delivery seen
+     * again (a Slack retry, a replayed Discord interaction) is recognized, and handled once.
+     */
+    inbox: {
+      record: (scope: Queryable, event: { provider: ChatProvider; externalId: string; type: string; payload: unknown; handled: boolean }) => {
+        const now = clock.now();
+        return store.insertChatEvent(scope, { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload), received_at: now, handled_at: event.handled ? now : null });
+      },
+      find: (id: string) => store.findChatEvent(db, id),
+      markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
     },
 
     registerChannel: delivery.registerChannel,

@@ -207,3 +207,5 @@ export function ticketActions(kit: AssistantKit) {
 }
 
 export const SLOW_TICKET_STEPS = new Set(['claim', 'quoted', 'timed', 'resolved', 'confirm', 'reopen', 'rate', 'accept', 'decline']);
+/** The commands that act on tickets: each goes through a service, so channels defer them. */
+export const TICKET_COMMANDS = new Set(['ticket', 'claim', 'quote', 'log-time', 'resolve']);
