@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -13,6 +13,11 @@ export type Tx = Transaction<DB>;
 /** Either the database or an open transaction: what repositories accept so callers choose the scope. */
 export type Queryable = Kysely<DB> | Transaction<DB>;
 export type Engine = 'pglite' | 'postgres';
+/**
+ * A subquery of ids that the module owning the table hands to another module, which composes it into
+ * its own statement: one round trip instead of fetching the ids first and sending them back.
+ */
+export type IdSubquery = SelectQueryBuilder<DB, keyof DB, { id: string }>;
 
 export type DatabaseHandle = {
   db: Database;

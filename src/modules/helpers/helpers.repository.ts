@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.ts';
+import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { HelperStatus } from '../../db/types.ts';
 
 export async function findHelper(db: Queryable, repoId: string, userId: string) {
@@ -26,7 +26,10 @@ export async function listHelpers(db: Queryable, repoId: string, statuses: Helpe
     .execute();
 }
 
+export function approvedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {
+  return db.selectFrom('repo_helpers').select('repo_id as id').where('user_id', '=', userId).where('status', '=', 'approved');
+}
+
 export async function approvedRepoIds(db: Queryable, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('repo_helpers').select('repo_id').where('user_id', '=', userId).where('status', '=', 'approved').execute();
-  return rows.map((row) => row.repo_id);
+  return (await approvedRepoIdsQuery(db, userId).execute()).map((row) => row.id);
 }

@@ -172,6 +172,8 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
     },
 
     approvedRepoIds: (userId: string) => repo.approvedRepoIds(db, userId),
+    /** The same ids as a subquery, for another module's statement (see IdSubquery). */
+    approvedRepoIdsQuery: (userId: string) => repo.approvedRepoIdsQuery(db, userId),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
-import type { Tx } from '../../db/database.ts';
+import type { IdSubquery, Tx } from '../../db/database.ts';
 import type { OrgRole, OrgsTable } from '../../db/types.ts';
 import { AppError, conflict, forbidden, notFound } from '../../errors.ts';
 import { DAY } from '../../lib/clock.ts';
@@ -126,6 +126,11 @@ export function createOrgsService(deps: Deps) {
         .where('org_members.user_id', '=', user.userId)
         .orderBy('orgs.name')
         .execute();
+    },
+
+    /** The organizations a user is an admin of, as a subquery for another module's statement (see IdSubquery). */
+    adminOrgIdsQuery(userId: string): IdSubquery {
+      return db.selectFrom('org_members').select('org_id as id').where('user_id', '=', userId).where('role', '=', 'admin');
     },
 
     async members(actor: Actor, slug: string) {

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Queryable } from '../../db/database.ts';
+import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { ReposTable } from '../../db/types.ts';
 
 export type RepoRow = Selectable<ReposTable>;
@@ -24,6 +24,10 @@ export async function maintainerRoleOf(db: Queryable, repoId: string, userId: st
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return row?.role ?? null;
+}
+
+export function maintainedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {
+  return db.selectFrom('repo_maintainers').select('repo_id as id').where('user_id', '=', userId);
 }
 
 export async function reposMaintainedBy(db: Queryable, userId: string) {

@@ -180,6 +180,9 @@ export function createReposService(deps: Deps) {
       return (await repo.reposMaintainedBy(db, userId)).map((row) => row.id);
     },
 
+    /** The same ids as a subquery, for another module's statement (see IdSubquery). */
+    maintainedRepoIdsQuery: (userId: string) => repo.maintainedRepoIdsQuery(db, userId),
+
     /** For notices without a person acting (SLA warnings); pass the transaction you are in. */
     maintainerContacts: (scope: Queryable, repoId: string) => repo.maintainerContacts(scope, repoId),
 

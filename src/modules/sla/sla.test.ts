@@ -259,7 +259,7 @@ describe('SLA policies and clocks', () => {
 
     await ctx.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-      const plan = await queueQuery(trx, helper.id, [withSla.id, without.id], undefined, 25).explain();
+      const plan = await queueQuery(trx, helper.id, ctx.services.helpers.approvedRepoIdsQuery(helper.id), undefined, 25).explain();
       const text = plan.map((row) => Object.values(row).join(' ')).join('\n');
       assert.match(text, /ticket_sla_queue_idx/);
       assert.doesNotMatch(text, /Seq Scan on (tickets|ticket_sla)/);

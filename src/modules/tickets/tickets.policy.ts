@@ -1,5 +1,5 @@
 import { forbidden } from '../../errors.ts';
-import type { TicketRow, Viewer } from './tickets.repository.ts';
+import type { Standing, TicketRow, Viewer } from './tickets.repository.ts';
 
 /** How the viewer stands to one ticket they can see. */
 export type Relation = {
@@ -14,11 +14,11 @@ export type Relation = {
   staff: boolean;
 };
 
-export function relationOf(viewer: Viewer, ticket: TicketRow): Relation {
-  const maintainer = viewer.isOperator || viewer.maintainerOf.includes(ticket.repo_id);
-  const helper = viewer.helperOf.includes(ticket.repo_id);
+export function relationOf(viewer: Pick<Viewer, 'userId' | 'isOperator'>, ticket: TicketRow & Standing): Relation {
+  const maintainer = viewer.isOperator || ticket.viewer_maintains;
+  const helper = ticket.viewer_helps;
   const assignee = ticket.assignee_id === viewer.userId;
-  const customer = ticket.requester_id === viewer.userId || (ticket.org_id !== null && viewer.adminOf.includes(ticket.org_id));
+  const customer = ticket.requester_id === viewer.userId || ticket.viewer_org_admin;
   return { customer, maintainer, helper, assignee, staff: maintainer || helper || assignee };
 }
 

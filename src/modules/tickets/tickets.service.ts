@@ -23,7 +23,7 @@ import * as repo from './tickets.repository.ts';
 import type { CreateTicketInput, ListTicketsInput, MessageInput, PageInput, RatingInput } from './tickets.schemas.ts';
 import { canMove, EVENT_TYPES, INTERNAL_EVENT_TYPES, invalidTransition, nextStatus, type TicketAction } from './tickets.state.ts';
 
-type Loaded = { viewer: repo.Viewer; ticket: repo.TicketView; relation: Relation };
+type Loaded = { viewer: repo.Viewer; ticket: repo.TicketView & repo.Standing; relation: Relation };
 /** Who moves the ticket: a person, or the platform itself (userId null), as when a ticket auto-confirms. */
 type Mover = { viewer: { userId: string | null }; ticket: repo.TicketView };
 /**
@@ -63,21 +63,21 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   const observers = ticketObservers();
   const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
 
-  async function viewerOf(actor: Actor): Promise<repo.Viewer> {
+  function viewerOf(actor: Actor): repo.Viewer {
     const user = requireUser(actor);
-    const [maintainerOf, helperOf, memberships] = await Promise.all([
-      repos.maintainedRepoIds(user.userId),
-      helpers.approvedRepoIds(user.userId),
-      orgs.mine(actor),
-    ]);
-    const adminOf = memberships.filter((org) => org.role === 'admin').map((org) => org.id);
-    return { userId: user.userId, isOperator: user.isOperator, maintainerOf, helperOf, adminOf };
+    return {
+      userId: user.userId,
+      isOperator: user.isOperator,
+      maintainerOf: repos.maintainedRepoIdsQuery(user.userId),
+      helperOf: helpers.approvedRepoIdsQuery(user.userId),
+      adminOf: orgs.adminOrgIdsQuery(user.userId),
+    };
   }
 
   /** The ticket if the actor may see it; otherwise a 404, so that its existence does not leak. */
   async function load(actor: Actor, id: string): Promise<Loaded> {
-    const viewer = await viewerOf(actor);
-    const ticket = await repo.findTicket(db, id, viewer);
+    const viewer = viewerOf(actor);
+    const ticket = await repo.findVisibleTicket(db, id, viewer);
     if (!ticket) throw notFound('The ticket');
     return { viewer, ticket, relation: relationOf(viewer, ticket) };
   }
@@ -201,16 +201,14 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     observe: observers.add,
 
     async list(actor: Actor, input: ListTicketsInput) {
-      const viewer = await viewerOf(actor);
-      const rows = await repo.listTickets(db, viewer, input, idCursor(input.cursor));
+      const rows = await repo.listTickets(db, viewerOf(actor), input, idCursor(input.cursor));
       return toPage(rows, input.limit, (row) => [row.id], presentTicket);
     },
 
     /** One queue across every repository the caller helps: urgent first, then oldest first. */
     async queue(actor: Actor, input: PageInput) {
       const user = requireUser(actor);
-      const repoIds = await helpers.approvedRepoIds(user.userId);
-      const rows = await repo.queueQuery(db, user.userId, repoIds, queueCursor(input.cursor), input.limit).execute();
+      const rows = await repo.queueQuery(db, user.userId, helpers.approvedRepoIdsQuery(user.userId), queueCursor(input.cursor), input.limit).execute();
       return toPage(rows, input.limit, (row) => [row.rank, row.id], presentTicket);
     },
 
