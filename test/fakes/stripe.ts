@@ -459,6 +459,9 @@ export function fakeStripeEnv(fake: { secretKey: string; host: string; port: num
     STRIPE_API_HOST: fake.host,
     STRIPE_API_PORT: String(fake.port),
     STRIPE_API_PROTOCOL: 'http',
+    // Real money is invoiced by a configured seller only (the app refuses to start otherwise).
+    PLATFORM_LEGAL_NAME: 'Backline GmbH',
+    PLATFORM_COUNTRY: 'DE',
   };
 }
 

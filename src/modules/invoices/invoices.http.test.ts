@@ -6,7 +6,10 @@ import { client } from '../../../test/helpers/http.ts';
 import { consultingLines, countRows, createBuyerOrg, issue, pdfText, startInvoicingApp, type InvoicingContext } from '../../../test/helpers/invoices.ts';
 import { linkToken } from '../../../test/helpers/session.ts';
 import { MINUTE } from '../../lib/clock.ts';
+import type { Config } from '../../config.ts';
+import type { AppError } from '../../errors.ts';
 import type { Invoice } from './invoices.presenter.ts';
+import { platformSeller, requireSellerForRealMoney } from './invoices.seller.ts';
 
 describe('invoices over HTTP', () => {
   let it: InvoicingContext;
@@ -200,17 +203,25 @@ describe('invoices over HTTP', () => {
 });
 
 describe('invoicing without seller details', () => {
-  test('is off with a 409 that names the settings to set', async () => {
+  test('a test-mode platform (the sandbox) sells as "Backline (test mode)" at 0% VAT, so the offline journey works', async () => {
     const ctx = await startTestApp();
     try {
       const operator = await createUser(ctx, { operator: true });
       const buyer = await createUser(ctx);
       const response = await operator.api.post('/api/v1/admin/invoices', { buyer: { kind: 'user', userId: buyer.id }, currency: 'EUR', lines: consultingLines });
-      assert.equal(response.status, 409);
-      assert.equal(response.body.error.code, 'invoicing_not_configured');
-      assert.match(response.body.error.message, /PLATFORM_LEGAL_NAME and PLATFORM_COUNTRY/);
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(response.body.seller.legalName, 'Backline (test mode)');
+      assert.equal(response.body.tax.rateBps, 0);
+      assert.equal(response.body.total, response.body.subtotal);
     } finally {
       await ctx.close();
     }
+  });
+
+  test('with real money (Stripe) the app refuses to start, naming the settings to set', () => {
+    const stripe = { STRIPE_SECRET_KEY: 'sk_test_123', PLATFORM_ADDRESS: '' } as Config;
+    assert.throws(() => requireSellerForRealMoney(stripe), /PLATFORM_LEGAL_NAME and PLATFORM_COUNTRY/);
+    assert.throws(() => platformSeller(stripe), (error: AppError) => error.code === 'invoicing_not_configured');
+    assert.doesNotThrow(() => requireSellerForRealMoney({ ...stripe, PLATFORM_LEGAL_NAME: 'Backline GmbH', PLATFORM_COUNTRY: 'DE' }));
   });
 });

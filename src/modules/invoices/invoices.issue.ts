@@ -10,7 +10,7 @@ import { findUserById } from '../users/users.repository.ts';
 import { lockSeries, seriesOf } from './invoices.numbering.ts';
 import * as repo from './invoices.repository.ts';
 import { issueInput, MAX_AMOUNT, parseInput, type IssueInput } from './invoices.schemas.ts';
-import { platformSeller } from './invoices.seller.ts';
+import { defaultTaxRateBps, platformSeller } from './invoices.seller.ts';
 import { taxOn, taxTreatment } from './invoices.tax.ts';
 
 type IssueRequest = z.output<typeof issueInput>;
@@ -85,7 +85,7 @@ export async function issueInvoice(deps: Deps, trx: Tx, input: IssueInput, creat
   const buyer = await snapshotBuyer(trx, request);
   const { lines, subtotal } = priceLines(request);
   const treatment = taxTreatment(seller.country, { business: buyer.buyer_org_id !== null, country: buyer.buyer_country, vatId: buyer.buyer_vat_id });
-  const rateBps = treatment.reverseCharge ? 0 : await repo.taxRate(trx, treatment.country);
+  const rateBps = treatment.reverseCharge ? 0 : ((await repo.taxRate(trx, treatment.country)) ?? defaultTaxRateBps(deps.config));
   if (rateBps === undefined) {
     throw conflict(`No VAT rate is set for ${treatment.country}; an operator sets one with PUT /api/v1/admin/tax-rates/${treatment.country}.`, 'tax_rate_missing');
   }

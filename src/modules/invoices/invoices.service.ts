@@ -12,7 +12,7 @@ import { renderInvoicePdf } from './invoices.pdf.ts';
 import { presentInvoice, type Invoice } from './invoices.presenter.ts';
 import * as repo from './invoices.repository.ts';
 import { countryCode, markPaidInput, parseInput, type CreditNoteInput, type IssueInput, type MarkPaidInput } from './invoices.schemas.ts';
-import { PLATFORM_ISSUER } from './invoices.seller.ts';
+import { PLATFORM_ISSUER, requireSellerForRealMoney } from './invoices.seller.ts';
 
 /**
  * Runs inside the transaction that marks an invoice paid, so whatever it writes (the ledger posting
@@ -22,6 +22,7 @@ export type InvoicePaidHandler = (trx: Tx, invoice: Invoice) => Promise<void>;
 
 export function createInvoicesService(deps: Deps, orgs: OrgsService) {
   const { db, clock, config } = deps;
+  requireSellerForRealMoney(config);
   const paidHandlers: InvoicePaidHandler[] = [];
 
   async function present(scope: Queryable, row: repo.InvoiceRow): Promise<Invoice> {
@@ -81,6 +82,9 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
     },
 
     markPaid,
+
+    /** For the payments code: an invoice as JSON, read in its transaction, whoever asks. */
+    find: load,
 
     /** Registers a handler run when an invoice becomes paid; returns a function that removes it. */
     onInvoicePaid(handler: InvoicePaidHandler): () => void {
