@@ -31,8 +31,13 @@ export async function enqueue(
   payload: Record<string, unknown>,
   options: JobOptions = {},
 ): Promise<void> {
+  await enqueueQuery(db, clock, queue, payload, options).execute();
+}
+
+/** The insert that enqueues, unexecuted: a change can carry it in its own statement (one round trip). */
+export function enqueueQuery(db: Queryable, clock: Clock, queue: string, payload: Record<string, unknown>, options: JobOptions = {}) {
   const now = clock.now();
-  await db
+  return db
     .insertInto('jobs')
     .values({
       id: newId(now.getTime()),
@@ -48,8 +53,7 @@ export async function enqueue(
       last_error: null,
       created_at: now,
     })
-    .onConflict((conflict) => conflict.column('singleton_key').doNothing())
-    .execute();
+    .onConflict((conflict) => conflict.column('singleton_key').doNothing());
 }
 
 /** Seconds to wait before attempt n + 1: 10 s, 20 s, 40 s ... at most an hour. */

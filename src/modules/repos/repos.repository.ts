@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
-import type { ReposTable } from '../../db/types.ts';
+import type { MaintainerRole, ReposTable } from '../../db/types.ts';
 
 export type RepoRow = Selectable<ReposTable>;
 
@@ -16,14 +16,21 @@ export async function findRepoById(db: Queryable, id: string): Promise<RepoRow |
   return db.selectFrom('repos').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function maintainerRoleOf(db: Queryable, repoId: string, userId: string) {
-  const row = await db
-    .selectFrom('repo_maintainers')
-    .select('role')
-    .where('repo_id', '=', repoId)
-    .where('user_id', '=', userId)
+/** The repository with the user's maintainer role on it (null for none, or for nobody signed in), in one statement. */
+export async function findRepoWithRole(db: Queryable, fullName: string, userId: string | null): Promise<{ row: RepoRow; role: MaintainerRole | null } | undefined> {
+  const found = await db
+    .selectFrom('repos')
+    .selectAll('repos')
+    .$if(userId !== null, (query) =>
+      query.select((eb) =>
+        eb.selectFrom('repo_maintainers').select('repo_maintainers.role').whereRef('repo_maintainers.repo_id', '=', 'repos.id').where('repo_maintainers.user_id', '=', userId!).as('viewer_role'),
+      ),
+    )
+    .where((eb) => eb(eb.fn('lower', ['full_name']), '=', fullName.toLowerCase()))
     .executeTakeFirst();
-  return row?.role ?? null;
+  if (!found) return undefined;
+  const { viewer_role: role, ...row } = found;
+  return { row, role: role ?? null };
 }
 
 export function maintainedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {

@@ -21,9 +21,9 @@ export function createReposService(deps: Deps) {
    * only to its maintainers and operators (404 for everyone else, so claims do not leak).
    */
   async function access(actor: Actor, fullName: string): Promise<RepoAccess> {
-    const row = await repo.findRepoByFullName(db, fullName);
-    if (!row) throw notFound(`The repository ${fullName}`);
-    const role = actor.kind === 'user' ? await repo.maintainerRoleOf(db, row.id, actor.userId) : null;
+    const found = await repo.findRepoWithRole(db, fullName, actor.kind === 'user' ? actor.userId : null);
+    if (!found) throw notFound(`The repository ${fullName}`);
+    const { row, role } = found;
     const isOperator = actor.kind === 'user' && actor.isOperator;
     if (row.status !== 'verified' && !role && !isOperator) throw notFound(`The repository ${fullName}`);
     return { repo: row, role, isOperator };

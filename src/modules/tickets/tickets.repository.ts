@@ -1,4 +1,4 @@
-import { expressionBuilder, sql, type Expression, type Insertable, type NotNull, type Selectable, type SqlBool, type Updateable } from 'kysely';
+import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Insertable, type NotNull, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { DB, TicketStatus, TicketsTable } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
@@ -53,14 +53,8 @@ function selectTickets(db: Queryable) {
     .selectFrom('tickets')
     .leftJoin('ticket_sla', 'ticket_sla.ticket_id', 'tickets.id')
     .selectAll('tickets')
-    .select((eb) => [
-      eb.selectFrom('repos').select('repos.full_name').whereRef('repos.id', '=', 'tickets.repo_id').as('repo_full_name'),
-      eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.requester_id').as('requester_name'),
-      eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.requester_id').as('requester_email'),
-      eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_name'),
-      eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_email'),
-      eb.selectFrom('orgs').select('orgs.slug').whereRef('orgs.id', '=', 'tickets.org_id').as('org_slug'),
-    ])
+    .select(namesOf)
+    .select(releaseWindows)
     .select([
       'ticket_sla.policy_id as sla_policy_id',
       'ticket_sla.source as sla_source',
@@ -72,16 +66,42 @@ function selectTickets(db: Queryable) {
       'ticket_sla.next_response_breached_at as sla_next_response_breached_at',
       'ticket_sla.resolution_breached_at as sla_resolution_breached_at',
     ])
-    .select(
-      sql<WindowView[] | null>`(
-        SELECT json_agg(json_build_object('major', w.major, 'general_from', w.general_from, 'general_until', w.general_until,
-          'guidance_from', w.guidance_from, 'guidance_until', w.guidance_until, 'upgrade_path', w.upgrade_path))
-        FROM release_windows w WHERE w.repo_id = tickets.repo_id AND tickets.version_major IS NOT NULL
-      )`.as('release_windows'),
-    )
-    // Foreign keys guarantee the repository and the requester.
-    .$narrowType<{ repo_full_name: NotNull; requester_name: NotNull; requester_email: NotNull }>();
+    .$narrowType<GuaranteedNames>();
 }
+
+/** The names shown beside a ticket, for a read and for the RETURNING of the insert that opens one. */
+function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
+  return [
+    eb.selectFrom('repos').select('repos.full_name').whereRef('repos.id', '=', 'tickets.repo_id').as('repo_full_name'),
+    eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.requester_id').as('requester_name'),
+    eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.requester_id').as('requester_email'),
+    eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_name'),
+    eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_email'),
+    eb.selectFrom('orgs').select('orgs.slug').whereRef('orgs.id', '=', 'tickets.org_id').as('org_slug'),
+  ];
+}
+
+/** Foreign keys guarantee the repository and the requester. */
+type GuaranteedNames = { repo_full_name: NotNull; requester_name: NotNull; requester_email: NotNull };
+
+const releaseWindows = sql<WindowView[] | null>`(
+  SELECT json_agg(json_build_object('major', w.major, 'general_from', w.general_from, 'general_until', w.general_until,
+    'guidance_from', w.guidance_from, 'guidance_until', w.guidance_until, 'upgrade_path', w.upgrade_path))
+  FROM release_windows w WHERE w.repo_id = tickets.repo_id AND tickets.version_major IS NOT NULL
+)`.as('release_windows');
+
+/** What a ticket shows of its SLA clock before the sla module has attached one. */
+const NO_CLOCK = {
+  sla_policy_id: null,
+  sla_source: null,
+  sla_first_response_due_at: null,
+  sla_next_response_due_at: null,
+  sla_resolution_due_at: null,
+  sla_paused_at: null,
+  sla_first_response_breached_at: null,
+  sla_next_response_breached_at: null,
+  sla_resolution_breached_at: null,
+} as const;
 
 export type TicketView = Awaited<ReturnType<ReturnType<typeof selectTickets>['executeTakeFirstOrThrow']>>;
 
@@ -190,9 +210,21 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
     .orderBy('tickets.id');
 }
 
-export async function insertTicket(db: Queryable, values: Insertable<TicketsTable>): Promise<void> {
-  await db.insertInto('tickets').values(values).execute();
+/**
+ * Opens a ticket in one statement: the ticket, its first event and `also` (the helpers' notification
+ * job) go in as data-modifying CTEs, and the ticket comes back as every read shows it, for the observers.
+ */
+export async function openTicket(trx: Queryable, values: Insertable<TicketsTable> & { id: string }, event: NewEvent, also?: CteInsert): Promise<TicketView> {
+  const row = await trx
+    .with('opened_event', () => eventInsert(trx, event))
+    // Without an insert to carry, a SELECT nothing refers to, which PostgreSQL never runs.
+    .with('opened_also', () => also ?? trx.selectNoFrom(sql<null>`NULL`.as('nothing')))
+    .insertInto('tickets').values(values).returningAll().returning(namesOf).returning(releaseWindows).$narrowType<GuaranteedNames>().executeTakeFirstOrThrow();
+  return { ...row, ...NO_CLOCK };
 }
+
+/** An insert into any table (the caller's: `any`, as in Kysely's own CTE type) that rides along in another statement. */
+export type CteInsert = InsertQueryBuilder<DB, any, InsertResult>;
 
 /**
  * Compare-and-set: changes the ticket only if it is still in the status the caller saw, in one
@@ -205,11 +237,6 @@ export async function updateIfStatus(db: Queryable, id: string, expected: Ticket
 export async function currentStatus(db: Queryable, id: string): Promise<TicketStatus> {
   const row = await db.selectFrom('tickets').select('status').where('id', '=', id).executeTakeFirstOrThrow();
   return row.status;
-}
-
-export async function markFirstResponse(db: Queryable, id: string, at: Date): Promise<boolean> {
-  const updated = await db.updateTable('tickets').set({ first_response_at: at }).where('id', '=', id).where('first_response_at', 'is', null).executeTakeFirst();
-  return Number(updated.numUpdatedRows) > 0;
 }
 
 /** Only a resolved or closed ticket that has no rating yet takes one; anything else matches no row. */
@@ -228,30 +255,51 @@ export type NewEvent = { ticketId: string; actorId: string | null; type: string;
 
 export async function addEvent(db: Queryable, event: NewEvent): Promise<string> {
   const id = newId(event.at.getTime());
-  await db
-    .insertInto('ticket_events')
-    .values({ id, ticket_id: event.ticketId, actor_id: event.actorId, type: event.type, data: JSON.stringify(event.data ?? {}), created_at: event.at })
-    .execute();
+  await eventInsert(db, event, { id }).execute();
   return id;
 }
 
-export async function insertMessage(db: Queryable, values: Insertable<DB['ticket_messages']>): Promise<void> {
-  await db.insertInto('ticket_messages').values(values).execute();
+/** The event's insert, unexecuted; `data` in SQL when part of it is only known inside the statement. */
+function eventInsert(db: Queryable, event: NewEvent, options: { id?: string; data?: Expression<string> } = {}) {
+  return db.insertInto('ticket_events').values({
+    id: options.id ?? newId(event.at.getTime()),
+    ticket_id: event.ticketId,
+    actor_id: event.actorId,
+    type: event.type,
+    data: options.data ?? JSON.stringify(event.data ?? {}),
+    created_at: event.at,
+  });
+}
+
+/**
+ * Posts a message in one statement with its event and, when `firstResponse` asks for it, the ticket's
+ * first-response time: set only if still unset, so of two answers at once one is the first and the
+ * event says which. Returns the message as reads show it.
+ */
+export async function postMessage(trx: Queryable, values: Insertable<DB['ticket_messages']> & { id: string }, event: NewEvent, firstResponse: boolean): Promise<MessageView> {
+  const data = sql<string>`jsonb_build_object('messageId', ${values.id}::text, 'firstResponse', EXISTS (SELECT 1 FROM first_response))`;
+  return trx
+    .with('first_response', (db) =>
+      db.updateTable('tickets').set({ first_response_at: event.at }).where('id', '=', values.ticket_id).where('first_response_at', 'is', null).where(sql<boolean>`${firstResponse}::boolean`).returning('id'),
+    )
+    .with('message_event', () => eventInsert(trx, event, { data }))
+    .insertInto('ticket_messages')
+    .values(values)
+    .returningAll()
+    .returning(authorName)
+    .$narrowType<{ author_name: NotNull }>()
+    .executeTakeFirstOrThrow();
 }
 
 function selectMessages(db: Queryable) {
-  return db
-    .selectFrom('ticket_messages')
-    .innerJoin('users', 'users.id', 'ticket_messages.author_id')
-    .selectAll('ticket_messages')
-    .select('users.display_name as author_name');
+  return db.selectFrom('ticket_messages').selectAll('ticket_messages').select(authorName).$narrowType<{ author_name: NotNull }>();
+}
+
+function authorName(eb: ExpressionBuilder<DB, 'ticket_messages'>) {
+  return eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'ticket_messages.author_id').as('author_name');
 }
 
 export type MessageView = Awaited<ReturnType<ReturnType<typeof selectMessages>['executeTakeFirstOrThrow']>>;
-
-export async function findMessage(db: Queryable, id: string): Promise<MessageView> {
-  return selectMessages(db).where('ticket_messages.id', '=', id).executeTakeFirstOrThrow();
-}
 
 /** Oldest first, like a conversation. */
 export async function listMessages(db: Queryable, ticketId: string, withInternal: boolean, afterId: string | undefined, limit: number) {

@@ -14,7 +14,7 @@ import type { OrgsService } from '../orgs/orgs.service.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import { majorOf } from '../releases/releases.ticket-view.ts';
-import { enqueueNotifyHelpers } from './tickets.jobs.ts';
+import { notifyHelpersJob } from './tickets.jobs.ts';
 import { ticketEmails } from './tickets.notifications.ts';
 import { ticketObservers } from './tickets.observers.ts';
 import { authorize, relationOf, type Relation } from './tickets.policy.ts';
@@ -154,7 +154,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       const now = clock.now();
       const id = newId(now.getTime());
       await db.transaction().execute(async (trx) => {
-        await repo.insertTicket(trx, {
+        const created = { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now };
+        const ticket = await repo.openTicket(trx, {
           id,
           repo_id: repository.id,
           requester_id: user.userId,
@@ -171,10 +172,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           version_major: input.version ? majorOf(input.version) : null,
           created_at: now,
           updated_at: now,
-        });
-        await repo.addEvent(trx, { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now });
-        if (input.track === 'expert') await enqueueNotifyHelpers(trx, clock, id);
-        await observers.notify(trx, { type: 'created', ticket: (await repo.findTicket(trx, id))! });
+        }, created, input.track === 'expert' ? notifyHelpersJob(trx, clock, id) : undefined);
+        await observers.notify(trx, { type: 'created', ticket });
       });
       return present(id);
     },
@@ -221,17 +220,21 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       }
       const now = clock.now();
       const messageId = newId(now.getTime());
-      await db.transaction().execute(async (trx) => {
-        await repo.insertMessage(trx, { id: messageId, ticket_id: ticket.id, author_id: viewer.userId, body: input.body, body_html: renderMarkdown(input.body), internal: input.internal, channel: input.channel, created_at: now });
-        // The first public answer from someone other than the customer stops the first-response clock (SLAs).
-        const firstResponse = !input.internal && !relation.customer && ticket.first_response_at === null && (await repo.markFirstResponse(trx, ticket.id, now));
-        await repo.addEvent(trx, { ticketId: ticket.id, actorId: viewer.userId, type: input.internal ? 'note_added' : 'message_added', data: { messageId, firstResponse }, at: now });
+      const message = await db.transaction().execute(async (trx) => {
+        const posted = await repo.postMessage(
+          trx,
+          { id: messageId, ticket_id: ticket.id, author_id: viewer.userId, body: input.body, body_html: renderMarkdown(input.body), internal: input.internal, channel: input.channel, created_at: now },
+          { ticketId: ticket.id, actorId: viewer.userId, type: input.internal ? 'note_added' : 'message_added', at: now },
+          // The first public answer from someone other than the customer stops the first-response clock (SLAs).
+          !input.internal && !relation.customer && ticket.first_response_at === null,
+        );
         await observers.notify(trx, { type: 'message', ticket, internal: input.internal, byCustomer: relation.customer });
         if (!input.internal && relation.customer && canMove(ticket.status, 'customer_reply')) {
           await applyMove(trx, loaded, 'customer_reply', { data: { messageId } });
         }
+        return posted;
       });
-      return presentMessage(await repo.findMessage(db, messageId));
+      return presentMessage(message);
     },
 
     async messages(actor: Actor, id: string, input: PageInput) {

@@ -456,6 +456,33 @@ describe('tickets', () => {
     assert.equal((await customer.api.get('/api/v1/tickets?status=stuck')).status, 400);
   });
 
+  test('opening a ticket writes it, its created event and, for an expert ticket alone, the helpers\' notification job', async () => {
+    const repo = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    const jobFor = (id: string) => ctx.db.selectFrom('jobs').select('id').where('queue', '=', NOTIFY_HELPERS_JOB).where(sql<boolean>`payload->>'ticketId' = ${id}`).execute();
+    for (const track of ['expert', 'community'] as const) {
+      const ticket = await open(customer, repo, { track, priority: 'high' });
+      assert.equal(ticket.requester.displayName, customer.email.split('@')[0]);
+      assert.equal(ticket.repo, repo.fullName);
+      const events = (await customer.api.get(`/api/v1/tickets/${ticket.id}/events`)).body.items;
+      assert.deepEqual(events.map((event: { type: string }) => event.type), ['created']);
+      assert.equal(events[0].data.track, track);
+      assert.equal(events[0].data.priority, 'high');
+      assert.equal((await jobFor(ticket.id)).length, track === 'expert' ? 1 : 0);
+    }
+  });
+
+  test('two answers at once: the first response is recorded once, and exactly one answer\'s event says it was the first', async () => {
+    const { repo, helper, url } = await claimedTicket();
+    const answers = await Promise.all([helper.api.post(`${url}/messages`, { body: 'Looking' }), repo.maintainer.api.post(`${url}/messages`, { body: 'On it' })]);
+    assert.deepEqual(answers.map((answer) => answer.status), [201, 201]);
+    assert.deepEqual(answers.map((answer) => answer.body.author.id), [helper.id, repo.maintainer.id]);
+    const events = (await helper.api.get(`${url}/events`)).body.items.filter((event: { type: string }) => event.type === 'message_added');
+    assert.deepEqual(events.map((event: { data: { firstResponse: boolean } }) => event.data.firstResponse).sort(), [false, true]);
+    assert.deepEqual(events.map((event: { data: { messageId: string } }) => event.data.messageId).sort(), answers.map((answer) => answer.body.id).sort());
+    assert.equal((await helper.api.get(url)).body.firstResponseAt, ctx.clock.now().toISOString());
+  });
+
   test('the OpenAPI document describes every ticket route', async () => {
     const spec = (await client(ctx).get('/openapi.json')).body;
     for (const action of ['claim', 'release', 'assign', 'status', 'resolve', 'confirm', 'reopen', 'cancel', 'rating', 'messages', 'events']) {
