@@ -24,7 +24,7 @@ describe('generated answers through an OpenAI-compatible endpoint', () => {
   before(async () => {
     llm = await startFakeOpenAI();
     const logger = pino({ level: 'warn' }, new Writable({ write: (chunk, _encoding, done) => done(void logs.push(chunk.toString())) }));
-    ctx = await startTestApp({ env: llm.env({ EMBEDDINGS_MODEL: 'fake-embeddings', LLM_TIMEOUT_MS: '300' }), logger });
+    ctx = await startTestApp({ env: llm.env({ EMBEDDINGS_MODEL: 'fake-embeddings', LLM_TIMEOUT_MS: '2000' }), logger });
     const repo = await knowledgeRepo(ctx);
     fullName = repo.fullName;
     maintainer = repo.maintainer;
