@@ -19,6 +19,10 @@ const variables = {
   DATABASE_URL: [z.string().optional(), 'PostgreSQL connection string. Unset: embedded PGlite in BACKLINE_DATA_DIR.'],
   BACKLINE_DATA_DIR: [z.string().default('./data'), 'Folder of the embedded database (PGlite) when DATABASE_URL is unset.'],
   DATABASE_POOL_SIZE: [z.coerce.number().int().min(1).max(200).default(10), 'Connections per process to PostgreSQL.'],
+  DATABASE_PREPARED_STATEMENTS: [
+    bool.default(true),
+    'Prepare repeated statements on each PostgreSQL connection (half the database CPU); turn off behind a pooler in transaction mode.',
+  ],
   BACKLINE_DEMO: [bool.default(false), 'Seed the demo data set at start (same as `npm start -- --demo`).'],
   BACKLINE_WORKER: [
     z.enum(['inline', 'off']).default('inline'),

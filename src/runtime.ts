@@ -18,7 +18,7 @@ export type Runtime = { deps: Deps; handle: DatabaseHandle; services: Services; 
 export async function startRuntime(config: Config): Promise<Runtime> {
   const logger = createLogger(config.LOG_LEVEL);
   const handle = config.DATABASE_URL
-    ? await openDatabase({ engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+    ? await openDatabase({ engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, preparedStatements: config.DATABASE_PREPARED_STATEMENTS })
     : await openDatabase({ engine: 'pglite', dataDir: path.resolve(config.BACKLINE_DATA_DIR) });
   logger.info({ engine: handle.engine }, handle.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.BACKLINE_DATA_DIR}` : 'PostgreSQL');
   const applied = await migrateToLatest(handle.db);

@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { PGlitePool } from './pglite-pool.ts';
+import { withPreparedStatements } from './prepared-statements.ts';
 import type { DB } from './types.ts';
 
 export type Database = Kysely<DB>;
@@ -28,7 +29,7 @@ export type DatabaseHandle = {
 };
 
 export type OpenOptions =
-  | { engine: 'postgres'; url: string; poolSize?: number }
+  | { engine: 'postgres'; url: string; poolSize?: number; /** Default on; see prepared-statements.ts. */ preparedStatements?: boolean }
   | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 const INT8_OID = 20;
@@ -52,7 +53,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     });
     // A dropped connection (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withPreparedStatements(pool) }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
 
