@@ -3,7 +3,10 @@
  * ticket creation and message posting (throughput, p99), directory search p95 and helper queue p95,
  * each next to a bare Fastify baseline on the same driver in the same run.
  *
- *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--concurrency 16] [--quick]
+ *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--concurrency 16] [--readers 4] [--quick]
+ *
+ * The reads (search, queue and their bare read) are measured twice: under the same 16 clients as the
+ * writes, and with `--readers` clients, closer to how many people wait on one server at once.
  */
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database.ts';
@@ -15,9 +18,10 @@ import { runLoad, type LoadResult } from './lib/load.ts';
 import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
 
-const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, concurrency: 16 });
+const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, concurrency: 16, readers: 4 });
 const seconds = quick ? 1 : sizes.seconds;
 const concurrency = quick ? 4 : sizes.concurrency;
+const readers = quick ? 2 : sizes.readers;
 const HELPERS = Math.min(200, Math.floor(sizes.users / 10));
 const TOKENS = Math.min(200, sizes.users - HELPERS);
 
@@ -121,9 +125,9 @@ try {
   const { repoRows, helperTokens, customers } = await seed(handle.db);
   const { app, baseUrl } = await startBenchApp(handle);
   const baseline = await startBaseline(handle.db);
-  const load = (url: string, next: Parameters<typeof runLoad>[0]['next']) => runLoad({ baseUrl: url, concurrency, durationMs: seconds * 1000, next });
+  const load = (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency) => runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next });
 
-  console.log(`Load: ${concurrency} concurrent clients, ${seconds} s per figure`);
+  console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure`);
   const baselineInsert = await load(baseline.baseUrl, () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }));
   const baselineRead = await load(baseline.baseUrl, () => ({ method: 'GET', path: '/read' }));
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -137,8 +141,13 @@ try {
     return { method: 'POST', path: `/api/v1/tickets/${customer.ticketId}/messages`, headers: auth(customer.token), body: { body: `Update ${index}: still failing` } };
   });
   const queries = [...NOUNS, ...ADJECTIVES, 'fast router', 'rutr', 'asynk queue', 'typescript', 'golden cache', 'parsr'];
-  const search = await load(baseUrl, (index) => ({ method: 'GET', path: `/api/v1/repos?q=${encodeURIComponent(queries[index % queries.length])}&limit=20` }));
-  const queue = await load(baseUrl, (index) => ({ method: 'GET', path: '/api/v1/helpers/me/queue?limit=25', headers: auth(helperTokens[index % helperTokens.length]) }));
+  const searchRequest = (index: number) => ({ method: 'GET', path: `/api/v1/repos?q=${encodeURIComponent(queries[index % queries.length])}&limit=20` });
+  const queueRequest = (index: number) => ({ method: 'GET', path: '/api/v1/helpers/me/queue?limit=25', headers: auth(helperTokens[index % helperTokens.length]) });
+  const search = await load(baseUrl, searchRequest);
+  const queue = await load(baseUrl, queueRequest);
+  const fewBaselineRead = await load(baseline.baseUrl, () => ({ method: 'GET', path: '/read' }), readers);
+  const fewSearch = await load(baseUrl, searchRequest, readers);
+  const fewQueue = await load(baseUrl, queueRequest, readers);
 
   const throughput = (name: string, result: LoadResult, target?: number): Figure => ({
     name: `${name} throughput`,
@@ -163,8 +172,10 @@ try {
     latency('message posting', messages, 'p99', baselineInsert, 'bare insert'),
     latency('directory search', search, 'p95', baselineRead, 'bare read', 20),
     latency('helper queue', queue, 'p95', baselineRead, 'bare read', 20),
+    latency(`directory search, ${readers} clients,`, fewSearch, 'p95', fewBaselineRead, `bare read, ${readers} clients`, 20),
+    latency(`helper queue, ${readers} clients,`, fewQueue, 'p95', fewBaselineRead, `bare read, ${readers} clients`, 20),
   ];
-  const errors = [creation, messages, search, queue].reduce((sum, result) => sum + result.errors, 0);
+  const errors = [creation, messages, search, queue, fewSearch, fewQueue].reduce((sum, result) => sum + result.errors, 0);
   printFigures(`Core platform: ${sizes.repos} repos, ${sizes.users} users, ${sizes.tickets} tickets`, handle.engine, figures);
   saveFigures('core', handle.engine, figures);
   await app.close();

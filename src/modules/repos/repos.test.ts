@@ -115,6 +115,25 @@ describe('repositories', () => {
     assert.equal((await anonymous.get('/api/v1/repos?cursor=garbage')).status, 400);
   });
 
+  test('directory search: prefixes across punctuation, near spellings of words added later, the word itself first', async () => {
+    const maintainer = await createUser(ctx);
+    const anonymous = client(ctx);
+    const search = async (q: string) => ((await anonymous.get(`/api/v1/repos?q=${encodeURIComponent(q)}`)).body.items as Array<{ fullName: string }>).map((repo) => repo.fullName);
+    await createRepo(ctx, { maintainer, fullName: 'plugs/fastify-plugin', description: 'Plugin helpers', topics: ['plugins'] });
+    await createRepo(ctx, { maintainer, fullName: 'yaml/toolkit', description: 'A streaming parser', topics: ['yaml'] });
+    await createRepo(ctx, { maintainer, fullName: 'json/parsers', description: 'Many parsers in one', topics: ['json'] });
+
+    assert.deepEqual(await search('fast plug'), ['plugs/fastify-plugin'], 'every word as a prefix, across the hyphen and the slash');
+    assert.deepEqual((await search('parsr')).sort(), ['json/parsers', 'yaml/toolkit'], 'near spellings');
+    assert.deepEqual(await search('parser'), ['yaml/toolkit', 'json/parsers'], 'the word itself ranks above a longer word it begins');
+    assert.deepEqual(await search('rutr'), [], 'too far from any word');
+
+    // Words a repository gains later are near-spelling candidates at once (the words table follows every save).
+    assert.deepEqual(await search('kubernets'), []);
+    assert.equal((await maintainer.api.patch('/api/v1/repos/yaml/toolkit', { description: 'A streaming parser for Kubernetes manifests' })).status, 200);
+    assert.deepEqual(await search('kubernets parsr'), ['yaml/toolkit']);
+  });
+
   test('onboarding demand is counted once per asker and shown to whoever claims the repository', async () => {
     const orgAdmin = await createUser(ctx);
     const other = await createUser(ctx);
