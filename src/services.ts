@@ -6,6 +6,7 @@ import type { JobHandlers } from './jobs/queue.ts';
 import { createAdminMoneyService } from './modules/admin-money/admin-money.service.ts';
 import { createAssistantService } from './modules/assistant/assistant.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createConsultingService } from './modules/consulting/consulting.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
 import { createInvoicesService } from './modules/invoices/invoices.service.ts';
 import { createKnowledgeService } from './modules/knowledge/knowledge.service.ts';
@@ -13,6 +14,7 @@ import { createLedgerService } from './modules/ledger/ledger.service.ts';
 import { createOfferingsService } from './modules/offerings/offerings.service.ts';
 import { createOrgsService } from './modules/orgs/orgs.service.ts';
 import { createPayoutsService } from './modules/payouts/payouts.service.ts';
+import { createPlansService } from './modules/plans/plans.service.ts';
 import { createPaymentsService } from './modules/payments/payments.service.ts';
 import { createProviderEventsService } from './modules/provider-events/provider-events.service.ts';
 import { createReleasesService } from './modules/releases/releases.service.ts';
@@ -40,9 +42,9 @@ export function createServices(deps: Deps) {
   /** Provider webhooks; the payments domain subscribes with providerEvents.setPaymentEventSink(sink). */
   const providerEvents = createProviderEventsService(deps, [stripeWebhookAdapter(stripeClient, deps.config.STRIPE_WEBHOOK_SECRET)]);
   /** Takes card payments through Stripe when it is configured, through the embedded sandbox otherwise. */
-  const payments = createPaymentsService(deps, { ledger, offerings, repos, tickets, stripe: stripe?.provider ?? null });
-  providerEvents.setPaymentEventSink(payments.eventSink);
   const invoices = createInvoicesService(deps, orgs);
+  const payments = createPaymentsService(deps, { ledger, offerings, repos, tickets, invoices, stripe: stripe?.provider ?? null });
+  providerEvents.setPaymentEventSink(payments.eventSink);
   const payouts = createPayoutsService(deps, { ledger, repos, stripe });
   const statements = createStatementsService(deps, { ledger, payouts });
   const adminMoney = createAdminMoneyService(deps, stripe);
@@ -52,14 +54,19 @@ export function createServices(deps: Deps) {
   tickets.observe(sla.ticketObserver);
   const releases = createReleasesService(deps, repos);
   const scheduling = createSchedulingService(deps, { repos, helpers, tickets });
+  /** Support plans: billed through payments and invoices; new tickets they cover are linked and get the plan's SLA. */
+  const plans = createPlansService(deps, { repos, orgs, sla, payments, ledger });
+  tickets.observe(plans.ticketObserver);
+  /** Consulting requests are worked as expert tickets; an accepted quote is paid and booked in one transaction. */
+  const consulting = createConsultingService(deps, { repos, tickets, payments, scheduling, plans });
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
   const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
   tickets.observe(assistant.ticketObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
   const discord = createDiscordIntegration(deps, assistant);
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, assistant, discord, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

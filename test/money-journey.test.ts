@@ -95,6 +95,20 @@ test('the money journey: quote, accept, pay on the sandbox page, log time, resol
   const lines = await ctx.services.payments.billableTime(ctx.db, payment.id);
   assert.deepEqual(lines.map((line) => line.minutes), [45], "the helper's time becomes the payment's invoice lines");
 
+  // The buyer's invoice, issued with the release: the quote's price, the logged time at no extra charge, paid by card.
+  const invoiceId = (await customer.api.get(`/api/v1/payments/${payment.id}`)).body.invoiceId;
+  const invoice = (await customer.api.get(`/api/v1/invoices/${invoiceId}`)).body;
+  assert.equal(invoice.seller.legalName, 'Backline (test mode)', 'a sandbox platform sells under its test-mode name');
+  assert.deepEqual(invoice.lines.map((line: { kind: string; quantity: number; amount: number; description: string }) => [line.kind, line.quantity, line.amount, line.description]), [
+    ['offering', 1, 9999, 'Profile the renderer and fix the leak'],
+    ['time', 45, 0, 'Heap snapshots, found the listener leak'],
+  ]);
+  assert.deepEqual([invoice.status, invoice.total, invoice.amountDue], ['paid', 9999, 0]);
+  const pdf = await ctx.app.inject({ method: 'GET', url: `/api/v1/invoices/${invoiceId}.pdf`, headers: { authorization: `Bearer ${customer.token}` } });
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.equal((await helper.api.get(`/api/v1/invoices/${invoiceId}`)).status, 404, "the helper is not the buyer: the invoice is the customer's");
+
   // A fixed-price purchase on a second ticket that nobody confirms: it releases itself after ESCROW_GRACE_DAYS.
   const offering = await maintainer.api.post(`${repoUrl}/offerings`, { kind: 'fixed', name: 'Quick question', description: '', currency: 'EUR', prices: [{ currency: 'EUR', price: 5000 }] });
   assert.equal(offering.status, 201);
@@ -117,6 +131,15 @@ test('the money journey: quote, accept, pay on the sandbox page, log time, resol
   // 5000: commission 500, platform 250, fee 145 + 30 = 175, the helper 4075.
   assert.deepEqual(auto.split, { helper: 4075, commission: 500, platformFee: 250, processorFee: 175 });
   assert.deepEqual(await books(helper, repo.body.id), { escrow: 0, processor: 9680 + 4825, fees: 0, helper: 8182 + 4075, repo: 999 + 500, platform: 499 + 250 });
+
+  // A refund of an invoiced payment is documented by a credit note for the refunded amount, once per refund.
+  const refundKey = idempotent();
+  const refunded = await maintainer.api.post(`/api/v1/payments/${bought.body.payment.id}/refunds`, { amount: 1000, reason: 'Answered late' }, refundKey);
+  assert.equal(refunded.status, 201, JSON.stringify(refunded.body));
+  assert.equal((await maintainer.api.post(`/api/v1/payments/${bought.body.payment.id}/refunds`, { amount: 1000, reason: 'Answered late' }, refundKey)).status, 201);
+  const credited = (await customer.api.get(`/api/v1/invoices/${auto.invoiceId}`)).body;
+  assert.equal(credited.creditNotes.length, 1, 'the replayed refund issued no second credit note');
+  assert.equal(credited.creditedTotal, 1000);
 
   assert.deepEqual(await checkInvariants(ctx.db), { ok: true, problems: [] });
 });

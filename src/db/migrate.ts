@@ -9,6 +9,8 @@ import * as invoices from './migrations/0007_invoices.ts';
 import * as payouts from './migrations/0009_payouts.ts';
 import * as knowledge from './migrations/0008_knowledge.ts';
 import * as slaScheduling from './migrations/0010_sla_scheduling.ts';
+import * as directorySearch from './migrations/0011_directory_search.ts';
+import * as plans from './migrations/0013_plans.ts';
 import * as assistant from './migrations/0012_assistant.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
@@ -22,6 +24,8 @@ const migrations: Record<string, Migration> = {
   '0009_payouts': payouts,
   '0008_knowledge': knowledge,
   '0010_sla_scheduling': slaScheduling,
+  '0011_directory_search': directorySearch,
+  '0013_plans': plans,
   '0012_assistant': assistant,
 };
 

@@ -359,13 +359,14 @@ export interface QuotesTable {
   updated_at: Timestamp;
 }
 
-export type PaymentKind = 'quote' | 'fixed' | 'session';
+export type PaymentKind = 'quote' | 'fixed' | 'session' | 'plan' | 'consulting';
 export type PaymentStatus = 'pending' | 'authorized' | 'held' | 'released' | 'refunded' | 'disputed' | 'failed' | 'expired' | 'cancelled';
 
 /** Money a customer pays for a ticket, held in escrow until the work is done. Amounts in minor units. */
 export interface PaymentsTable {
   id: string;
-  ticket_id: string;
+  /** Null for a plan's payment (0013): it pays for a subscription period, not for work on a ticket. */
+  ticket_id: string | null;
   repo_id: string;
   kind: PaymentKind;
   quote_id: string | null;
@@ -933,4 +934,149 @@ export interface DB {
   external_identities: ExternalIdentitiesTable;
   conversations: ConversationsTable;
   chat_events: ChatEventsTable;
+}
+
+export type PlanPeriod = 'month' | 'year';
+export type PaymentMethod = 'card' | 'invoice';
+export type SubscriptionStatus = 'incomplete' | 'active' | 'past_due' | 'ended' | 'cancelled';
+
+/** A support plan tier of a repository; see src/modules/plans and docs/plans.md. */
+export interface PlansTable {
+  id: string;
+  repo_id: string;
+  name: string;
+  description: Generated<string>;
+  period: PlanPeriod;
+  included_hours: number | null;
+  included_tickets: number | null;
+  channels: string[];
+  private_slack: Generated<boolean>;
+  private_discord: Generated<boolean>;
+  sla_policy_id: string;
+  active: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PlanPricesTable {
+  plan_id: string;
+  currency: string;
+  amount: number;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  org_id: string;
+  repo_id: string;
+  plan_id: string;
+  currency: string;
+  payment_method: PaymentMethod;
+  po_number: string | null;
+  status: SubscriptionStatus;
+  cancel_at_period_end: Generated<boolean>;
+  credit: Generated<number>;
+  commission_bps: number;
+  platform_fee_bps: number;
+  payer_id: string;
+  current_period_id: string | null;
+  anchor_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface SubscriptionPeriodsTable {
+  id: string;
+  subscription_id: string;
+  plan_id: string;
+  kind: 'initial' | 'renewal' | 'change';
+  status: 'pending' | 'active' | 'void';
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  cycle_starts_at: Timestamp | null;
+  cycle_ends_at: Timestamp | null;
+  amount: number;
+  credit_applied: Generated<number>;
+  credited_back: Generated<number>;
+  payment_id: string | null;
+  invoice_id: string | null;
+  due_at: Timestamp | null;
+  paid_at: Timestamp | null;
+  processor_fee: Generated<number>;
+  closed_at: Timestamp | null;
+  close_transaction_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SubscriptionTicketsTable {
+  ticket_id: string;
+  subscription_id: string;
+  period_id: string;
+  linked_at: Timestamp;
+}
+
+/** The consulting catalogue of a repository; see src/modules/consulting and docs/consulting.md. */
+export interface ConsultingServicesTable {
+  id: string;
+  repo_id: string;
+  name: string;
+  description: Generated<string>;
+  typical_hours: number;
+  active: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConsultingRatesTable {
+  service_id: string;
+  currency: string;
+  hourly_rate: number;
+}
+
+export interface ConsultingRequestsTable {
+  id: string;
+  repo_id: string;
+  service_id: string;
+  ticket_id: string;
+  requester_id: string;
+  org_id: string | null;
+  context: string;
+  status: 'open' | 'accepted';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ConsultingQuotesTable {
+  id: string;
+  request_id: string;
+  helper_id: string;
+  hours: number;
+  amount: number;
+  currency: string;
+  note: Generated<string>;
+  proposed_starts: Date[];
+  status: 'pending' | 'accepted' | 'declined' | 'withdrawn';
+  expires_at: Timestamp;
+  payment_method: PaymentMethod | null;
+  payment_id: string | null;
+  booking_id: string | null;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Declaration merging adds the plan, subscription and consulting tables (0013) to the schema. */
+export interface DB {
+  plans: PlansTable;
+  plan_prices: PlanPricesTable;
+  subscriptions: SubscriptionsTable;
+  subscription_periods: SubscriptionPeriodsTable;
+  subscription_tickets: SubscriptionTicketsTable;
+  consulting_services: ConsultingServicesTable;
+  consulting_rates: ConsultingRatesTable;
+  consulting_requests: ConsultingRequestsTable;
+  consulting_quotes: ConsultingQuotesTable;
 }

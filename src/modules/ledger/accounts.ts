@@ -16,6 +16,10 @@ const CHART: { pattern: RegExp; kind: LedgerAccountKind; ownerType: LedgerOwnerT
   { pattern: /^platform:revenue$/, kind: 'revenue', ownerType: 'platform' },
   { pattern: /^processor:balance$/, kind: 'asset', ownerType: 'processor' },
   { pattern: /^processor:fees$/, kind: 'expense', ownerType: 'processor' },
+  // Invoices are paid by bank transfer into the platform's own account, not through the processor.
+  { pattern: /^bank:balance$/, kind: 'asset', ownerType: 'platform' },
+  // VAT an invoice collected: owed to the tax authority, never part of anyone's share.
+  { pattern: /^tax:payable$/, kind: 'liability', ownerType: 'platform' },
 ];
 
 export type AccountSpec = { code: string; kind: LedgerAccountKind; ownerType: LedgerOwnerType; ownerId: string | null };
@@ -25,7 +29,7 @@ export function accountSpec(code: string, path = 'accountCode'): AccountSpec {
     const match = pattern.exec(code);
     if (match) return { code, kind, ownerType, ownerId: match[1] ?? null };
   }
-  throw invalidField(path, `"${code}" is not a ledger account; expected one of helper:{userId}:payable, repo:{repoId}:payable, customer:{userId}:funding, escrow:held, platform:revenue, processor:balance, processor:fees (ids are lowercase UUIDs)`);
+  throw invalidField(path, `"${code}" is not a ledger account; expected one of helper:{userId}:payable, repo:{repoId}:payable, customer:{userId}:funding, escrow:held, platform:revenue, processor:balance, processor:fees, bank:balance, tax:payable (ids are lowercase UUIDs)`);
 }
 
 export const accounts = {
@@ -36,6 +40,8 @@ export const accounts = {
   platformRevenue: 'platform:revenue',
   processorBalance: 'processor:balance',
   processorFees: 'processor:fees',
+  bankBalance: 'bank:balance',
+  taxPayable: 'tax:payable',
 } as const;
 
 /**

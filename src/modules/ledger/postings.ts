@@ -21,6 +21,18 @@ export function captureEntries(amount: number, processorFee: number): Entry[] {
 }
 
 /**
+ * An invoice was paid by bank transfer: its subtotal is held like a card payment, its VAT is owed to the
+ * tax authority, and no processor kept anything.
+ */
+export function invoiceCaptureEntries(subtotal: number, tax: number): Entry[] {
+  return lines([
+    { accountCode: accounts.bankBalance, amount: subtotal + tax },
+    { accountCode: accounts.escrow, amount: -subtotal },
+    { accountCode: accounts.taxPayable, amount: -tax },
+  ]);
+}
+
+/**
  * The work is done: held money goes to the helper, the repository and the platform, and the processor
  * fee part of the split pays back the fee the platform bore at capture.
  */

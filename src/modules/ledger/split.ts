@@ -87,12 +87,31 @@ export function apportion(parts: readonly number[], amount: number, alreadyRever
       { path: 'amount', message: `must be at most ${total}` },
     ]);
   }
-  const shares = left.map((value) => (value * wanted) / total);
-  const remainders = left.map((value) => (value * wanted) % total);
+  return largestRemainder(left, wanted);
+}
+
+/**
+ * Divides `amount` in proportion to `weights` (logged minutes, say) with the same largest-remainder rule
+ * as `apportion`, without its bound: the parts add up to `amount` exactly. At least one weight must be
+ * above zero.
+ */
+export function allocate(amount: number, weights: readonly number[]): number[] {
+  requireNonNegative('amount', amount);
+  weights.forEach((weight, index) => requireNonNegative(`weights[${index}]`, weight));
+  const big = weights.map(BigInt);
+  if (!big.some((weight) => weight > 0n)) throw badRequest('Nothing to divide by: every weight is zero.', [{ path: 'weights', message: 'at least one must be above 0' }]);
+  return largestRemainder(big, BigInt(amount));
+}
+
+/** floor shares first, then one unit each to the largest remainders; ties to the larger weight, then the earlier one. */
+function largestRemainder(weights: bigint[], wanted: bigint): number[] {
+  const total = weights.reduce((sum, value) => sum + value, 0n);
+  const shares = weights.map((value) => (value * wanted) / total);
+  const remainders = weights.map((value) => (value * wanted) % total);
   let missing = wanted - shares.reduce((sum, value) => sum + value, 0n);
-  const order = left
+  const order = weights
     .map((_, index) => index)
-    .sort((a, b) => compareBigDesc(remainders[a], remainders[b]) || compareBigDesc(left[a], left[b]) || a - b);
+    .sort((a, b) => compareBigDesc(remainders[a], remainders[b]) || compareBigDesc(weights[a], weights[b]) || a - b);
   for (const index of order) {
     if (missing === 0n) break;
     shares[index] += 1n;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { Database, Tx } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, conflict } from '../../errors.ts';
@@ -17,6 +18,12 @@ export type IdempotentRequest = {
 };
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Sends a money route's answer, first or replayed; a replay says so in a header. */
+export function sendStored(reply: FastifyReply, stored: StoredResponse) {
+  if (stored.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(stored.status).send(stored.body);
+}
 
 export function requireIdempotencyKey(header: unknown): string {
   if (typeof header !== 'string' || header.length === 0) {

@@ -10,7 +10,7 @@ import * as repo from './payments.repository.ts';
  * domain's one visibility rule); among those, only the people the money concerns see the payment.
  * Anyone else gets a 404, so that a payment's existence does not leak.
  */
-export type PaymentAccess = { user: UserActor; payment: repo.PaymentRow; ticket: TicketView; relation: Relation };
+export type PaymentAccess = { user: UserActor; payment: repo.PaymentRow; ticket: TicketView | null; relation: Relation };
 
 export function concerns(user: UserActor, relation: Relation, payment: repo.PaymentRow): boolean {
   return relation.customer || relation.maintainer || relation.assignee || payment.payer_id === user.userId || payment.helper_id === user.userId;
@@ -20,9 +20,21 @@ export async function visiblePayment(ctx: PaymentsContext, actor: Actor, id: str
   const user = requireUser(actor);
   const payment = UUID_PATTERN.test(id) ? await repo.findPayment(ctx.deps.db, id) : undefined;
   if (!payment) throw notFound('The payment');
+  if (payment.ticket_id === null) return withoutTicket(ctx, user, payment);
   const { ticket, relation } = await ticketBehind(ctx, actor, payment.ticket_id, 'The payment');
   if (!concerns(user, relation, payment)) throw notFound('The payment');
   return { user, payment, ticket, relation };
+}
+
+/**
+ * A payment for no ticket (a plan's period) concerns the person who pays it and the repository's
+ * maintainers (operators too); the organization's other admins see it through the subscription.
+ */
+async function withoutTicket(ctx: PaymentsContext, user: UserActor, payment: repo.PaymentRow): Promise<PaymentAccess> {
+  const maintainer = user.isOperator || (await ctx.repos.maintainedRepoIds(user.userId)).includes(payment.repo_id);
+  const payer = payment.payer_id === user.userId;
+  if (!payer && !maintainer) throw notFound('The payment');
+  return { user, payment, ticket: null, relation: { customer: payer, maintainer, helper: false, assignee: false, staff: maintainer } };
 }
 
 /** The ticket as the actor sees it; a 404 when they cannot see it at all. */

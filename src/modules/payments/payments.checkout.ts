@@ -1,17 +1,17 @@
 import { publicUrl } from '../../config.ts';
 import type { Tx } from '../../db/database.ts';
-import type { PaymentKind } from '../../db/types.ts';
+import type { PaymentKind, PaymentProviderName } from '../../db/types.ts';
 import { conflict } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { UserActor } from '../auth/actor.ts';
 import type { SessionPrice } from '../offerings/offerings.pricing.ts';
-import type { TicketView } from '../tickets/tickets.service.ts';
 import { callProvider, type PaymentsContext } from './payments.context.ts';
 import * as repo from './payments.repository.ts';
 
 export type NewPayment = {
-  ticket: TicketView;
-  payer: UserActor;
+  /** Null for a plan's payment, which pays for a subscription period rather than a ticket. */
+  ticketId: string | null;
+  repoId: string;
+  payer: { userId: string; email: string };
   kind: PaymentKind;
   quoteId?: string;
   offeringId?: string;
@@ -34,23 +34,47 @@ export const PAYABLE_TICKET = ['open', 'claimed', 'in_progress', 'waiting_on_cus
  * requests race past every earlier check.
  */
 export async function openCheckout(ctx: PaymentsContext, trx: Tx, input: NewPayment): Promise<repo.PaymentRow> {
-  const { clock, config } = ctx.deps;
+  const { config } = ctx.deps;
   const provider = ctx.providers.current;
+  const captureMethod = input.kind === 'session' ? 'manual' : 'automatic';
+  const id = await insertPendingPayment(ctx, trx, input, provider.name);
+  // A plan's payment has no ticket page to return to: the payment's own page.
+  const back = input.ticketId ? `${publicUrl(config)}/tickets/${input.ticketId}?payment=${id}` : `${publicUrl(config)}/payments/${id}?checkout=done`;
+  const checkout = await callProvider(ctx, 'open a checkout', () =>
+    provider.createCheckout({
+      paymentId: id,
+      amount: input.amount,
+      currency: input.currency,
+      description: input.description.slice(0, 250),
+      customerEmail: input.payer.email,
+      successUrl: `${back}&result=paid`,
+      cancelUrl: `${back}&result=cancelled`,
+      captureMethod,
+      transferGroup: `payment:${id}`,
+      idempotencyKey: `checkout:${id}`,
+    }),
+  );
+  return repo.updatePayment(trx, id, { provider_payment_id: checkout.providerPaymentId, url: checkout.url });
+}
+
+/** The pending payment row, before any provider hears of it; returns its id. */
+export async function insertPendingPayment(ctx: PaymentsContext, trx: Tx, input: NewPayment, provider: PaymentProviderName): Promise<string> {
+  const { clock, config } = ctx.deps;
   const now = clock.now();
   const id = newId(now.getTime());
   const captureMethod = input.kind === 'session' ? 'manual' : 'automatic';
   try {
     await repo.insertPayment(trx, {
       id,
-      ticket_id: input.ticket.id,
-      repo_id: input.ticket.repo_id,
+      ticket_id: input.ticketId,
+      repo_id: input.repoId,
       kind: input.kind,
       quote_id: input.quoteId ?? null,
       offering_id: input.offeringId ?? null,
       payer_id: input.payer.userId,
       helper_id: input.helperId,
       description: input.description,
-      provider: provider.name,
+      provider,
       provider_payment_id: null,
       provider_charge_id: null,
       capture_method: captureMethod,
@@ -80,20 +104,5 @@ export async function openCheckout(ctx: PaymentsContext, trx: Tx, input: NewPaym
     if (repo.isUniqueViolation(error, 'payments_offering_key')) throw conflict('This offering is already bought for this ticket; see GET /api/v1/tickets/{id}/payments.', 'already_purchased');
     throw error;
   }
-  const back = `${publicUrl(config)}/tickets/${input.ticket.id}?payment=${id}`;
-  const checkout = await callProvider(ctx, 'open a checkout', () =>
-    provider.createCheckout({
-      paymentId: id,
-      amount: input.amount,
-      currency: input.currency,
-      description: input.description.slice(0, 250),
-      customerEmail: input.payer.email,
-      successUrl: `${back}&result=paid`,
-      cancelUrl: `${back}&result=cancelled`,
-      captureMethod,
-      transferGroup: `payment:${id}`,
-      idempotencyKey: `checkout:${id}`,
-    }),
-  );
-  return repo.updatePayment(trx, id, { provider_payment_id: checkout.providerPaymentId, url: checkout.url });
+  return id;
 }

@@ -2,10 +2,13 @@ import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import type { PaymentProviderName } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
+import type { InvoicesService } from '../invoices/invoices.service.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
+import type { HeldHandlers } from './payments.charges.ts';
+import { invoiceProvider } from './providers/invoice.ts';
 import { sandboxProvider } from './providers/sandbox.ts';
 import type { PaymentProvider } from './providers/types.ts';
 
@@ -16,7 +19,10 @@ export type PaymentsContext = {
   offerings: OfferingsService;
   repos: ReposService;
   tickets: TicketsService;
+  invoices: InvoicesService;
   providers: Providers;
+  /** What other domains do when one of their payments (a plan's) becomes held; see payments.charges.ts. */
+  heldHandlers: HeldHandlers;
 };
 
 export type Providers = {
@@ -35,6 +41,7 @@ export function paymentProviders(deps: Deps, stripe: PaymentProvider | null): Pr
     sandboxMode: stripe === null,
     of(name) {
       if (name === 'sandbox') return sandbox;
+      if (name === 'invoice') return invoiceProvider;
       if (name === 'stripe' && stripe) return stripe;
       throw new AppError(503, 'provider_unavailable', `This payment was made with ${name}, which is not configured on this server; an operator has to enable it.`);
     },

@@ -99,7 +99,8 @@ export function disputeFlows(ctx: PaymentsContext, release: ReleaseFlows, refund
         const now = clock.now();
         await repo.closeDispute(trx, dispute.id, { status: input.outcome === 'release' ? 'released' : 'refunded', closed_by: operator.userId, closed_at: now });
         const payment = await repo.updatePayment(trx, id, { status: settledStatus(locked, 0), updated_at: now });
-        const ticket = (await ctx.tickets.findById(trx, payment.ticket_id))!;
+        // Customers dispute through a ticket, so a customer dispute's payment always has one.
+        const ticket = (await ctx.tickets.findById(trx, payment.ticket_id!))!;
         if (input.outcome === 'release') await release.releaseLocked(trx, payment, ticket);
         else await settleWithRefund(trx, payment, ticket, dispute.id, input.amount, operator.userId);
         return { status: 200, body: { payment: await presentPaymentById(trx, id) } };
@@ -142,7 +143,7 @@ export function disputeFlows(ctx: PaymentsContext, release: ReleaseFlows, refund
       const status = settledStatus({ ...payment, charged_back_amount: chargedBack }, (await repo.openDisputes(trx, payment.id)).length);
       const updated = await repo.updatePayment(trx, payment.id, { charged_back_amount: chargedBack, status, updated_at: now });
       // Held money the auto-release skipped while it was frozen still has to reach the helper.
-      await release.scheduleIfDone(trx, updated, (await ctx.tickets.findById(trx, payment.ticket_id))!);
+      if (payment.ticket_id) await release.scheduleIfDone(trx, updated, (await ctx.tickets.findById(trx, payment.ticket_id))!);
     },
   };
 }

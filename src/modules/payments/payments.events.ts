@@ -1,10 +1,9 @@
 import type { Tx } from '../../db/database.ts';
 import { UUID_PATTERN } from '../../lib/ids.ts';
-import { queueEmail } from '../mail/mail.service.ts';
+import { afterHeld } from './payments.charges.ts';
 import type { PaymentsContext } from './payments.context.ts';
 import type { DisputeFlows } from './payments.disputes.ts';
 import { postCapture } from './payments.money.ts';
-import { heldEmail } from './payments.notifications.ts';
 import type { RefundFlows } from './payments.refunds.ts';
 import type { ReleaseFlows } from './payments.release.ts';
 import * as repo from './payments.repository.ts';
@@ -24,7 +23,7 @@ const UNPAID = ['pending', 'failed', 'expired'];
  * refund id, disputes by the provider's dispute id, and a closed dispute closes once.
  */
 export function paymentEventSink(ctx: PaymentsContext, release: ReleaseFlows, refunds: RefundFlows, disputes: DisputeFlows): PaymentEventSink {
-  const { db, clock, config, logger } = ctx.deps;
+  const { db, clock, logger } = ctx.deps;
 
   async function ours(trx: Tx, paymentId: string): Promise<repo.PaymentRow | undefined> {
     const payment = UUID_PATTERN.test(paymentId) ? await repo.findPayment(trx, paymentId, { lock: true }) : undefined;
@@ -51,10 +50,7 @@ export function paymentEventSink(ctx: PaymentsContext, release: ReleaseFlows, re
       held_at: now,
       updated_at: now,
     });
-    const ticket = (await ctx.tickets.findById(trx, payment.ticket_id))!;
-    const email = heldEmail(config, ticket, held);
-    if (email) await queueEmail(trx, clock, email);
-    await release.scheduleIfDone(trx, held, ticket);
+    await afterHeld(ctx, release, trx, held);
   }
 
   async function failed(trx: Tx, event: Of<'payment.failed'>): Promise<void> {

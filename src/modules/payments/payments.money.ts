@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/database.ts';
 import type { LedgerTransactionKind, PaymentPostingPurpose, PaymentStatus } from '../../db/types.ts';
 import { accounts } from '../ledger/accounts.ts';
-import { captureEntries, releaseEntries, returnEntries, type Entry } from '../ledger/postings.ts';
+import { captureEntries, invoiceCaptureEntries, releaseEntries, returnEntries, type Entry } from '../ledger/postings.ts';
 import { bpsOf, splitPayment, type Split } from '../ledger/split.ts';
 import type { PaymentsContext } from './payments.context.ts';
 import * as repo from './payments.repository.ts';
@@ -79,6 +79,18 @@ export function postCapture(ctx: PaymentsContext, trx: Tx, payment: repo.Payment
     amount,
     entries: captureEntries(amount, processorFee),
     memo: `Payment ${payment.id} captured: ${payment.description}`.slice(0, 500),
+  });
+}
+
+/** An invoice was paid by bank transfer: its subtotal is held, its VAT owed to the tax authority. */
+export function postInvoiceCapture(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, subtotal: number, tax: number) {
+  return post(ctx, trx, payment, {
+    key: `capture:${payment.id}`,
+    kind: 'capture',
+    purpose: 'capture',
+    amount: subtotal,
+    entries: invoiceCaptureEntries(subtotal, tax),
+    memo: `Payment ${payment.id} paid by invoice: ${payment.description}`.slice(0, 500),
   });
 }
 

@@ -21,7 +21,7 @@ function presentDispute(row: repo.DisputeRow) {
   };
 }
 
-export function presentPayment(row: repo.PaymentRow, refunds: repo.RefundRow[], disputes: repo.DisputeRow[]): PaymentOut {
+export function presentPayment(row: repo.PaymentRow, refunds: repo.RefundRow[], disputes: repo.DisputeRow[], invoiceIds: Map<string, string> = new Map()): PaymentOut {
   return {
     id: row.id,
     ticketId: row.ticket_id,
@@ -40,6 +40,7 @@ export function presentPayment(row: repo.PaymentRow, refunds: repo.RefundRow[], 
     commissionBps: row.commission_bps,
     platformFeeBps: row.platform_fee_bps,
     url: row.url,
+    invoiceId: invoiceIds.get(row.id) ?? null,
     failureReason: row.failure_reason,
     heldAt: toIso(row.held_at),
     releaseDueAt: toIso(row.release_due_at),
@@ -60,7 +61,8 @@ export async function presentPayments(db: Queryable, rows: repo.PaymentRow[]): P
   // One after the other: inside a transaction both would share one connection anyway.
   const refunds = await repo.refundsOf(db, ids);
   const disputes = await repo.disputesOf(db, ids);
-  return rows.map((row) => presentPayment(row, refunds, disputes));
+  const invoiceIds = await repo.invoiceIdsOf(db, ids);
+  return rows.map((row) => presentPayment(row, refunds, disputes, invoiceIds));
 }
 
 export async function presentPaymentById(db: Queryable, id: string): Promise<PaymentOut> {

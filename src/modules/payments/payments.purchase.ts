@@ -35,7 +35,8 @@ export function purchaseFlows(ctx: PaymentsContext) {
         }
         const price = await ctx.offerings.effectivePrice(offering.id, current.assignee_id, input.currency, trx);
         const common = {
-          ticket: current,
+          ticketId: current.id,
+          repoId: current.repo_id,
           payer: user,
           offeringId: offering.id,
           helperId: current.assignee_id,

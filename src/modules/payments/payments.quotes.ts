@@ -151,7 +151,8 @@ export function quoteFlows(ctx: PaymentsContext) {
           throw conflict('The helper who sent this quote no longer works on this ticket; ask the current assignee for a quote.', 'quote_helper_changed');
         }
         const payment = await openCheckout(ctx, trx, {
-          ticket: current,
+          ticketId: current.id,
+          repoId: current.repo_id,
           payer: user,
           kind: 'quote',
           quoteId: locked.id,

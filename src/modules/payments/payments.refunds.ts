@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.ts';
 import { withIdempotency } from './idempotency.ts';
 import { visiblePayment } from './payments.access.ts';
 import { callProvider, type PaymentsContext } from './payments.context.ts';
+import { invoicingFlows } from './payments.invoicing.ts';
 import { postRefund, remainingOf, settledStatus, unrelease } from './payments.money.ts';
 import { presentPaymentById, presentRefund } from './payments.presenter.ts';
 import * as repo from './payments.repository.ts';
@@ -34,6 +35,7 @@ const NOT_REFUNDABLE: Partial<Record<repo.PaymentRow['status'], [string, string]
  */
 export function refundFlows(ctx: PaymentsContext) {
   const { db, clock, logger } = ctx.deps;
+  const invoicing = invoicingFlows(ctx);
 
   async function record(trx: Tx, payment: repo.PaymentRow, meta: RefundMeta): Promise<{ refund: repo.RefundRow; payment: repo.PaymentRow }> {
     const now = clock.now();
@@ -50,6 +52,7 @@ export function refundFlows(ctx: PaymentsContext) {
     if (!refund) return { refund: (await repo.findRefund(trx, payment.id, meta.providerRefundId))!, payment };
     if (payment.released_at) await unrelease(ctx, trx, payment, meta.amount, `refund:${refund.id}:unrelease`, refund.id);
     await postRefund(ctx, trx, payment, meta.amount, refund.id);
+    await invoicing.creditRefund(trx, payment, refund);
     const after = { ...payment, refunded_amount: payment.refunded_amount + meta.amount };
     const status = settledStatus(after, (await repo.openDisputes(trx, payment.id)).length);
     return { refund, payment: await repo.updatePayment(trx, payment.id, { refunded_amount: after.refunded_amount, status, updated_at: now }) };
@@ -77,6 +80,8 @@ export function refundFlows(ctx: PaymentsContext) {
     async request(actor: Actor, id: string, input: RefundInput, key: string) {
       const { user, payment, relation } = await visiblePayment(ctx, actor, id);
       if (!relation.maintainer) throw forbidden("Only operators and the repository's maintainers may refund a payment.");
+      // Its revenue is shared out when the period closes, not released through the payment (docs/plans.md).
+      if (payment.kind === 'plan') throw conflict("A plan's payment is not refunded on its own: cancel or change the subscription, or credit its period by hand.", 'plan_payment');
       // The provider's own key: ours is per caller, theirs per platform account; a hash keeps it short.
       const providerKey = `refund:${payment.id}:${createHash('sha256').update(`${user.userId}:${key}`).digest('hex').slice(0, 32)}`;
       return withIdempotency(db, clock, { actorId: user.userId, key, route: 'POST /api/v1/payments/{id}/refunds', request: { paymentId: payment.id, ...input } }, async (trx) => {

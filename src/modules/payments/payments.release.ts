@@ -5,6 +5,7 @@ import { DAY } from '../../lib/clock.ts';
 import { sessionCharge } from '../offerings/offerings.pricing.ts';
 import type { TicketLifecycleHooks, TicketView } from '../tickets/tickets.service.ts';
 import { callProvider, type PaymentsContext } from './payments.context.ts';
+import { invoicingFlows } from './payments.invoicing.ts';
 import { postCapture, postRelease, remainingOf, splitOf } from './payments.money.ts';
 import * as repo from './payments.repository.ts';
 import * as time from './time-entries.repository.ts';
@@ -25,6 +26,7 @@ const RELEASABLE: repo.PaymentRow['status'][] = ['held', 'authorized'];
  */
 export function releaseFlows(ctx: PaymentsContext) {
   const { db, clock, config, logger } = ctx.deps;
+  const invoicing = invoicingFlows(ctx);
 
   /** Gives up a session's authorization: nothing is taken from the card. */
   async function cancelAuthorization(trx: Tx, payment: repo.PaymentRow): Promise<repo.PaymentRow> {
@@ -39,7 +41,8 @@ export function releaseFlows(ctx: PaymentsContext) {
    * marked as billed by this payment, so they become its invoice lines and no later session bills them.
    */
   async function captureSession(trx: Tx, payment: repo.PaymentRow, deduction = 0): Promise<repo.PaymentRow> {
-    const entries = await time.unbilledTime(trx, payment.ticket_id, clock.now());
+    // A session is always bought for a ticket.
+    const entries = await time.unbilledTime(trx, payment.ticket_id!, clock.now());
     const minutes = entries.reduce((sum, entry) => sum + entry.minutes, 0);
     const price = { initialFee: payment.session_initial_fee!, perMinuteRate: payment.session_per_minute_rate!, minimumMinutes: payment.session_minimum_minutes! };
     const charge = Math.max(0, Math.min(sessionCharge(price, minutes), payment.amount) - deduction);
@@ -67,6 +70,8 @@ export function releaseFlows(ctx: PaymentsContext) {
     if (payment.status === 'cancelled') return payment;
     const split = splitOf(payment, remainingOf(payment));
     await postRelease(ctx, trx, payment, split, helperId);
+    // The buyer's invoice commits with the release: time and price become its lines (payments.invoicing.ts).
+    await invoicing.issueForRelease(trx, payment);
     return repo.updatePayment(trx, payment.id, {
       status: 'released',
       helper_id: helperId,
@@ -135,7 +140,8 @@ export function releaseFlows(ctx: PaymentsContext) {
       // Locks in the order a confirmation takes them, ticket before payments, so the two cannot deadlock:
       // auto-confirming locks the ticket, and its hook then locks and re-checks each payment.
       const found = await repo.findPayment(trx, paymentId);
-      if (!due(found)) return;
+      // Only a ticket's resolution schedules this job, so a payment without a ticket never has one due.
+      if (!due(found) || !found.ticket_id) return;
       const ticket = (await ctx.tickets.findById(trx, found.ticket_id))!;
       if (ticket.status === 'resolved') {
         await ctx.tickets.autoConfirm(trx, ticket.id);

@@ -112,3 +112,10 @@ export async function disputesOf(db: Queryable, paymentIds: string[]): Promise<D
 /** A unique index refused the row (optionally: this index), on node-postgres and PGlite alike. */
 export const isUniqueViolation = (error: unknown, constraint?: string) =>
   (error as { code?: string }).code === '23505' && (!constraint || (error as { constraint?: string }).constraint === constraint);
+
+/** The invoice of each payment that has one (the invoices module keeps one per payment), by payment id. */
+export async function invoiceIdsOf(db: Queryable, paymentIds: string[]): Promise<Map<string, string>> {
+  if (paymentIds.length === 0) return new Map();
+  const rows = await db.selectFrom('invoices').select(['id', 'payment_id']).where('kind', '=', 'invoice').where('payment_id', 'in', paymentIds).execute();
+  return new Map(rows.map((row) => [row.payment_id!, row.id]));
+}

@@ -1,8 +1,7 @@
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { errorResponses, idParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { requireIdempotencyKey, type StoredResponse } from './idempotency.ts';
+import { requireIdempotencyKey, sendStored as send } from './idempotency.ts';
 import {
   createQuoteBody,
   disputeBody,
@@ -25,11 +24,6 @@ import type { PaymentsService } from './payments.service.ts';
 
 const tags = ['payments'];
 
-/** Sends a money route's answer, first or replayed; a replay says so in a header. */
-function send(reply: FastifyReply, stored: StoredResponse) {
-  if (stored.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.code(stored.status).send(stored.body);
-}
 
 export function registerPaymentRoutes(app: App, payments: PaymentsService) {
   app.post('/api/v1/tickets/:id/quotes', {

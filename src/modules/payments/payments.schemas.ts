@@ -98,10 +98,10 @@ export const PAYMENT_STATUSES = ['pending', 'authorized', 'held', 'released', 'r
 export const paymentOut = z
   .object({
     id: z.uuid(),
-    ticketId: z.uuid(),
+    ticketId: z.uuid().nullable().describe("Null for a plan's payment: it pays for a subscription period"),
     quoteId: z.uuid().nullable(),
     offeringId: z.uuid().nullable(),
-    kind: z.enum(['quote', 'fixed', 'session']),
+    kind: z.enum(['quote', 'fixed', 'session', 'plan', 'consulting']),
     status: z.enum(PAYMENT_STATUSES),
     provider: z.enum(['sandbox', 'stripe', 'invoice']),
     description: z.string(),
@@ -114,6 +114,7 @@ export const paymentOut = z
     commissionBps: z.number().int(),
     platformFeeBps: z.number().int(),
     url: z.string().nullable().describe('Where the payer pays'),
+    invoiceId: z.uuid().nullable().describe("The buyer's invoice (GET /api/v1/invoices/{id} and .pdf), issued when the payment is released or, paid by invoice, when it is opened"),
     failureReason: z.string().nullable(),
     heldAt: isoDate.nullable(),
     releaseDueAt: isoDate.nullable(),

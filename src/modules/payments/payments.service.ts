@@ -1,16 +1,19 @@
+import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { forbidden } from '../../errors.ts';
 import type { JobHandlers } from '../../jobs/queue.ts';
 import type { Actor } from '../auth/actor.ts';
+import type { InvoicesService } from '../invoices/invoices.service.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { concerns, ticketAccess, visiblePayment } from './payments.access.ts';
+import { chargeFlows } from './payments.charges.ts';
 import { paymentProviders, type PaymentsContext } from './payments.context.ts';
 import { disputeFlows } from './payments.disputes.ts';
 import { paymentEventSink } from './payments.events.ts';
-import { presentPayments } from './payments.presenter.ts';
+import { presentPaymentById, presentPayments } from './payments.presenter.ts';
 import { purchaseFlows } from './payments.purchase.ts';
 import { quoteFlows } from './payments.quotes.ts';
 import { refundFlows } from './payments.refunds.ts';
@@ -18,6 +21,7 @@ import { releaseFlows } from './payments.release.ts';
 import * as repo from './payments.repository.ts';
 import { sandboxFlows } from './payments.sandbox.ts';
 import { timeFlows } from './payments.time.ts';
+import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
 
 /**
@@ -27,9 +31,9 @@ import type { PaymentProvider } from './providers/types.ts';
  */
 export function createPaymentsService(
   deps: Deps,
-  services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; stripe: PaymentProvider | null },
+  services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; invoices: InvoicesService; stripe: PaymentProvider | null },
 ) {
-  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe) };
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map() };
   const release = releaseFlows(ctx);
   const refunds = refundFlows(ctx);
   const disputes = disputeFlows(ctx, release, refunds);
@@ -37,6 +41,8 @@ export function createPaymentsService(
   const eventSink = paymentEventSink(ctx, release, refunds, disputes);
   const time = timeFlows(ctx);
   services.tickets.setLifecycleHooks(release.ticketHooks);
+  const charges = chargeFlows(ctx, release);
+  services.invoices.onInvoicePaid(charges.invoicePaid);
 
   return {
     quotes: quoteFlows(ctx),
@@ -51,6 +57,13 @@ export function createPaymentsService(
     sandbox: sandboxFlows(ctx, eventSink),
     sandboxMode: ctx.providers.sandboxMode,
     eventSink,
+    /** For plans and consulting: a payment by card or by invoice, opened in the caller's transaction. */
+    openCharge: charges.open,
+    onHeld: charges.onHeld,
+    /** A payment as its API shape, read in the caller's transaction. */
+    present: (scope: Queryable, id: string) => presentPaymentById(scope, id),
+    /** Minutes each helper logged on these tickets in [from, to): how plan revenue is shared. */
+    minutesByHelper,
 
     async get(actor: Actor, id: string) {
       const { payment } = await visiblePayment(ctx, actor, id);

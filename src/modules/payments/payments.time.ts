@@ -53,7 +53,8 @@ export function timeFlows(ctx: PaymentsContext) {
      */
     async billableTime(scope: Queryable, paymentId: string) {
       const payment = await repo.findPayment(scope, paymentId);
-      if (!payment) return [];
+      // A plan's payment pays for a period, not for time on a ticket.
+      if (!payment?.ticket_id) return [];
       if (payment.kind === 'session') return (await time.timeEntriesOfPayment(scope, paymentId)).map(presentTimeEntry);
       const until = payment.released_at ?? clock.now();
       const rows = await time.timeEntriesOfTicket(scope, payment.ticket_id);

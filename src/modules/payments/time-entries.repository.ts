@@ -30,3 +30,17 @@ export async function markBilled(trx: Tx, entryIds: string[], paymentId: string)
   if (entryIds.length === 0) return;
   await trx.updateTable('time_entries').set({ payment_id: paymentId }).where('id', 'in', entryIds).execute();
 }
+
+/** Minutes per helper logged on the given tickets in [from, to), most first. */
+export async function minutesByHelper(db: Queryable, ticketIds: string[], from: Date, to: Date): Promise<{ helperId: string; minutes: number }[]> {
+  if (ticketIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('time_entries')
+    .select((eb) => ['helper_id', eb.fn.sum<string>('minutes').as('minutes')])
+    .where('ticket_id', 'in', ticketIds)
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .groupBy('helper_id')
+    .execute();
+  return rows.map((row) => ({ helperId: row.helper_id, minutes: Number(row.minutes) })).sort((a, b) => b.minutes - a.minutes || (a.helperId < b.helperId ? -1 : 1));
+}

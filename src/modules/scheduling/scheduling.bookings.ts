@@ -1,5 +1,5 @@
 import { publicUrl } from '../../config.ts';
-import type { Queryable } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -14,6 +14,7 @@ import { scheduleReminders } from './scheduling.jobs.ts';
 import { bookingEmails, partiesOf } from './scheduling.notifications.ts';
 import { presentBooking } from './scheduling.presenter.ts';
 import * as repo from './scheduling.repository.ts';
+import type { AvailabilityRow } from './scheduling.repository.ts';
 import type { BookingInput, RescheduleInput } from './scheduling.schemas.ts';
 
 const HOUR_MS = 3_600_000;
@@ -24,6 +25,9 @@ const slotTaken = () => conflict('This time was just booked, or lies within the 
 
 /** What the payments domain bills for a metered session (this module never bills). */
 export type MeteredSession = { bookingId: string; helperId: string; customerId: string; ticketId: string | null; startedAt: Date; stoppedAt: Date; minutes: number };
+
+/** A session checked against a helper's availability, ready to be booked (see `prepareSession`). */
+export type PreparedSession = { helperId: string; start: number; minutes: number; repoId: string | null; row: AvailabilityRow; notice: number };
 
 /**
  * Bookings of helpers' time: made, moved and cancelled by the two people in them, under the notice
@@ -75,43 +79,68 @@ export function bookingsService(deps: Deps, services: { availability: Availabili
     for (const party of partiesOf(booking)) await queueEmail(trx, clock, draft(booking, party));
   }
 
+  /** Checks a session against the helper's availability and the notice, before any transaction opens. */
+  async function prepare(input: { helperId: string; start: number; minutes: number; repoId: string | null }) {
+    const row = await availability.bookable(input.helperId);
+    availability.checkWithinAvailability(row, input.start, input.minutes);
+    return { ...input, row, notice: await cancelNoticeHours(row.cancel_notice_hours, input.repoId) };
+  }
+
+  /** Writes a prepared booking with its reminders and emails in `trx`; the exclusion constraint refuses an overlap. */
+  async function insert(trx: Tx, prepared: PreparedSession, booking: { customerId: string; ticketId: string | null; tz: string }): Promise<string> {
+    const now = clock.now();
+    const id = newId(now.getTime());
+    const end = prepared.start + prepared.minutes * MINUTE_MS;
+    await repo.insertBooking(trx, {
+      id,
+      helper_id: prepared.helperId,
+      customer_id: booking.customerId,
+      ticket_id: booking.ticketId,
+      starts_at: new Date(prepared.start),
+      ends_at: new Date(end),
+      blocked_until: new Date(end + prepared.row.buffer_minutes * MINUTE_MS),
+      customer_time_zone: booking.tz,
+      helper_time_zone: prepared.row.time_zone,
+      cancel_notice_hours: prepared.notice,
+      status: 'confirmed',
+      created_at: now,
+      updated_at: now,
+    });
+    await scheduleReminders(trx, clock, id, new Date(prepared.start));
+    await notifyBoth(trx, id, emails.confirmed);
+    return id;
+  }
+
   return {
     async book(actor: Actor, input: BookingInput) {
       const user = requireUser(actor);
       if (input.helperId === user.userId) throw invalidField('body.helperId', 'is you; book another helper');
       const row = await availability.bookable(input.helperId);
       const repoId = input.ticketId ? await ticketRepoId(actor, input.ticketId, input.helperId) : null;
-      const start = Date.parse(input.start);
-      availability.checkWithinAvailability(row, start, input.minutes);
-      const end = start + input.minutes * MINUTE_MS;
-      const now = clock.now();
-      const id = newId(now.getTime());
-      const notice = await cancelNoticeHours(row.cancel_notice_hours, repoId);
+      const prepared = await prepare({ helperId: input.helperId, start: Date.parse(input.start), minutes: input.minutes, repoId });
       try {
-        await db.transaction().execute(async (trx) => {
-          await repo.insertBooking(trx, {
-            id,
-            helper_id: input.helperId,
-            customer_id: user.userId,
-            ticket_id: input.ticketId ?? null,
-            starts_at: new Date(start),
-            ends_at: new Date(end),
-            blocked_until: new Date(end + row.buffer_minutes * MINUTE_MS),
-            customer_time_zone: input.tz,
-            helper_time_zone: row.time_zone,
-            cancel_notice_hours: notice,
-            status: 'confirmed',
-            created_at: now,
-            updated_at: now,
-          });
-          await scheduleReminders(trx, clock, id, new Date(start));
-          await notifyBoth(trx, id, emails.confirmed);
-        });
+        const id = await db.transaction().execute((trx) => insert(trx, prepared, { customerId: user.userId, ticketId: input.ticketId ?? null, tz: input.tz }));
+        return present(id);
       } catch (error) {
         if (repo.isOverlap(error)) throw slotTaken();
         throw error;
       }
-      return present(id);
+    },
+
+    /** For consulting: checks a session a helper proposes (availability, notice, not in the past), booking nothing yet. */
+    prepareSession: prepare,
+
+    /**
+     * For consulting: books a prepared session in the caller's transaction, so that the booking commits
+     * with the accepted quote's payment or not at all. An overlap is a 409 slot_taken (and undoes both).
+     */
+    async bookPrepared(trx: Tx, prepared: PreparedSession, booking: { customerId: string; ticketId: string | null; tz: string }): Promise<string> {
+      try {
+        return await insert(trx, prepared, booking);
+      } catch (error) {
+        if (repo.isOverlap(error)) throw slotTaken();
+        throw error;
+      }
     },
 
     async get(actor: Actor, id: string) {

@@ -122,3 +122,35 @@ export async function runningClocks(db: Queryable, afterTicketId: string | undef
     ) AS running`.execute(db);
   return rows[0].page.map(([ticket_id, calendar_id, target, due_ms]) => ({ ticket_id, calendar_id, target, due_ms }));
 }
+
+export type SlaPerformance = {
+  firstResponse: { met: number; breached: number };
+  nextResponse: { breached: number };
+  resolution: { met: number; breached: number };
+};
+
+/**
+ * Per target, how many of these tickets' clocks met it in time and how many breached it. A target met
+ * late counts as breached only; a next response is asked for again with each customer message, so only
+ * its breaches are kept.
+ */
+export async function performance(db: Queryable, ticketIds: string[]): Promise<SlaPerformance> {
+  const none = { firstResponse: { met: 0, breached: 0 }, nextResponse: { breached: 0 }, resolution: { met: 0, breached: 0 } };
+  if (ticketIds.length === 0) return none;
+  const row = await db
+    .selectFrom('ticket_sla')
+    .select([
+      sql<string>`count(*) FILTER (WHERE first_response_met_at IS NOT NULL AND first_response_breached_at IS NULL)`.as('first_met'),
+      sql<string>`count(first_response_breached_at)`.as('first_breached'),
+      sql<string>`count(next_response_breached_at)`.as('next_breached'),
+      sql<string>`count(*) FILTER (WHERE resolution_met_at IS NOT NULL AND resolution_breached_at IS NULL)`.as('resolution_met'),
+      sql<string>`count(resolution_breached_at)`.as('resolution_breached'),
+    ])
+    .where('ticket_id', 'in', ticketIds)
+    .executeTakeFirstOrThrow();
+  return {
+    firstResponse: { met: Number(row.first_met), breached: Number(row.first_breached) },
+    nextResponse: { breached: Number(row.next_breached) },
+    resolution: { met: Number(row.resolution_met), breached: Number(row.resolution_breached) },
+  };
+}

@@ -13,7 +13,7 @@ import { presentCalendar, presentPolicy } from './sla.presenter.ts';
 import * as repo from './sla.repository.ts';
 import type { CreateCalendarInput, CreatePolicyInput } from './sla.schemas.ts';
 import { sweep, type TimeLeft } from './sla.sweep.ts';
-import { slaTicketObserver } from './sla.tickets.ts';
+import { slaTicketObserver, type PolicySource } from './sla.tickets.ts';
 import { fullWeek } from './working-time.schemas.ts';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -26,6 +26,7 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
   const { db, clock } = deps;
   const { repos, helpers } = services;
   const clocks = calendarClocks();
+  const policySources: PolicySource[] = [];
 
   const jobHandlers: JobHandlers = createSlaJobHandlers(deps, {
     findTicket: services.findTicket,
@@ -36,7 +37,15 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
   return {
     jobHandlers,
     /** Register with tickets.observe(): attaches and moves SLA clocks inside each ticket change's transaction. */
-    ticketObserver: slaTicketObserver(deps, clocks),
+    ticketObserver: slaTicketObserver(deps, clocks, policySources),
+    /** Support plans register here: a new expert ticket they cover gets their policy instead of the default. */
+    addPolicySource(source: PolicySource): void {
+      policySources.push(source);
+    },
+    /** A policy of the repository, or undefined (plans check the one they are given). */
+    findPolicy: (scope: Queryable, repoId: string, policyId: string) => repo.findPolicy(scope, repoId, policyId),
+    /** Targets met and breached on these tickets' clocks (plan usage). */
+    performance: (scope: Queryable, ticketIds: string[]) => repo.performance(scope, ticketIds),
 
     async createCalendar(actor: Actor, fullName: string, input: CreateCalendarInput) {
       const { repo: repository } = await repos.requireMaintainer(actor, fullName);

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketChange } from '../tickets/tickets.observers.ts';
+import type { TicketView } from '../tickets/tickets.service.ts';
 import type { BusinessClock } from './business-time.ts';
 import type { CalendarClocks } from './sla.calendars.ts';
 import { customerWrote, pause, reopened, resolved, resume, startClock, stopped, supportReplied, type SlaState, type Targets } from './sla.clock.ts';
@@ -24,17 +25,36 @@ function nextState(change: Exclude<TicketChange, { type: 'created' }>, state: Sl
 }
 
 /**
- * The SLA side of ticket changes, run in the ticket's transaction. For now a repository's default
- * policy applies to its expert tickets; plans will attach theirs the same way with source 'plan'.
+ * A policy more specific than the repository's default for a new ticket (a support plan's), or null.
+ * Called in the ticket's transaction: it must use `trx`.
  */
-export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks) {
+export type PolicySource = (trx: Tx, ticket: TicketView) => Promise<string | null>;
+
+/** The policy a new expert ticket gets: a plan's when a source names one, else the repository's default. */
+async function policyFor(trx: Tx, ticket: TicketView, sources: readonly PolicySource[]) {
+  for (const source of sources) {
+    const policyId = await source(trx, ticket);
+    const policy = policyId ? await repo.findPolicy(trx, ticket.repo_id, policyId) : undefined;
+    if (policy) return { policy, source: 'plan' as const };
+  }
+  const policy = await repo.defaultPolicy(trx, ticket.repo_id);
+  return policy ? { policy, source: 'repo_default' as const } : null;
+}
+
+/**
+ * The SLA side of ticket changes, run in the ticket's transaction. A repository's default policy
+ * applies to its expert tickets, unless a support plan covering the ticket attaches its own
+ * (source 'plan', see `sources`).
+ */
+export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks, sources: readonly PolicySource[] = []) {
   return async (trx: Tx, change: TicketChange): Promise<void> => {
     const at = deps.clock.now();
     if (change.type === 'created') {
       const { ticket } = change;
       if (ticket.track !== 'expert') return;
-      const policy = await repo.defaultPolicy(trx, ticket.repo_id);
-      if (!policy) return;
+      const chosen = await policyFor(trx, ticket, sources);
+      if (!chosen) return;
+      const { policy } = chosen;
       const set = policy.targets[ticket.priority] ?? {};
       const targets: Targets = { firstResponse: set.firstResponse ?? null, nextResponse: set.nextResponse ?? null, resolution: set.resolution ?? null };
       const clock = await clocks.clockFor(trx, policy.calendar_id);
@@ -42,7 +62,7 @@ export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClo
       await repo.insertTicketSla(trx, {
         ticket_id: ticket.id,
         policy_id: policy.id,
-        source: 'repo_default',
+        source: chosen.source,
         repo_id: ticket.repo_id,
         calendar_id: policy.calendar_id,
         first_response_minutes: targets.firstResponse,

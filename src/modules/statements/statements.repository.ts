@@ -13,7 +13,7 @@ export type Position = { at: Date; transactionId: string };
 export const MIN_TRANSACTION = '00000000-0000-0000-0000-000000000000';
 export const atDate = (at: Date): Position => ({ at, transactionId: MIN_TRANSACTION });
 
-export type LineKind = 'release' | 'refund' | 'dispute' | 'payout' | 'reversal';
+export type LineKind = 'release' | 'plan' | 'refund' | 'dispute' | 'payout' | 'reversal';
 
 export type LineRow = {
   transaction_id: string;
@@ -56,6 +56,8 @@ export async function statementLines(db: Queryable, code: string, currency: stri
     )
     SELECT t.id AS transaction_id, t.created_at, t.memo,
       CASE
+        -- A support plan's period closed: its revenue shared out (plans.revenue.ts); the memo names plan and period.
+        WHEN t.kind = 'release' AND t.reference_type = 'subscription_period' THEN 'plan'
         WHEN t.kind = 'release' THEN 'release'
         WHEN t.kind = 'payout' THEN 'payout'
         WHEN o.kind = 'release' AND EXISTS (

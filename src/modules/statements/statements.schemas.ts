@@ -33,7 +33,7 @@ export const statementOut = z
       z.object({
         date: z.string(),
         transactionId: z.uuid(),
-        kind: z.enum(['release', 'refund', 'dispute', 'payout', 'reversal']),
+        kind: z.enum(['release', 'plan', 'refund', 'dispute', 'payout', 'reversal']),
         ticket: z.object({ id: z.uuid(), title: z.string() }).nullable(),
         payoutId: z.uuid().nullable(),
         description: z.string(),
