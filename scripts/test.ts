@@ -12,7 +12,8 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 
-const TEMPLATE = 'backline_test_template';
+// Named per run, so that two runs on one server (two checkouts) never drop each other's template.
+const TEMPLATE = `backline_test_template_${process.pid}`;
 const patterns = process.argv.slice(2).length ? process.argv.slice(2) : ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
 
@@ -39,6 +40,13 @@ async function postgresTemplate(serverUrl: string): Promise<void> {
   const handle = await openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 1 });
   await migrateToLatest(handle.db);
   await handle.close();
+}
+
+async function dropTemplate(serverUrl: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
+  await admin.end();
 }
 
 function runSuite(label: string, env: Record<string, string>): Promise<Totals> {
@@ -74,7 +82,11 @@ try {
 }
 if (serverUrl) {
   await postgresTemplate(serverUrl);
-  results.push(await runSuite('PostgreSQL', { BACKLINE_TEST_ENGINE: 'postgres', TEST_DATABASE_URL: serverUrl, BACKLINE_TEST_PG_TEMPLATE: TEMPLATE }));
+  try {
+    results.push(await runSuite('PostgreSQL', { BACKLINE_TEST_ENGINE: 'postgres', TEST_DATABASE_URL: serverUrl, BACKLINE_TEST_PG_TEMPLATE: TEMPLATE }));
+  } finally {
+    await dropTemplate(serverUrl);
+  }
 } else {
   console.log('\nDATABASE_URL is unset: the PostgreSQL run is skipped (CI sets it).');
 }

@@ -10,7 +10,6 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
  * a migrated snapshot when there is one (a fresh PGlite takes seconds to initialise).
  */
 export const testEngine = process.env.BACKLINE_TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
-export const TEMPLATE_DATABASE = 'backline_test_template';
 
 let counter = 0;
 
@@ -39,11 +38,11 @@ async function freshPostgres(): Promise<DatabaseHandle & { url: string }> {
   const name = `backline_test_${process.pid}_${++counter}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
-  // Only scripts/test.ts vouches that the template matches the current migrations; a template left
-  // over from an older run could be stale, so a test file run on its own migrates from scratch.
-  const useTemplate = process.env.BACKLINE_TEST_PG_TEMPLATE === TEMPLATE_DATABASE;
-  const template = useTemplate ? await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DATABASE]) : { rowCount: 0 };
-  await admin.query(`CREATE DATABASE "${name}"${template.rowCount ? ` TEMPLATE "${TEMPLATE_DATABASE}"` : ''}`);
+  // Only scripts/test.ts vouches that its template matches the current migrations (it names it per run);
+  // a test file run on its own migrates from scratch.
+  const templateName = process.env.BACKLINE_TEST_PG_TEMPLATE;
+  const template = templateName ? await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [templateName]) : { rowCount: 0 };
+  await admin.query(`CREATE DATABASE "${name}"${template.rowCount ? ` TEMPLATE "${templateName}"` : ''}`);
   await admin.end();
   const handle = await openDatabase({ engine: 'postgres', url: databaseUrl(name), poolSize: 10 });
   if (!template.rowCount) await migrateToLatest(handle.db);
