@@ -41,6 +41,7 @@ const variables = {
   SIGNIN_RATE_LIMIT_PER_HOUR: [z.coerce.number().int().min(1).default(10), 'Sign-in links per hour per email and per IP.'],
   TRUST_PROXY: [bool.default(false), 'Believe X-Forwarded-For (set it only behind your own reverse proxy).'],
   DEV_MAIL_PAGE: [bool.optional(), 'Serve the dev outbox at /dev/mail (default: when SMTP_URL is unset and PUBLIC_URL is not https).'],
+  WEB_APP: [bool.default(true), 'Serve the web app (built into web/dist) at / and its pages; off: the API alone.'],
   CORS_ORIGINS: [z.string().default(''), 'Comma-separated origins allowed to call the API from a browser (support sites).'],
   SMTP_URL: [z.string().optional(), 'SMTP server for outgoing mail (smtp://user:pass@host:587). Unset: dev outbox at /dev/mail.'],
   MAIL_FROM: [z.string().default('Backline <support@backline.localhost>'), 'From address of outgoing mail.'],
