@@ -18,6 +18,7 @@ import { registerWebApp, type WebApp } from './http/web.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
+import { registerSlackRoutes } from './integrations/slack/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -157,6 +158,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
+  registerSlackRoutes(app, services.slack, config);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);

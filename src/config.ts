@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKey } from './lib/encryption.ts';
 
 /**
  * Every environment variable Backline reads, with its default and one line of documentation.
@@ -52,6 +53,11 @@ const variables = {
   DISCORD_BOT_TOKEN: [z.string().optional(), 'Bot token of the Discord application: posts ticket threads and registers the commands.'],
   DISCORD_SUPPORT_CHANNEL_ID: [z.string().regex(/^\d{1,20}$/, 'must be a numeric channel id').optional(), 'Forum or text channel where each ticket gets its thread. Unset: threads open in the channel where /support was run.'],
   DISCORD_API_URL: [httpUrl.default('https://discord.com/api'), 'Discord API base URL; set only to point at a local fake in tests.'],
+  SLACK_SIGNING_SECRET: [z.string().min(1).optional(), "Signing secret of the Slack app (Basic Information), which signs its requests. Unset: the Slack integration is off."],
+  SLACK_CLIENT_ID: [z.string().regex(/^\d+\.\d+$/, 'must be the Client ID shown on the app page, like 1234567890.1234567890').optional(), 'Client ID of the Slack app, for installing it in workspaces (OAuth).'],
+  SLACK_CLIENT_SECRET: [z.string().min(1).optional(), 'Client Secret of the Slack app, for installing it in workspaces (OAuth).'],
+  SLACK_API_URL: [httpUrl.default('https://slack.com/api/'), 'Slack Web API base URL; set only to point at a local fake in tests.'],
+  TOKEN_ENCRYPTION_KEY: [z.string().optional(), 'Key that encrypts stored provider tokens (Slack bot tokens) with AES-256-GCM: 32 random bytes as hex or base64 (`openssl rand -hex 32`). Required with SLACK_SIGNING_SECRET.'],
   STRIPE_SECRET_KEY: [z.string().optional(), 'Stripe secret key (sk_live_… or sk_test_…). Unset: card payments through Stripe are off.'],
   STRIPE_WEBHOOK_SECRET: [z.string().optional(), 'Signing secrets of the Stripe webhook endpoints (whsec_…), comma-separated: the account endpoint and the Connect endpoint. Unset: POST /webhooks/stripe refuses every event.'],
   STRIPE_API_HOST: [z.string().optional(), 'Stripe API host; set only to point at a local fake Stripe in tests (default api.stripe.com).'],
@@ -123,6 +129,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.COMMISSION_BPS_DEFAULT < config.COMMISSION_BPS_MIN || config.COMMISSION_BPS_DEFAULT > config.COMMISSION_BPS_MAX) {
     throw new ConfigError('Invalid configuration: COMMISSION_BPS_DEFAULT must lie between COMMISSION_BPS_MIN and COMMISSION_BPS_MAX');
+  }
+  if (config.SLACK_SIGNING_SECRET) {
+    const missing = (['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY'] as const).filter((name) => !config[name]);
+    // Each workspace installs the app by OAuth, and its token is only ever stored encrypted.
+    if (missing.length) throw new ConfigError(`Invalid configuration: SLACK_SIGNING_SECRET is set, so the Slack integration also needs ${missing.join(', ')}`);
+  }
+  if (config.TOKEN_ENCRYPTION_KEY) {
+    try {
+      parseEncryptionKey(config.TOKEN_ENCRYPTION_KEY);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  TOKEN_ENCRYPTION_KEY: ${(error as Error).message}`);
+    }
   }
   return config;
 }

@@ -936,6 +936,26 @@ export interface DB {
   chat_events: ChatEventsTable;
 }
 
+/** A Slack workspace that installed the app; see src/integrations/slack/installations.ts. */
+export interface SlackInstallationsTable {
+  team_id: string;
+  team_name: Generated<string>;
+  enterprise_id: string | null;
+  app_id: string;
+  bot_user_id: string;
+  bot_token_encrypted: string;
+  scopes: Generated<string>;
+  support_channel_id: string | null;
+  installed_by: string;
+  installed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Declaration merging adds the Slack installations (0014) to the schema. */
+export interface DB {
+  slack_installations: SlackInstallationsTable;
+}
+
 export type PlanPeriod = 'month' | 'year';
 export type PaymentMethod = 'card' | 'invoice';
 export type SubscriptionStatus = 'incomplete' | 'active' | 'past_due' | 'ended' | 'cancelled';

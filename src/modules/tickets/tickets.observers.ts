@@ -7,7 +7,8 @@ import type { TicketAction } from './tickets.state.ts';
 export type TicketChange =
   | { type: 'created'; ticket: TicketView }
   | { type: 'moved'; action: TicketAction; from: TicketStatus; ticket: TicketView }
-  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean };
+  /** `channel` is where the message was written, so a chat channel does not echo its own messages back. */
+  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean; message: { id: string; body: string; channel: string; authorName: string } };
 
 /**
  * Called inside the transaction of the change, so that what an observer writes commits with it or not
