@@ -19,6 +19,7 @@ import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerSlackRoutes } from './integrations/slack/routes.ts';
+import { registerEmailRoutes } from './integrations/email/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -159,6 +160,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
   registerSlackRoutes(app, services.slack, config);
+  registerEmailRoutes(app, services.email, config);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);

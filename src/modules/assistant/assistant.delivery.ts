@@ -49,7 +49,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
       if (change.internal) return;
       for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
         if (conversation.channel === change.message.channel) continue;
-        await push(trx, conversation.id, 'ticket', [ticketReply(change.message)], `message:${change.message.id}`);
+        await push(trx, conversation.id, 'ticket', [ticketReply({ body: change.message.body, authorName: change.message.author_name })], `message:${change.message.id}`);
       }
       return;
     }
