@@ -22,6 +22,7 @@ import { createReposService } from './modules/repos/repos.service.ts';
 import { createSchedulingService } from './modules/scheduling/scheduling.service.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createStatementsService } from './modules/statements/statements.service.ts';
+import { createStatsService } from './modules/stats/stats.service.ts';
 import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
 import { createTicketsService } from './modules/tickets/tickets.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -49,6 +50,8 @@ export function createServices(deps: Deps) {
   const statements = createStatementsService(deps, { ledger, payouts });
   const adminMoney = createAdminMoneyService(deps, stripe);
   const knowledge = createKnowledgeService(deps, { repos, tickets });
+  /** The maintainer dashboard: read-only, over the daily rollups the database keeps. */
+  const stats = createStatsService(deps, { repos, knowledge });
   /** SLA clocks move inside each ticket change's transaction. */
   const sla = createSlaService(deps, { repos, helpers, findTicket: tickets.findById });
   tickets.observe(sla.ticketObserver);
@@ -66,7 +69,7 @@ export function createServices(deps: Deps) {
   const discord = createDiscordIntegration(deps, assistant);
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;
