@@ -16,6 +16,9 @@ import { sql, type Kysely } from 'kysely';
  *   disputes) per UTC day of its posting, split into gross, commission, platform fee, processor fee and
  *   the helpers' shares. A deferred trigger on ledger_transactions reads the transaction's entries at
  *   commit, when they are all written; the ledger stays the only place money is recorded.
+ * - stats_rebuild(repo) recomputes one repository's rows set by set (the backfill below, bulk loads; a test
+ *   checks the triggers' sums against it). While it runs, or while a bulk load sets
+ *   backline.stats_rebuilding = 'on' for its transaction, the triggers do nothing.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -138,8 +141,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END
     $$;
 
+    -- A rebuild (stats_rebuild) sums everything at once instead: row by row would be thousands of times slower.
+    CREATE FUNCTION stats_rebuilding() RETURNS boolean LANGUAGE sql STABLE AS $$
+      SELECT coalesce(current_setting('backline.stats_rebuilding', true), '') = 'on'
+    $$;
+
     CREATE FUNCTION stats_ticket_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       IF TG_OP <> 'INSERT' THEN PERFORM stats_apply_ticket(OLD, -1); END IF;
       IF TG_OP <> 'DELETE' THEN PERFORM stats_apply_ticket(NEW, 1); END IF;
       RETURN NULL;
@@ -153,6 +162,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     DECLARE
       resolved_at timestamptz := coalesce(NEW.resolved_at, NEW.closed_at);
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       IF TG_OP = 'INSERT' THEN
         INSERT INTO ticket_stats (ticket_id, repo_id, opened_on, source, type, helper_id, resolved, first_response_seconds, resolution_seconds, rating)
         VALUES (NEW.id, NEW.repo_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.track,
@@ -191,6 +201,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$;
     CREATE FUNCTION stats_ticket_sla() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       UPDATE ticket_stats SET sla = stats_sla_outcome(NEW)
       WHERE ticket_id = NEW.ticket_id AND sla IS DISTINCT FROM stats_sla_outcome(NEW);
       RETURN NULL;
@@ -201,6 +212,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- A ticket's type, most specific first: consulting, then plan, then session.
     CREATE FUNCTION stats_ticket_type() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       IF TG_TABLE_NAME = 'consulting_requests' THEN
         UPDATE ticket_stats SET type = 'consulting' WHERE ticket_id = NEW.ticket_id AND type <> 'consulting';
       ELSIF TG_TABLE_NAME = 'subscription_tickets' THEN
@@ -217,6 +229,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     CREATE FUNCTION stats_time_entry() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       INSERT INTO stats_helper_daily AS h (repo_id, day, helper_id, minutes)
       SELECT t.repo_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.helper_id, NEW.minutes FROM tickets t WHERE t.id = NEW.ticket_id
       ON CONFLICT (repo_id, day, helper_id) DO UPDATE SET minutes = h.minutes + excluded.minutes;
@@ -284,6 +297,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     CREATE FUNCTION stats_money_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF stats_rebuilding() THEN RETURN NULL; END IF;
       PERFORM stats_money_transaction(NEW.id);
       RETURN NULL;
     END
@@ -292,27 +306,69 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE CONSTRAINT TRIGGER ledger_transactions_stats AFTER INSERT ON ledger_transactions
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stats_money_rollup();
 
+    -- Recomputes one repository's facts and rollups from its tickets, time entries and ledger postings, set by
+    -- set: the backfill below, bulk loads, and the check that the triggers kept the same sums.
+    CREATE FUNCTION stats_rebuild(p_repo uuid) RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM set_config('backline.stats_rebuilding', 'on', true);
+      DELETE FROM ticket_stats WHERE repo_id = p_repo;
+      INSERT INTO ticket_stats (ticket_id, repo_id, opened_on, source, type, helper_id, resolved, first_response_seconds, resolution_seconds, rating, sla)
+      SELECT t.id, t.repo_id, (t.created_at AT TIME ZONE 'UTC')::date, t.track,
+        CASE
+          WHEN EXISTS (SELECT 1 FROM consulting_requests c WHERE c.ticket_id = t.id) THEN 'consulting'
+          WHEN EXISTS (SELECT 1 FROM subscription_tickets s WHERE s.ticket_id = t.id) THEN 'plan'
+          WHEN EXISTS (SELECT 1 FROM offerings o WHERE o.id = t.offering_id AND o.kind = 'session')
+            OR EXISTS (SELECT 1 FROM payments p WHERE p.ticket_id = t.id AND p.kind = 'session') THEN 'session'
+          ELSE 'ticket'
+        END,
+        t.assignee_id, t.status IN ('resolved', 'closed') AND t.cancelled_at IS NULL,
+        extract(epoch FROM t.first_response_at - t.created_at)::int,
+        CASE WHEN t.status IN ('resolved', 'closed') THEN extract(epoch FROM coalesce(t.resolved_at, t.closed_at) - t.created_at)::int END,
+        t.rating_score,
+        (SELECT stats_sla_outcome(s) FROM ticket_sla s WHERE s.ticket_id = t.id)
+      FROM tickets t WHERE t.repo_id = p_repo;
+
+      DELETE FROM stats_daily WHERE repo_id = p_repo;
+      INSERT INTO stats_daily (repo_id, day, source, type, opened, resolved, rated, rating_sum, sla_met, sla_breached)
+      SELECT repo_id, opened_on, source, type, count(*), count(*) FILTER (WHERE resolved), count(rating), coalesce(sum(rating), 0),
+        count(*) FILTER (WHERE sla = 'met'), count(*) FILTER (WHERE sla = 'breached')
+      FROM ticket_stats WHERE repo_id = p_repo GROUP BY repo_id, opened_on, source, type;
+
+      DELETE FROM stats_helper_daily WHERE repo_id = p_repo;
+      INSERT INTO stats_helper_daily (repo_id, day, helper_id, tickets, resolved, rated, rating_sum)
+      SELECT repo_id, opened_on, helper_id, count(*), count(*) FILTER (WHERE resolved), count(rating), coalesce(sum(rating), 0)
+      FROM ticket_stats WHERE repo_id = p_repo AND helper_id IS NOT NULL GROUP BY repo_id, opened_on, helper_id;
+      INSERT INTO stats_helper_daily AS h (repo_id, day, helper_id, minutes)
+      SELECT t.repo_id, (e.created_at AT TIME ZONE 'UTC')::date, e.helper_id, sum(e.minutes)
+      FROM time_entries e JOIN tickets t ON t.id = e.ticket_id WHERE t.repo_id = p_repo GROUP BY 1, 2, 3
+      ON CONFLICT (repo_id, day, helper_id) DO UPDATE SET minutes = h.minutes + excluded.minutes;
+
+      DELETE FROM stats_latency_daily WHERE repo_id = p_repo;
+      INSERT INTO stats_latency_daily (repo_id, day, metric, bucket, tickets)
+      SELECT repo_id, opened_on, 'first_response', stats_latency_bucket(first_response_seconds), count(*)
+      FROM ticket_stats WHERE repo_id = p_repo AND first_response_seconds IS NOT NULL GROUP BY 1, 2, 3, 4
+      UNION ALL
+      SELECT repo_id, opened_on, 'resolution', stats_latency_bucket(resolution_seconds), count(*)
+      FROM ticket_stats WHERE repo_id = p_repo AND resolution_seconds IS NOT NULL GROUP BY 1, 2, 3, 4;
+
+      DELETE FROM stats_money_daily WHERE repo_id = p_repo;
+      DELETE FROM stats_helper_money_daily WHERE repo_id = p_repo;
+      PERFORM stats_money_transaction(t.id)
+      FROM ledger_transactions t
+      LEFT JOIN ledger_transactions o ON o.id = t.reverses_transaction_id
+      CROSS JOIN LATERAL (SELECT coalesce(o.id, t.id) AS id, coalesce(o.reference_type, t.reference_type) AS type, coalesce(o.reference_id, t.reference_id) AS ref) origin
+      LEFT JOIN payment_postings pp ON pp.transaction_id = origin.id
+      LEFT JOIN payments p ON p.id = pp.payment_id OR (pp.payment_id IS NULL AND origin.type = 'payment' AND p.id::text = origin.ref)
+      LEFT JOIN subscription_periods sp ON origin.type = 'subscription_period' AND sp.id::text = origin.ref
+      LEFT JOIN subscriptions s ON s.id = sp.subscription_id
+      WHERE (t.kind = 'release' OR o.kind = 'release') AND p_repo IN (p.repo_id, s.repo_id)
+      ORDER BY t.created_at, t.id;
+      PERFORM set_config('backline.stats_rebuilding', '', true);
+    END
+    $$;
+
     -- What was there before this migration.
-    INSERT INTO ticket_stats (ticket_id, repo_id, opened_on, source, type, helper_id, resolved, first_response_seconds, resolution_seconds, rating, sla)
-    SELECT t.id, t.repo_id, (t.created_at AT TIME ZONE 'UTC')::date, t.track,
-      CASE
-        WHEN EXISTS (SELECT 1 FROM consulting_requests c WHERE c.ticket_id = t.id) THEN 'consulting'
-        WHEN EXISTS (SELECT 1 FROM subscription_tickets s WHERE s.ticket_id = t.id) THEN 'plan'
-        WHEN EXISTS (SELECT 1 FROM offerings o WHERE o.id = t.offering_id AND o.kind = 'session')
-          OR EXISTS (SELECT 1 FROM payments p WHERE p.ticket_id = t.id AND p.kind = 'session') THEN 'session'
-        ELSE 'ticket'
-      END,
-      t.assignee_id, t.status IN ('resolved', 'closed') AND t.cancelled_at IS NULL,
-      extract(epoch FROM t.first_response_at - t.created_at)::int,
-      CASE WHEN t.status IN ('resolved', 'closed') THEN extract(epoch FROM coalesce(t.resolved_at, t.closed_at) - t.created_at)::int END,
-      t.rating_score,
-      (SELECT stats_sla_outcome(s) FROM ticket_sla s WHERE s.ticket_id = t.id)
-    FROM tickets t;
-    INSERT INTO stats_helper_daily AS h (repo_id, day, helper_id, minutes)
-    SELECT t.repo_id, (e.created_at AT TIME ZONE 'UTC')::date, e.helper_id, sum(e.minutes)
-    FROM time_entries e JOIN tickets t ON t.id = e.ticket_id GROUP BY 1, 2, 3
-    ON CONFLICT (repo_id, day, helper_id) DO UPDATE SET minutes = h.minutes + excluded.minutes;
-    SELECT stats_money_transaction(id) FROM ledger_transactions WHERE kind IN ('release', 'reversal');
+    SELECT stats_rebuild(id) FROM repos;
   `.execute(db);
 }
 

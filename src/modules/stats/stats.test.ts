@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
@@ -202,6 +203,23 @@ describe('stats', () => {
     }
     assert.equal((await client(ctx).get(url)).status, 401);
     assert.equal((await repo.maintainer.api.get('/api/v1/repos/nobody/nothing/stats')).status, 404);
+  });
+
+  test('the sums the triggers kept row by row equal a rebuild from the tickets, the time entries and the ledger', async () => {
+    const snapshot = async () => {
+      const { rows } = await sql<{ rollup: string; row: string }>`
+        SELECT 'daily' AS rollup, row(day, source, type, opened, resolved, rated, rating_sum, sla_met, sla_breached)::text AS row FROM stats_daily WHERE repo_id = ${repo.id} AND (opened, resolved, rated, sla_met, sla_breached) <> (0, 0, 0, 0, 0)
+        UNION ALL SELECT 'helper', row(day, helper_id, tickets, resolved, rated, rating_sum, minutes)::text FROM stats_helper_daily WHERE repo_id = ${repo.id} AND (tickets, resolved, rated, minutes) <> (0, 0, 0, 0)
+        UNION ALL SELECT 'latency', row(day, metric, bucket, tickets)::text FROM stats_latency_daily WHERE repo_id = ${repo.id} AND tickets <> 0
+        UNION ALL SELECT 'money', row(day, currency, type, releases, reversals, gross, commission, platform_fee, processor_fee, helpers)::text FROM stats_money_daily WHERE repo_id = ${repo.id}
+        UNION ALL SELECT 'helper_money', row(day, helper_id, currency, earnings)::text FROM stats_helper_money_daily WHERE repo_id = ${repo.id}
+        ORDER BY 1, 2`.execute(ctx.db);
+      return rows;
+    };
+    const kept = await snapshot();
+    assert.deepEqual(new Set(kept.map((row) => row.rollup)), new Set(['daily', 'helper', 'latency', 'money', 'helper_money']));
+    await ctx.db.transaction().execute((trx) => sql`SELECT stats_rebuild(${repo.id}::uuid)`.execute(trx));
+    assert.deepEqual(await snapshot(), kept);
   });
 
   test('bad periods are 400s that say what was wrong', async () => {
