@@ -38,6 +38,7 @@ import { registerRepoRoutes } from './modules/repos/repos.routes.ts';
 import { registerSchedulingRoutes } from './modules/scheduling/scheduling.routes.ts';
 import { registerSlaRoutes } from './modules/sla/sla.routes.ts';
 import { registerStatementRoutes } from './modules/statements/statements.routes.ts';
+import { registerStatsRoutes } from './modules/stats/stats.routes.ts';
 import { registerTicketRoutes } from './modules/tickets/tickets.routes.ts';
 import { registerUserRoutes } from './modules/users/users.routes.ts';
 import { createServices, type Services } from './services.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerKnowledgeRoutes(app, services.knowledge, config);
   registerPayoutRoutes(app, services.payouts);
   registerStatementRoutes(app, services.statements);
+  registerStatsRoutes(app, services.stats);
   registerAdminMoneyRoutes(app, services.adminMoney);
   // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());

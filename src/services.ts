@@ -24,6 +24,7 @@ import { createReposService } from './modules/repos/repos.service.ts';
 import { createSchedulingService } from './modules/scheduling/scheduling.service.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createStatementsService } from './modules/statements/statements.service.ts';
+import { createStatsService } from './modules/stats/stats.service.ts';
 import { createTicketJobHandlers } from './modules/tickets/tickets.jobs.ts';
 import { createTicketsService } from './modules/tickets/tickets.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -51,6 +52,8 @@ export function createServices(deps: Deps) {
   const statements = createStatementsService(deps, { ledger, payouts });
   const adminMoney = createAdminMoneyService(deps, stripe);
   const knowledge = createKnowledgeService(deps, { repos, tickets });
+  /** The maintainer dashboard: read-only, over the daily rollups the database keeps. */
+  const stats = createStatsService(deps, { repos, knowledge });
   /** SLA clocks move inside each ticket change's transaction. */
   const sla = createSlaService(deps, { repos, helpers, findTicket: tickets.findById });
   tickets.observe(sla.ticketObserver);
@@ -72,7 +75,7 @@ export function createServices(deps: Deps) {
   const email = createEmailChannel(deps, { tickets, assistant });
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...slack?.jobHandlers, ...email?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, email, jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, email, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

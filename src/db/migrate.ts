@@ -15,6 +15,7 @@ import * as assistant from './migrations/0012_assistant.ts';
 import * as slack from './migrations/0014_slack.ts';
 import * as githubApp from './migrations/0015_github_app.ts';
 import * as emailChannel from './migrations/0016_email_channel.ts';
+import * as stats from './migrations/0019_stats.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0014_slack': slack,
   '0015_github_app': githubApp,
   '0016_email_channel': emailChannel,
+  '0019_stats': stats,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
