@@ -5,13 +5,13 @@ import { accounts } from '../src/modules/ledger/accounts.ts';
 import { checkInvariants } from '../src/modules/ledger/ledger.service.ts';
 import { startTestApp, type TestContext } from './helpers/app.ts';
 import { createUser, type TestUser } from './helpers/factories.ts';
+import { withKey } from './helpers/http.ts';
 
 let ctx: TestContext;
 before(async () => (ctx = await startTestApp()));
 after(() => ctx.close());
 
 const balance = async (code: string) => (await ctx.services.ledger.balance(code, 'EUR')).balance;
-const idempotent = () => ({ 'idempotency-key': crypto.randomUUID() });
 
 /** Every account the journey touches, on its natural side; this file has its own database, so they start at 0. */
 async function books(helper: TestUser, repoId: string) {
@@ -56,7 +56,7 @@ test('the money journey: quote, accept, pay on the sandbox page, log time, resol
   ctx.clock.advance(MINUTE);
   const quote = await helper.api.post(`${ticketUrl}/quotes`, { amount: 9999, currency: 'EUR', description: 'Profile the renderer and fix the leak', estimatedMinutes: 60 });
   assert.equal(quote.status, 201);
-  const accepted = await customer.api.post(`/api/v1/quotes/${quote.body.id}/accept`, {}, idempotent());
+  const accepted = await customer.api.post(`/api/v1/quotes/${quote.body.id}/accept`, {}, withKey());
   assert.equal(accepted.status, 201);
   const payment = accepted.body.payment;
   assert.equal(payment.status, 'pending');
@@ -115,7 +115,7 @@ test('the money journey: quote, accept, pay on the sandbox page, log time, resol
   const second = await customer.api.post('/api/v1/tickets', { repo: 'money/widgets', title: 'How do I theme widgets?', body: 'Dark mode.', track: 'expert', offeringId: offering.body.id });
   const secondUrl = `/api/v1/tickets/${second.body.id}`;
   assert.equal((await helper.api.post(`${secondUrl}/claim`)).status, 200);
-  const bought = await customer.api.post(`${secondUrl}/purchase`, { offeringId: offering.body.id, currency: 'EUR' }, idempotent());
+  const bought = await customer.api.post(`${secondUrl}/purchase`, { offeringId: offering.body.id, currency: 'EUR' }, withKey());
   assert.equal(bought.status, 201);
   assert.equal((await customer.api.post(`/api/v1/payments/${bought.body.payment.id}/sandbox/complete`)).body.status, 'held');
   assert.equal((await helper.api.post(`${secondUrl}/resolve`, { summary: 'Use the theme provider.' })).status, 200);
@@ -133,7 +133,7 @@ test('the money journey: quote, accept, pay on the sandbox page, log time, resol
   assert.deepEqual(await books(helper, repo.body.id), { escrow: 0, processor: 9680 + 4825, fees: 0, helper: 8182 + 4075, repo: 999 + 500, platform: 499 + 250 });
 
   // A refund of an invoiced payment is documented by a credit note for the refunded amount, once per refund.
-  const refundKey = idempotent();
+  const refundKey = withKey();
   const refunded = await maintainer.api.post(`/api/v1/payments/${bought.body.payment.id}/refunds`, { amount: 1000, reason: 'Answered late' }, refundKey);
   assert.equal(refunded.status, 201, JSON.stringify(refunded.body));
   assert.equal((await maintainer.api.post(`/api/v1/payments/${bought.body.payment.id}/refunds`, { amount: 1000, reason: 'Answered late' }, refundKey)).status, 201);
