@@ -15,6 +15,8 @@ import { authenticate } from './http/authenticate.ts';
 import { devOutboxPage, registerDevRoutes } from './http/dev.routes.ts';
 import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { handleError } from './http/error-handler.ts';
+import { rejectNulCharacters } from './http/nul-guard.ts';
+import { ExactMemoryStore } from './http/rate-limit-store.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
@@ -101,6 +103,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, {
+    store: ExactMemoryStore,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
@@ -129,6 +132,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.addHook('onRequest', authenticate(services.auth, config, allowedOrigins));
+  app.addHook('preValidation', rejectNulCharacters);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
