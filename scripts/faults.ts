@@ -13,25 +13,17 @@
  * every job has completed; /readyz answers without anyone restarting anything.
  * Needs PostgreSQL at TEST_DATABASE_URL or DATABASE_URL (a database of its own is created and dropped).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { systemClock } from '../src/lib/clock.ts';
 import { accounts } from '../src/modules/ledger/accounts.ts';
-import { checkInvariants } from '../src/modules/ledger/ledger.service.ts';
 import { findAccount } from '../src/modules/ledger/ledger.repository.ts';
-import { issueApiToken } from '../src/modules/auth/auth.service.ts';
-import { findOrCreateUser } from '../src/modules/users/users.repository.ts';
+import { checkInvariants } from '../src/modules/ledger/ledger.service.ts';
 import { fakeStripeEnv, startFakeStripe } from '../test/fakes/stripe.ts';
+import { call as callAt, freePort, processes, ready as readyAt, scratchDatabase, sleep, userWithToken } from './lib/cluster.ts';
 
 const TICKETS = Number(process.env.FAULTS_TICKETS ?? 16);
 const SECRET = 'whsec_faults';
-const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `backline_faults_${process.pid}`;
-const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
 const started = Date.now();
 const problems: string[] = [];
 
@@ -40,34 +32,17 @@ const check = (ok: boolean, message: string) => {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`);
   if (!ok) problems.push(message);
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-await admin((client) => client.query(`CREATE DATABASE ${name}`));
+const database = await scratchDatabase('backline_faults');
+const name = database.name;
+const databaseUrl = database.url;
+const admin = database.admin;
 const handle = await openDatabase({ engine: 'postgres', url: databaseUrl, poolSize: 4 });
 await migrateToLatest(handle.db);
 const db = handle.db;
 const fake = await startFakeStripe();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const env = {
+const cluster = processes({
   ...process.env,
   ...fakeStripeEnv(fake, SECRET),
   DATABASE_URL: databaseUrl,
@@ -78,54 +53,13 @@ const env = {
   BACKLINE_WORKER: 'off',
   LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'fatal',
   RATE_LIMIT_PER_MINUTE: '1000000',
-};
-
-const children = new Set<ChildProcess>();
-function spawnProcess(entry: string): ChildProcess {
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-/** Polls /readyz until it answers 200; nobody restarts anything for it. */
-async function ready(timeoutMs = 60_000): Promise<number> {
-  const since = Date.now();
-  while (Date.now() - since < timeoutMs) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return Date.now() - since;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`/readyz did not answer 200 within ${timeoutMs} ms`);
-}
-
-type Answer = { status: number; body: any };
-async function call(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-/** A call that may meet a dead server: a network error is an answer too (status 0), never a crash of the script. */
-const attempt = (token: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  call(token, method, path, body, headers).catch(() => ({ status: 0, body: null }) as Answer);
-
-async function user(email: string, operator = false): Promise<string> {
-  const row = await findOrCreateUser(db, new Date(), { email, isOperator: operator, githubLogin: null });
-  return (await issueApiToken({ db, clock: systemClock }, row.id, 'faults')).token;
-}
+});
+const spawnProcess = (entry: 'src/server.ts' | 'src/worker.ts') => cluster.start(entry);
+const kill = cluster.kill;
+const ready = () => readyAt(base);
+const call = (token: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => callAt(base, token, method, path, body, headers);
+const attempt = call;
+const user = async (email: string, operator = false) => (await userWithToken(db, email, operator)).token;
 
 async function deliver(event: unknown): Promise<number> {
   const delivery = fake.deliver(event, SECRET);
@@ -248,10 +182,10 @@ try {
 } catch (error) {
   problems.push(error instanceof Error ? error.stack ?? error.message : String(error));
 } finally {
-  for (const child of [...children]) await kill(child);
+  await cluster.stopAll();
   await fake.close();
   await handle.close().catch(() => undefined);
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  await database.drop();
 }
 
 console.log(`\nfaults: ${problems.length ? `${problems.length} problem(s)` : 'no acknowledged write lost, no money moved twice'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
