@@ -16,6 +16,8 @@ import { devOutboxPage, registerDevRoutes } from './http/dev.routes.ts';
 import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { registerWebApp, type WebApp } from './http/web.ts';
 import { handleError } from './http/error-handler.ts';
+import { rejectNulCharacters } from './http/nul-guard.ts';
+import { ExactMemoryStore } from './http/rate-limit-store.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerSlackRoutes } from './integrations/slack/routes.ts';
@@ -108,6 +110,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, {
+    store: ExactMemoryStore,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
@@ -139,6 +142,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.addHook('onRequest', authenticate(services.auth, config, allowedOrigins));
+  app.addHook('preValidation', rejectNulCharacters);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

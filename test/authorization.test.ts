@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestContext } from './helpers/app.ts';
-import { createRepo, createUser, type TestUser } from './helpers/factories.ts';
-import { client, type Client } from './helpers/http.ts';
+import type { Client } from './helpers/http.ts';
+import { buildWorld, type World } from './helpers/world.ts';
 
 /**
  * The authorization matrix: every role against every endpoint of the core platform, including other
@@ -13,56 +13,6 @@ import { client, type Client } from './helpers/http.ts';
 const ROLES = ['anonymous', 'customer', 'orgAdmin', 'otherOrgAdmin', 'helperElsewhere', 'helperHere', 'maintainer', 'operator'] as const;
 type Role = (typeof ROLES)[number];
 type Expectation = Record<Role, number>;
-
-type World = {
-  as: Record<Role, Client>;
-  users: Record<Exclude<Role, 'anonymous'>, TestUser>;
-  repo: string;
-  otherRepo: string;
-  ticketId: string;
-  claimedTicketId: string;
-  applicantId: string;
-  org: string;
-  otherOrg: string;
-};
-
-async function buildWorld(ctx: TestContext): Promise<World> {
-  const maintainer = await createUser(ctx);
-  const otherMaintainer = await createUser(ctx);
-  const repo = await createRepo(ctx, { maintainer });
-  const otherRepo = await createRepo(ctx, { maintainer: otherMaintainer });
-  const helperHere = await createUser(ctx);
-  const helperElsewhere = await createUser(ctx);
-  for (const [helper, target] of [
-    [helperHere, repo],
-    [helperElsewhere, otherRepo],
-  ] as const) {
-    await helper.api.post(`/api/v1/repos/${target.fullName}/helpers/applications`, { pitch: 'I know this codebase well.' });
-    await target.maintainer.api.post(`/api/v1/repos/${target.fullName}/helpers/${helper.id}/approve`);
-  }
-  const applicant = await createUser(ctx);
-  await applicant.api.post(`/api/v1/repos/${repo.fullName}/helpers/applications`, { pitch: 'I would like to help here.' });
-  const orgAdmin = await createUser(ctx);
-  const customer = await createUser(ctx);
-  const otherOrgAdmin = await createUser(ctx);
-  const org = `org-${repo.id.slice(-8)}`;
-  const otherOrg = `other-${repo.id.slice(-8)}`;
-  await orgAdmin.api.post('/api/v1/orgs', { slug: org, name: 'Customer Inc' });
-  await otherOrgAdmin.api.post('/api/v1/orgs', { slug: otherOrg, name: 'Other Inc' });
-  const invitation = await orgAdmin.api.post(`/api/v1/orgs/${org}/invitations`, { email: customer.email, role: 'member' });
-  assert.equal(invitation.status, 201);
-  await ctx.db.insertInto('org_members').values({ org_id: (await ctx.db.selectFrom('orgs').select('id').where('slug', '=', org).executeTakeFirstOrThrow()).id, user_id: customer.id, role: 'member', created_at: ctx.clock.now() }).execute();
-  const operator = await createUser(ctx, { operator: true });
-
-  const ticket = await customer.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'It breaks', body: 'Details', track: 'expert', org });
-  assert.equal(ticket.status, 201);
-  const claimed = await customer.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'Claimed one', body: 'Details', track: 'expert', org });
-  assert.equal((await helperHere.api.post(`/api/v1/tickets/${claimed.body.id}/claim`)).status, 200);
-
-  const users = { customer, orgAdmin, otherOrgAdmin, helperElsewhere, helperHere, maintainer, operator };
-  const as = { anonymous: client(ctx), ...Object.fromEntries(Object.entries(users).map(([role, user]) => [role, user.api])) } as Record<Role, Client>;
-  return { as, users, repo: repo.fullName, otherRepo: otherRepo.fullName, ticketId: ticket.body.id, claimedTicketId: claimed.body.id, applicantId: applicant.id, org, otherOrg };
-}
 
 type Row = {
   name: string;

@@ -51,8 +51,12 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
           oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // A dropped connection (server restart) must not crash the process; the pool replaces it.
+    // A dropped connection (server restart, pg_terminate_backend) must not crash the process; the pool
+    // replaces it. The pool only listens to its idle clients: a client checked out between two queries
+    // (inside a transaction, or held by a job) reports the drop on itself, and an 'error' event nobody
+    // listens to ends the process. The query in progress, if any, still fails with the error.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withPreparedStatements(pool) }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

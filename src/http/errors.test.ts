@@ -6,24 +6,8 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { startTestApp, type TestContext } from '../../test/helpers/app.ts';
 import { createUser } from '../../test/helpers/factories.ts';
+import { assertErrorShape } from '../../test/helpers/errors.ts';
 import { client } from '../../test/helpers/http.ts';
-
-/** Every error the API sends has exactly this shape. */
-function assertErrorShape(body: unknown, status: number, code?: string) {
-  assert.ok(body && typeof body === 'object', `a JSON body for ${status}`);
-  assert.deepEqual(Object.keys(body), ['error'], JSON.stringify(body));
-  const error = (body as { error: Record<string, unknown> }).error;
-  assert.deepEqual(Object.keys(error).sort(), ['code', 'details', 'message'], JSON.stringify(body));
-  assert.equal(typeof error.code, 'string');
-  assert.match(error.code as string, /^[a-z_]+$/);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 0);
-  assert.ok(Array.isArray(error.details));
-  for (const detail of error.details as unknown[]) {
-    assert.deepEqual(Object.keys(detail as object).sort(), ['message', 'path']);
-  }
-  if (code) assert.equal(error.code, code);
-}
 
 describe('errors', () => {
   let ctx: TestContext;
@@ -101,6 +85,21 @@ describe('errors', () => {
     const params = await user.api.delete('/api/v1/me/tokens/not-a-uuid');
     assert.equal(params.status, 400);
     assert.equal(params.body.error.details[0].path, 'params.id');
+  });
+
+  test('a NUL character anywhere in a request is a 400 naming where, before it can reach the database', async () => {
+    const user = await createUser(ctx);
+    const inPath = await user.api.get('/api/v1/repos/%00/widget/ai-stats');
+    assert.equal(inPath.status, 400);
+    assertErrorShape(inPath.body, 400, 'validation_failed');
+    assert.deepEqual(inPath.body.error.details, [{ path: 'params.owner', message: 'must not contain the NUL character (U+0000)' }]);
+    const inQuery = await user.api.get('/api/v1/repos?q=a%00b');
+    assert.equal(inQuery.status, 400);
+    assert.equal(inQuery.body.error.details[0].path, 'querystring.q');
+    const inBody = await user.api.post('/api/v1/orgs', { slug: 'nul-org', name: 'Nul\u0000Inc' });
+    assert.equal(inBody.status, 400);
+    assert.equal(inBody.body.error.details[0].path, 'body.name');
+    assert.equal((await user.api.get('/api/v1/orgs/nul-org')).status, 404, 'nothing was created');
   });
 
   test('every kind of error has the same shape', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
 
 export async function findActiveSession(db: Queryable, tokenHash: string, now: Date) {
@@ -20,6 +21,14 @@ export async function findActiveApiToken(db: Queryable, tokenHash: string) {
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/**
+ * Holds, until the transaction ends, the right to count and add sign-in links for one address: without
+ * it, a burst of concurrent requests would all count the same number and all get past the limit.
+ */
+export async function lockMagicLinksOf(trx: Queryable, email: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`magic_links:${email.toLowerCase()}`}, 0))`.execute(trx);
 }
 
 export async function countRecentMagicLinks(db: Queryable, email: string, since: Date): Promise<number> {

@@ -36,14 +36,16 @@ export function createAuthService(deps: Deps) {
     /** Always answers the same way whether or not the email has an account, so accounts cannot be probed. */
     async requestMagicLink(email: string, redirectTo: string | undefined): Promise<void> {
       const now = clock.now();
-      const recent = await repo.countRecentMagicLinks(db, email, new Date(now.getTime() - HOUR));
-      if (recent >= config.SIGNIN_RATE_LIMIT_PER_HOUR) throw tooManyRequests(3600);
       if (redirectTo !== undefined && !isLocalPath(redirectTo)) {
         throw badRequest('redirectTo must be a path on this site, starting with a single /.', [{ path: 'body.redirectTo', message: 'must be a path on this site' }]);
       }
       const token = newSecret('blm');
       const link = `${publicUrl(config)}/auth/magic?token=${token}`;
       await db.transaction().execute(async (trx) => {
+        // Counted under a lock on the address, so that concurrent requests cannot all pass the limit.
+        await repo.lockMagicLinksOf(trx, email);
+        const recent = await repo.countRecentMagicLinks(trx, email, new Date(now.getTime() - HOUR));
+        if (recent >= config.SIGNIN_RATE_LIMIT_PER_HOUR) throw tooManyRequests(3600);
         await trx
           .insertInto('magic_links')
           .values({

@@ -57,6 +57,7 @@ export function consultingRequests(deps: Deps, services: Services) {
 
   /** The request as the actor sees it, through its ticket's visibility rule (404 for everyone else). */
   async function visible(actor: Actor, id: string) {
+    requireUser(actor); // signed out is a 401 whether or not the request exists
     const request = UUID_PATTERN.test(id) ? await repo.findRequest(db, id) : undefined;
     if (!request) throw notFound('The consulting request');
     const { ticket, relation } = await tickets.access(actor, request.ticket_id).catch((error) => {
@@ -136,6 +137,7 @@ export function consultingRequests(deps: Deps, services: Services) {
     },
 
     async accept(actor: Actor, quoteId: string, input: AcceptInput, key: string) {
+      requireUser(actor);
       const found = UUID_PATTERN.test(quoteId) ? await repo.findQuote(db, quoteId) : undefined;
       if (!found) throw notFound('The quote');
       const { request, relation, user } = await visible(actor, found.request_id);

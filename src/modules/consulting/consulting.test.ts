@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { client } from '../../../test/helpers/http.ts';
 import { createBuyerOrg, startInvoicingApp } from '../../../test/helpers/invoices.ts';
 import { paySandbox, withKey, type Org, type Repo } from '../../../test/helpers/plans.ts';
 import { accounts } from '../ledger/accounts.ts';
@@ -38,6 +39,12 @@ describe('consulting: catalogue, request, quote, acceptance into payment and sch
     serviceId = created.body.id;
   });
   after(() => ctx.close());
+
+  test('signed out, a consulting request or quote is a 401 whether or not it exists', async () => {
+    const anonymous = client(ctx);
+    assert.equal((await anonymous.get(`/api/v1/consulting-requests/${randomUUID()}`)).status, 401);
+    assert.equal((await anonymous.post(`/api/v1/consulting-quotes/${randomUUID()}/accept`, { paymentMethod: 'card', start: WEDNESDAY }, { 'idempotency-key': randomUUID() })).status, 401);
+  });
 
   async function askAndQuote(fields: { org?: string; starts?: string[] } = {}) {
     const asked = await org.admin.api.post('/api/v1/consulting-requests', { repo: repo.fullName, serviceId, context: 'Three services on RabbitMQ; we plan to move to Kafka.', org: fields.org ?? org.slug });

@@ -96,7 +96,13 @@ export const settingsBody = z
     extraInstructions: z.string().trim().max(2000),
     sourceIds: z.array(z.uuid()).max(100).nullable().describe('Answer from these sources only; null: all'),
     answerLength: z.enum(['short', 'medium', 'long']),
-    threshold: z.number().min(0).max(1).describe('Confidence under which the answer is declined'),
+    // Kept to 3 decimals: the column is a 4-byte real, where a value as small as 5e-324 would underflow.
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .transform((value) => Math.round(value * 1000) / 1000)
+      .describe('Confidence under which the answer is declined, kept to 3 decimals'),
   })
   .partial()
   .strict();

@@ -118,6 +118,10 @@ describe('knowledge: sources, ingestion and answers over the API', () => {
       assert.equal((await stranger.api.get(url)).status, 403);
       assert.equal((await client(ctx).put(url, { threshold: 0 })).status, 401);
       assert.equal((await maintainer.api.put(url, { threshold: 2 })).status, 400);
+      const tiny = await maintainer.api.put(url, { threshold: 5e-324 });
+      assert.equal(tiny.status, 200, 'a threshold too small for the 4-byte column is kept to 3 decimals, not a 500');
+      assert.equal(tiny.body.threshold, 0);
+      assert.equal((await maintainer.api.put(url, { threshold: 0.30000001 })).body.threshold, 0.3);
       assert.equal((await maintainer.api.put(url, { sourceIds: ['00000000-0000-7000-8000-000000000000'] })).status, 400);
       const defaults = await maintainer.api.get(url);
       assert.deepEqual(defaults.body, { enabled: true, extraInstructions: '', sourceIds: null, answerLength: 'medium', threshold: 0.3, mode: 'extractive' });

@@ -4,7 +4,7 @@ import type { PayoutStatus } from '../../db/types.ts';
 import { conflict, invalidField, notFound } from '../../errors.ts';
 import type { StripeIntegration } from '../../integrations/stripe/integration.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
-import { requireOperator, type Actor } from '../auth/actor.ts';
+import { requireOperator, requireUser, type Actor } from '../auth/actor.ts';
 import { withIdempotency, type StoredResponse } from '../payments/idempotency.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
@@ -116,6 +116,7 @@ export function createPayoutsService(deps: Deps, parts: { ledger: LedgerService;
 
     /** A payout the caller may see (its payee, the repository's maintainers, operators); 404 otherwise. */
     async payout(actor: Actor, id: string) {
+      requireUser(actor); // signed out is a 401 whether or not the payout exists
       const row = await repo.findPayout(db, id);
       if (!row) throw notFound(`The payout ${id}`);
       await access.ofPayout(actor, { type: row.payee_type, id: row.payee_id }, id);

@@ -156,6 +156,7 @@ describe('statements', () => {
     const [payout] = (await helper.api.get('/api/v1/helpers/me/payouts')).body.items;
     assert.equal((await other.api.get(`/api/v1/payouts/${payout.id}/statement`)).status, 404);
     assert.equal((await client(ctx).get(`/api/v1/payouts/${payout.id}/statement`)).status, 401);
+    assert.equal((await client(ctx).get(`/api/v1/payouts/${crypto.randomUUID()}/statement`)).status, 401, 'signed out is a 401 for a payout that does not exist too');
 
     const own = await helper.api.get(`/api/v1/payouts/${payout.id}/statement`);
     assert.equal(own.status, 200);
