@@ -18,6 +18,7 @@ import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerEmailRoutes } from './integrations/email/routes.ts';
+import { registerGitHubRoutes } from './integrations/github/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
+  registerGitHubRoutes(app, services.github);
   registerEmailRoutes(app, services.email, config);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
