@@ -93,6 +93,13 @@ describe('POST /webhooks/github: signatures and deliveries', () => {
     assert.equal(await stored(), 1);
     await ctx.jobs.drain();
     assert.deepEqual(commentsOn('acme-gh/widget', 1), [], 'a comment without /support changes nothing');
+
+    // Signed but not the shape of an issue_comment event: stored, then ignored by the job without failing.
+    assert.equal((await deliver('issue_comment', { action: 'created', comment: { body: '/support' } })).status, 200);
+    await ctx.jobs.drain();
+    const failed = await ctx.db.selectFrom('jobs').select(['queue', 'last_error']).where('last_error', 'is not', null).execute();
+    assert.deepEqual(failed, [], 'no job failed');
+    assert.equal(github.comments.length, 0, 'nothing was posted');
   });
 
   test('installation and installation_repositories events record where the app is installed', async () => {
