@@ -32,7 +32,6 @@ export function createGitHubIntegration(deps: Deps, assistant: AssistantService,
   const verify = githubSignatureCheck(config.GITHUB_WEBHOOK_SECRET);
   const ticketLink = (id: string) => `${publicUrl(config)}/tickets/${id}`;
   if (app) assistant.registerChannel('github', githubPort(app, ticketLink, logger));
-  else logger.warn('GitHub App credentials (GITHUB_APP_ID, GITHUB_PRIVATE_KEY) are unset: webhooks are received, but the app cannot comment');
 
   /** The app's own comments (its status updates) come back as events too; answering them would loop. */
   const byTheApp = (payload: Loose) =>
@@ -79,6 +78,9 @@ export function createGitHubIntegration(deps: Deps, assistant: AssistantService,
   }
 
   return {
+    /** False without GITHUB_APP_ID and GITHUB_PRIVATE_KEY: deliveries are received, but nothing is commented. */
+    canComment: app !== null,
+
     /** Verifies and stores one delivery; GitHub only needs a 2xx within 10 seconds, the work is a job. */
     async receive(raw: Buffer, headers: Record<string, unknown>): Promise<{ received: true; duplicate: boolean }> {
       const signature = headers['x-hub-signature-256'];

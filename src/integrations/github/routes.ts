@@ -12,6 +12,7 @@ export function registerGitHubRoutes(app: App, github: GitHubIntegration | null)
     app.log.info('GitHub App webhooks are off: GITHUB_WEBHOOK_SECRET is unset');
     return;
   }
+  if (!github.canComment) app.log.warn('GitHub App credentials (GITHUB_APP_ID, GITHUB_PRIVATE_KEY) are unset: webhooks are received, but the app cannot comment');
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
