@@ -22,6 +22,7 @@ import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerSlackRoutes } from './integrations/slack/routes.ts';
 import { registerEmailRoutes } from './integrations/email/routes.ts';
+import { registerGitHubRoutes } from './integrations/github/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -165,6 +166,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
   registerSlackRoutes(app, services.slack, config);
+  registerGitHubRoutes(app, services.github);
   registerEmailRoutes(app, services.email, config);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);

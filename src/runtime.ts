@@ -5,7 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { devOutboxTransport, smtpTransport } from './integrations/email/client.ts';
-import { githubPermissions } from './integrations/github/client.ts';
+import { githubAppFromConfig, githubPermissions } from './integrations/github/client.ts';
 import { createJobHandlers } from './jobs/handlers.ts';
 import { JobRunner } from './jobs/queue.ts';
 import { systemClock } from './lib/clock.ts';
@@ -26,10 +26,11 @@ export async function startRuntime(config: Config): Promise<Runtime> {
 
   const mail = config.SMTP_URL ? smtpTransport(config.SMTP_URL, config.MAIL_FROM) : devOutboxTransport(logger);
   if (!config.SMTP_URL) logger.info('SMTP_URL is unset: mail is kept in the dev outbox at /dev/mail');
-  const github = config.GITHUB_TOKEN ? githubPermissions(config.GITHUB_TOKEN, config.GITHUB_API_URL) : null;
-  if (!github) logger.info('GitHub integration is off (GITHUB_TOKEN unset): repository claims wait for an operator');
+  const githubApp = githubAppFromConfig(config);
+  const github = githubApp?.permissions ?? (config.GITHUB_TOKEN ? githubPermissions(config.GITHUB_TOKEN, config.GITHUB_API_URL) : null);
+  if (!github) logger.info('GitHub integration is off (GITHUB_APP_ID/GITHUB_PRIVATE_KEY and GITHUB_TOKEN unset): repository claims wait for an operator');
 
-  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock: systemClock, logger, mail, github };
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock: systemClock, logger, mail, github, githubApp };
   const services = createServices(deps);
   const jobs = new JobRunner({
     db: handle.db,

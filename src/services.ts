@@ -6,6 +6,7 @@ import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAdminMoneyService } from './modules/admin-money/admin-money.service.ts';
 import { createEmailChannel } from './integrations/email/inbound.ts';
+import { createGitHubIntegration } from './integrations/github/integration.ts';
 import { createAssistantService } from './modules/assistant/assistant.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createConsultingService } from './modules/consulting/consulting.service.ts';
@@ -67,15 +68,18 @@ export function createServices(deps: Deps) {
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
   const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
   tickets.observe(assistant.ticketObserver);
+  payments.observe(assistant.paymentObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
   const discord = createDiscordIntegration(deps, assistant);
   /** Null when SLACK_SIGNING_SECRET is unset: the Slack integration is off. */
   const slack = createSlackIntegration(deps, assistant);
+  /** Null when GITHUB_WEBHOOK_SECRET is unset: the GitHub App's webhooks are off. */
+  const github = createGitHubIntegration(deps, assistant, deps.githubApp ?? null);
   /** Null when INBOUND_EMAIL_DOMAIN or EMAIL_REPLY_SECRET is unset: replies by email are off. */
   const email = createEmailChannel(deps, { tickets, assistant });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...slack?.jobHandlers, ...email?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, email, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...slack?.jobHandlers, ...github?.jobHandlers, ...email?.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, github, email, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { MailTransport, OutgoingEmail } from '../../src/integrations/email/client.ts';
-import type { GitHubPermissions } from '../../src/integrations/github/client.ts';
+import { githubAppFromConfig, type GitHubPermissions } from '../../src/integrations/github/client.ts';
 import { createJobHandlers } from '../../src/jobs/handlers.ts';
 import { JobRunner } from '../../src/jobs/queue.ts';
 import { FakeClock } from '../../src/lib/clock.ts';
@@ -28,7 +28,9 @@ export async function startTestApp(options: TestOptions = {}) {
   const sent: OutgoingEmail[] = [];
   const mail: MailTransport = { name: 'dev-outbox', send: async (email) => void sent.push(email) };
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? null, ssrfAllowList: options.ssrfAllowList };
+  // With GITHUB_APP_ID and GITHUB_PRIVATE_KEY in `env` (and GITHUB_API_URL at a fake), the app and its permission checks are real.
+  const githubApp = githubAppFromConfig(config);
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock, logger, mail, github: options.github ?? githubApp?.permissions ?? null, githubApp, ssrfAllowList: options.ssrfAllowList };
   const { app, services } = await buildApp(deps);
   const jobs = new JobRunner({ db: handle.db, clock, handlers: createJobHandlers(deps, services), logger, workerId: 'test' });
   return {

@@ -100,6 +100,8 @@ describe('POST /webhooks/email', () => {
     assert.deepEqual([attachmentOnly.statusCode, attachmentOnly.json().error.code], [422, 'no_text']);
     const binary = await post(await mime({ from: customer.email, to: address, text: `\u0000\u0001\u0002ELF binary\u0003` }));
     assert.deepEqual([binary.statusCode, binary.json().error.code], [422, 'unreadable_reply']);
+    const garbage = await post(Buffer.from([0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x0a, 0x0d]));
+    assert.ok([400, 422].includes(garbage.statusCode), `malformed MIME is a 4xx, not ${garbage.statusCode}`);
     assert.equal(await events(), before, 'nothing stored');
     assert.deepEqual(await messagesOf(ticket.id), []);
 

@@ -4,13 +4,17 @@ import type { Deps } from '../../deps.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
-import { ticketNotice, ticketReply } from './assistant.notices.ts';
+import type { PaymentObserver } from '../payments/payments.context.ts';
+import type { QuoteRow } from '../payments/quotes.repository.ts';
+import { paymentHeld, quoteSent, ticketNotice, ticketReply } from './assistant.notices.ts';
 import * as store from './assistant.repository.ts';
 import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
 
 export const DELIVER_JOB = 'assistant.deliver';
 
 type DeliverPayload = { conversationId: string; audience: Audience; messages: Message[] };
+
+const presentQuoteForChat = (quote: QuoteRow) => ({ id: quote.id, amount: quote.amount, currency: quote.currency, description: quote.description, estimatedMinutes: quote.estimated_minutes, expiresAt: quote.expires_at.toISOString() });
 
 export function conversationRef(row: store.ConversationRow, title: string | null = null): ConversationRef {
   return {
@@ -61,6 +65,15 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     }
   };
 
+  /** Tells the conversations of a ticket about its quotes and payments, however they were made (chat, web, API). */
+  const paymentObserver: PaymentObserver = async (trx, change) => {
+    const message = change.type === 'quote_sent' ? quoteSent(presentQuoteForChat(change.quote), change.ticket.assignee_name ?? 'The helper') : paymentHeld(change.payment.amount, change.payment.currency);
+    const key = change.type === 'quote_sent' ? `quote:${change.quote.id}` : `held:${change.payment.id}`;
+    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
+      await push(trx, conversation.id, 'ticket', [message], key);
+    }
+  };
+
   async function deliver({ conversationId, audience, messages }: DeliverPayload): Promise<void> {
     const row = await store.findConversation(db, conversationId);
     if (!row) return;
@@ -79,6 +92,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
   return {
     push,
     ticketObserver,
+    paymentObserver,
     registerChannel(channel: ConversationChannel, port: ChannelPort) {
       ports.set(channel, port);
     },

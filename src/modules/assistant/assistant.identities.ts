@@ -5,7 +5,7 @@ import { MINUTE } from '../../lib/clock.ts';
 import { safeEqual } from '../../lib/secrets.ts';
 import type { UserActor } from '../auth/actor.ts';
 import { isPlaceholderAddress, queueEmail } from '../mail/mail.service.ts';
-import { changeEmail, findOrCreateUser, findUserByEmail, findUserById } from '../users/users.repository.ts';
+import { changeEmail, findOrCreateUser, findUserByEmail, findUserByGithubLogin, findUserById } from '../users/users.repository.ts';
 import { refuse } from './assistant.messages.ts';
 import * as store from './assistant.repository.ts';
 import type { Place } from './assistant.types.ts';
@@ -26,8 +26,8 @@ const providerOf = (place: Place): ChatProvider => {
   return place.channel;
 };
 
-/** Discord user ids are global; Slack's are unique per workspace, so the workspace is part of the key. */
-const workspaceKey = (provider: ChatProvider, place: Place) => (provider === 'discord' ? '' : place.workspace);
+/** Discord and GitHub user ids are global; Slack's are unique per workspace, so the workspace is part of the key. */
+const workspaceKey = (provider: ChatProvider, place: Place) => (provider === 'slack' ? place.workspace : '');
 
 const hashCode = (conversationId: string, code: string) => createHash('sha256').update(`${conversationId}:${code}`).digest('hex');
 
@@ -46,6 +46,13 @@ export function chatIdentities(deps: Deps) {
     let identity = await store.findIdentity(db, provider, key.workspace, key.externalUser);
     if (!identity) {
       const now = clock.now();
+      // A GitHub user is who GitHub's signed event says; a Backline account with that GitHub login (set
+      // by an operator) is theirs, and needs no email proof.
+      const owner = provider === 'github' ? await findUserByGithubLogin(db, place.user.name) : undefined;
+      if (owner) {
+        await store.insertIdentity(db, { provider, workspace: '', external_user: key.externalUser, user_id: owner.id, display_name: place.user.name.slice(0, 100), email_verified_at: now, created_at: now, updated_at: now });
+        return userOf(place);
+      }
       const local = [provider, key.workspace, key.externalUser].filter(Boolean).join('.').toLowerCase().replace(/[^a-z0-9.]/g, '-');
       const user = await findOrCreateUser(db, now, { email: `${local}@users.chat.invalid`, displayName: place.user.name.slice(0, 100) || 'Chat user' });
       await store.insertIdentity(db, { provider, workspace: key.workspace, external_user: key.externalUser, user_id: user.id, display_name: place.user.name.slice(0, 100), email_verified_at: null, created_at: now, updated_at: now });

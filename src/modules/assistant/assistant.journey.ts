@@ -1,11 +1,13 @@
+import { publicUrl } from '../../config.ts';
 import { newId } from '../../lib/ids.ts';
+import type { TicketView } from '../tickets/tickets.service.ts';
 import { formatMoney } from '../payments/payments.notifications.ts';
 import { TITLE_MAX } from '../tickets/tickets.schemas.ts';
 import { conversationAction } from './assistant.actions.ts';
 import type { PendingVerification } from './assistant.identities.ts';
 import type { AssistantKit, Turn } from './assistant.kit.ts';
-import { formMessage, privately, readableText, refuse } from './assistant.messages.ts';
-import { ticketOpened } from './assistant.notices.ts';
+import { formMessage, privately, publicly, readableText, refuse } from './assistant.messages.ts';
+import { ticketOpened, ticketOpenedHere } from './assistant.notices.ts';
 import { paymentMessage } from './assistant.pay.ts';
 import * as store from './assistant.repository.ts';
 import type { Form, Message } from './assistant.types.ts';
@@ -59,6 +61,7 @@ const codeForm = (conversationId: string): Form => ({
 export function journey(kit: AssistantKit) {
   const { deps, repos, tickets, knowledge, offerings, payments, identities, delivery } = kit;
   const { db, clock } = deps;
+  const ticketLink = (id: string) => `${publicUrl(deps.config)}/tickets/${id}`;
 
   async function save(row: store.ConversationRow, state: string, changes: { data?: ConversationData; repo_id?: string; ticket_id?: string } = {}) {
     await store.updateConversation(db, row.id, { state, ...changes, data: changes.data as Record<string, unknown> | undefined, updated_at: clock.now() });
@@ -125,7 +128,7 @@ export function journey(kit: AssistantKit) {
   }
 
   /** Opens the ticket, links it to the conversation and posts it to its thread, in one transaction with the push. */
-  async function openTicket(turn: Turn & { conversation: store.ConversationRow }, track: 'community' | 'expert', offeringId: string | undefined) {
+  async function openTicket(turn: Turn & { conversation: store.ConversationRow }, track: 'community' | 'expert', offeringId: string | undefined, announce: (view: TicketView) => Message[] = (view) => [ticketOpened(view)]) {
     const data = dataOf(turn.conversation);
     const ticket = await tickets.create(turn.who.actor, {
       repo: data.repo!,
@@ -139,7 +142,7 @@ export function journey(kit: AssistantKit) {
     const view = (await tickets.findById(db, ticket.id))!;
     await db.transaction().execute(async (trx) => {
       await store.updateConversation(trx, turn.conversation.id, { state: 'ticket_open', ticket_id: ticket.id, updated_at: clock.now() });
-      await delivery.push(trx, turn.conversation.id, 'ticket', [ticketOpened(view)], `opened:${ticket.id}`);
+      await delivery.push(trx, turn.conversation.id, 'ticket', announce(view), `opened:${ticket.id}`);
     });
     return ticket;
   }
@@ -251,11 +254,7 @@ export function journey(kit: AssistantKit) {
 
   async function offeringChoice(turn: Turn & { conversation: store.ConversationRow }, lead: Message[] = []): Promise<Message[]> {
     const listed = (await offerings.list(turn.who.actor, dataOf(turn.conversation).repo!)).filter((offering) => offering.active);
-    const options = listed.map((offering) => {
-      const price = offering.prices[0];
-      const cost = !price ? 'priced by quote' : 'price' in price && price.price !== undefined ? formatMoney(price.price, price.currency) : 'initialFee' in price ? `${formatMoney(price.initialFee!, price.currency)} + ${formatMoney(price.perMinuteRate!, price.currency)}/min` : '';
-      return { value: offering.id, label: offering.name.slice(0, 100), description: cost.slice(0, 100) };
-    });
+    const options = listed.map((offering) => ({ value: offering.id, label: offering.name.slice(0, 100), description: offeringCost(offering).slice(0, 100) }));
     if (!listed.some((offering) => offering.kind === 'quote')) options.push({ value: 'quote', label: 'Ask for a quote', description: 'A helper looks at it and names a price' });
     await save(turn.conversation, 'choosing_offering');
     return [...lead, privately('What would you like?', { choices: { action: conversationAction(turn.conversation.id, 'offering'), placeholder: 'Choose an offering', options: options.slice(0, 25) } })];
@@ -294,6 +293,29 @@ export function journey(kit: AssistantKit) {
       return [privately('Which repository do you need help with? Reply with its name, like owner/name.', { search: { action: conversationAction(row.id, 'repo'), placeholder: 'Search repositories' } })];
     },
 
+    /**
+     * A ticket opened where it was asked for, in one go: a `/support` comment on a GitHub issue names the
+     * repository and the problem (the issue), and the issue is the ticket's thread. Its announcement links
+     * the ticket and lists the offerings; a thread with a ticket still going gets that ticket again.
+     */
+    async openHere(turn: Turn, request: { repo: string; title: string; body: string }): Promise<Message[]> {
+      const repo = await findRepo(turn, request.repo);
+      const current = turn.place.threadId ? await store.conversationOfThread(db, turn.place.channel, turn.place.threadId) : undefined;
+      const open = current?.ticket_id ? await tickets.findById(db, current.ticket_id) : undefined;
+      if (open && open.status !== 'closed' && open.status !== 'cancelled') return [publicly(`This already has a ticket: ${ticketLink(open.id)}`)];
+      const track = repo.offers_expert ? 'expert' : repo.offers_community ? 'community' : null;
+      if (!track) return [publicly(`${repo.full_name} offers no human support at the moment; its maintainers can turn it on.`)];
+      const data: ConversationData = { repo: repo.full_name, title: readableText(request.title, 'the title', TITLE_MAX), body: readableText(request.body, 'the description') };
+      const row = await create(turn, 'choosing_track');
+      await save(row, 'choosing_track', { repo_id: repo.id, data });
+      const conversation = { ...row, repo_id: repo.id, data: data as Record<string, unknown> };
+      const listed = track === 'expert' ? (await offerings.list(turn.who.actor, repo.full_name)).filter((offering) => offering.active) : [];
+      await opening(conversation, 'choosing_track', () =>
+        openTicket({ ...turn, conversation }, track, undefined, (view) => [ticketOpenedHere(view, ticketLink(view.id), listed.map((offering) => ({ name: offering.name, cost: offeringCost(offering) })), turn.who.verified)]),
+      );
+      return [];
+    },
+
     /** /link: proves an email, so that a helper's or maintainer's chat account acts as their Backline account. */
     async link(turn: Turn): Promise<Message[]> {
       const row = await create(turn, 'verifying');
@@ -317,5 +339,16 @@ export function journey(kit: AssistantKit) {
  * up. The others answer in place, which a step that opens a form must (Discord opens modals only so).
  */
 export const isSlowStep = (name: string, submitted: boolean) => (name === 'describe' && submitted) || name === 'community' || name === 'offering';
+
+type PricedOffering = { prices: ({ currency: string; price?: number } | { currency: string; initialFee?: number; perMinuteRate?: number })[] };
+
+/** An offering's price as a person reads it: "€80.00", "€20.00 + €1.50/min", or "priced by quote". */
+export function offeringCost(offering: PricedOffering): string {
+  const price = offering.prices[0];
+  if (!price) return 'priced by quote';
+  if ('price' in price && price.price !== undefined) return formatMoney(price.price, price.currency);
+  if ('initialFee' in price && price.initialFee !== undefined) return `${formatMoney(price.initialFee, price.currency)} + ${formatMoney(price.perMinuteRate ?? 0, price.currency)}/min`;
+  return '';
+}
 
 export const expired = () => privately('That button is from an earlier step and has expired. Run /support to start again.');

@@ -30,6 +30,24 @@ export function ticketOpened(ticket: TicketView): Message {
   });
 }
 
+/** A ticket opened from a thread that is public and has no buttons (a GitHub issue): the link, and how to pay. */
+export function ticketOpenedHere(ticket: TicketView, link: string, offerings: { name: string; cost: string }[], linkedAccount: boolean): Message {
+  const lines = [`I opened a Backline ticket for this: **${ticket.title}**.`];
+  if (ticket.track === 'expert') {
+    lines.push(`The approved helpers of ${ticket.repo_full_name} were told; the first to claim it takes it, and I will post here as it moves on.`);
+    if (offerings.length) lines.push('', 'Ways to get it done:', ...offerings.slice(0, 10).map((offering) => `- ${offering.name}: ${offering.cost}`), '', 'Pick one and pay on the ticket page, or wait for a quote from the helper. The money is held until you confirm the work is done.');
+    else lines.push('', 'The helper who claims it will send a quote; the money is held until you confirm the work is done.');
+  } else {
+    lines.push('Anyone in the community may answer on the ticket.');
+  }
+  if (!linkedAccount) lines.push('', 'Your GitHub account is not linked to a Backline account yet: ask for your GitHub login to be set on your Backline account to follow and pay for tickets you open here.');
+  return publicly(lines.join('\n'), { links: [{ label: 'Open the ticket', url: link }] });
+}
+
+/** A payment that arrived and is held until the customer confirms the work. */
+export const paymentHeld = (amount: number, currency: string): Message =>
+  publicly(`Paid: ${formatMoney(amount, currency)} is held until the customer confirms the work is done.`);
+
 export function quoteSent(quote: { id: string; amount: number; currency: string; description: string; estimatedMinutes: number; expiresAt: string }, helperName: string): Message {
   return publicly(
     `${helperName} quotes **${formatMoney(quote.amount, quote.currency)}** (about ${quote.estimatedMinutes} minutes):\n${excerpt(quote.description, 1000)}\n` +

@@ -49,6 +49,23 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     return flow.step({ ...turn, conversation }, step, { text, value: text });
   }
 
+  /** A refusal becomes its message; anything else is logged and answered without internals. */
+  function failed(error: unknown, place: Place, kind: string): Message[] {
+    if (error instanceof AppError && error.status < 500) return [privately(error.message)];
+    logger.error({ err: error, channel: place.channel, input: kind }, 'assistant: input failed');
+    return [privately('Something went wrong on our side; nothing was changed. Please try again in a moment.')];
+  }
+
+  /** Runs one input as its person; whatever goes wrong becomes one short private reply. */
+  async function answering(place: Place, input: Input, work: (turn: Turn) => Promise<Message[]>): Promise<Message[]> {
+    try {
+      const who = await identities.userOf(place);
+      return await work({ place, input, who });
+    } catch (error) {
+      return failed(error, place, input.kind);
+    }
+  }
+
   async function dispatch(turn: Turn): Promise<Message[]> {
     const { input } = turn;
     switch (input.kind) {
@@ -70,22 +87,10 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     }
   }
 
-  /** A refusal becomes its message; anything else is logged and answered without internals. */
-  function failed(error: unknown, place: Place, kind: string): Message[] {
-    if (error instanceof AppError && error.status < 500) return [privately(error.message)];
-    logger.error({ err: error, channel: place.channel, input: kind }, 'assistant: input failed');
-    return [privately('Something went wrong on our side; nothing was changed. Please try again in a moment.')];
-  }
-
   return {
     /** Handles one input; always answers, with at least one message. */
-    async handle(place: Place, input: Input): Promise<Message[]> {
-      try {
-        const who = await identities.userOf(place);
-        return await dispatch({ place, input, who });
-      } catch (error) {
-        return failed(error, place, input.kind);
-      }
+    handle(place: Place, input: Input): Promise<Message[]> {
+      return answering(place, input, dispatch);
     },
 
     /**
@@ -107,6 +112,15 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
         if (error instanceof AppError && error.status === 404) return [privately('Your message was not added to the ticket: only its customer, its helper and the repository team may write to it.')];
         return failed(error, place, 'thread-message');
       }
+    },
+
+    /**
+     * Opens a ticket in one go where it was asked for, the place's thread becoming the ticket's (a
+     * `/support` comment on a GitHub issue). The announcement is pushed to the thread; the answer holds
+     * only refusals and notes.
+     */
+    openHere(place: Place, inputId: string, request: { repo: string; title: string; body: string }): Promise<Message[]> {
+      return answering(place, { kind: 'command', id: inputId, name: 'support', options: { repository: request.repo } }, (turn) => flow.openHere(turn, request));
     },
 
     /** Inputs channels should defer (acknowledge now, answer later): AI answers, tickets, payments, helper actions. */
@@ -142,6 +156,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
 
     registerChannel: delivery.registerChannel,
     ticketObserver: delivery.ticketObserver,
+    paymentObserver: delivery.paymentObserver,
     jobHandlers: delivery.jobHandlers,
   };
 }

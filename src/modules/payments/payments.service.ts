@@ -23,6 +23,7 @@ import { sandboxFlows } from './payments.sandbox.ts';
 import { timeFlows } from './payments.time.ts';
 import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
+import type { PaymentObserver } from './payments.context.ts';
 
 /**
  * The payments domain: quotes, checkouts, escrow, release, refunds, disputes and logged time. Each flow
@@ -33,7 +34,7 @@ export function createPaymentsService(
   deps: Deps,
   services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; invoices: InvoicesService; stripe: PaymentProvider | null },
 ) {
-  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map() };
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map(), observers: [] };
   const release = releaseFlows(ctx);
   const refunds = refundFlows(ctx);
   const disputes = disputeFlows(ctx, release, refunds);
@@ -78,6 +79,11 @@ export function createPaymentsService(
         throw forbidden("A ticket's payments are for its customer, its helper and the repository's maintainers.");
       }
       return { items: await presentPayments(deps.db, rows) };
+    },
+
+    /** Follows ticket quotes and payments in their transactions (see PaymentObserver). */
+    observe(observer: PaymentObserver) {
+      ctx.observers.push(observer);
     },
 
     jobHandlers: { ...release.jobHandlers } satisfies JobHandlers,

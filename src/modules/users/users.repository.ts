@@ -6,6 +6,14 @@ export async function findUserById(db: Queryable, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findUserByGithubLogin(db: Queryable, login: string) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['github_login']), '=', login.toLowerCase()))
+    .executeTakeFirst();
+}
+
 export async function findUserByEmail(db: Queryable, email: string) {
   return db
     .selectFrom('users')
