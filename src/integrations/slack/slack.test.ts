@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { MINUTE } from '../../lib/clock.ts';
@@ -11,7 +12,7 @@ import { owed } from '../../../test/helpers/money.ts';
 import { approvedHelper } from '../../../test/helpers/support.ts';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, signSlackRequest, startFakeSlack, type FakeSlack } from '../../../test/fakes/slack.ts';
 import { createSlackClient } from './client.ts';
-import { STATE_COOKIE } from './installations.ts';
+import { BOT_SCOPES, STATE_COOKIE } from './installations.ts';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const KEY = 'a'.repeat(64);
@@ -359,5 +360,17 @@ describe('a conversation on Slack', () => {
     assert.deepEqual(await checkInvariants(ctx.db), { ok: true, problems: [] });
     const history = await ctx.db.selectFrom('ticket_events').select('type').where('ticket_id', '=', ticket.id).orderBy('id').execute();
     assert.deepEqual(history.map((event) => event.type), ['created', 'claimed', 'message_added', 'message_added', 'resolved', 'confirmed', 'rated']);
+  });
+});
+
+describe('integrations/slack-manifest.yml', () => {
+  test('names the routes Backline serves and asks for exactly the scopes the install link asks for', async () => {
+    const manifest = await readFile(new URL('../../../integrations/slack-manifest.yml', import.meta.url), 'utf8');
+    const paths = [...manifest.matchAll(/https:\/\/backline\.example\.com(\/\S+)/g)].map((match) => match[1]);
+    assert.deepEqual([...new Set(paths)].sort(), ['/integrations/slack/oauth/callback', '/webhooks/slack/commands', '/webhooks/slack/events', '/webhooks/slack/interactions']);
+    for (const path of paths) assert.ok(ctx.app.hasRoute({ method: path.startsWith('/integrations') ? 'GET' : 'POST', url: path }), path);
+    const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(manifest)![1].split('\n').map((line) => line.trim().replace(/^- /, '')).filter(Boolean);
+    assert.deepEqual(scopes, BOT_SCOPES);
+    assert.match(manifest, /command: \/support\n\s+url: https:\/\/backline\.example\.com\/webhooks\/slack\/commands/);
   });
 });
