@@ -372,5 +372,8 @@ describe('integrations/slack-manifest.yml', () => {
     const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(manifest)![1].split('\n').map((line) => line.trim().replace(/^- /, '')).filter(Boolean);
     assert.deepEqual(scopes, BOT_SCOPES);
     assert.match(manifest, /command: \/support\n\s+url: https:\/\/backline\.example\.com\/webhooks\/slack\/commands/);
+    const openapi = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(openapi.statusCode, 200);
+    for (const path of paths) assert.ok(openapi.json().paths[path], `${path} is documented`);
   });
 });
