@@ -210,6 +210,25 @@ describe('Slack requests: signatures, the URL check, retries and replays', () =>
   });
 });
 
+describe('Slack bad input', () => {
+  test('an expired or foreign button and a link button get a short private reply or nothing, and change nothing', async () => {
+    await ensureInstalled();
+    const member = { id: 'U0EXPIRED', name: 'eve' };
+    const expired = await replied(await click(member, { action_id: 'c:not-a-conversation:describe' }));
+    assert.match(textOf(expired), /has expired/);
+    const conversations = await ctx.db.selectFrom('conversations').select('id').execute();
+    const asked = await slash({ id: 'U0OWNER', name: 'owner' }, '');
+    const search = elementsOf(asked.body).find((candidate) => candidate.type === 'external_select');
+    const foreign = await replied(await pick(member, search, 'acme/widget'));
+    assert.match(textOf(foreign), /belongs to someone else/);
+    assert.equal((await ctx.db.selectFrom('conversations').select('id').execute()).length, conversations.length + 1, 'only the owner\'s /support made one');
+    const link = await click(member, { action_id: 'link:0' });
+    assert.deepEqual(link, { status: 200, body: null });
+    await ctx.jobs.drain();
+    assert.equal(fake.responses.at(-1)!.body, foreign, 'no reply to a link button');
+  });
+});
+
 describe('the Slack Web API client', () => {
   test('waits out a 429 with Retry-After and retries; ok: false becomes an error with Slack\'s code', async () => {
     const client = createSlackClient({ token: `xoxb-${TEAM}-fake-bot-token`, apiUrl: fake.api, logger: pino({ level: 'silent' }) });
