@@ -396,3 +396,19 @@ describe('integrations/slack-manifest.yml', () => {
     for (const path of paths) assert.ok(openapi.json().paths[path], `${path} is documented`);
   });
 });
+
+describe('uninstalling the Slack app', () => {
+  test('app_uninstalled deletes the workspace\'s installation and its token; replies to it are then dropped, not retried forever', async () => {
+    await ensureInstalled();
+    assert.equal((await sendEvent(eventBody({ type: 'app_uninstalled' }))).status, 200);
+    await ctx.jobs.drain();
+    assert.equal(await ctx.db.selectFrom('slack_installations').select('team_id').where('team_id', '=', TEAM).executeTakeFirst(), undefined);
+    const before = fake.posted.length;
+    const direct = eventBody({ type: 'message', channel: 'D0GONE', channel_type: 'im', user: 'U0GONE', text: 'hello', ts: `${now()}.000777` });
+    assert.equal((await sendEvent(direct)).status, 200);
+    await ctx.jobs.drain();
+    const failed = await ctx.db.selectFrom('jobs').select('queue').where('last_error', 'is not', null).execute();
+    assert.deepEqual(failed, []);
+    assert.equal(fake.posted.length, before, 'nothing posted without a token');
+  });
+});
