@@ -98,6 +98,14 @@ describe('configuration', () => {
     assert.deepEqual([edge.COMMISSION_BPS_MIN, edge.COMMISSION_BPS_DEFAULT, edge.COMMISSION_BPS_MAX], [1000, 1000, 1000]);
   });
 
+  test('Slack needs its OAuth credentials and a valid encryption key for the bot tokens', () => {
+    assert.match(errorOf({ SLACK_SIGNING_SECRET: 'secret' }).message, /also needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, TOKEN_ENCRYPTION_KEY/);
+    const slack = { SLACK_SIGNING_SECRET: 'secret', SLACK_CLIENT_ID: '1234.5678', SLACK_CLIENT_SECRET: 'client-secret' };
+    assert.match(errorOf({ ...slack, TOKEN_ENCRYPTION_KEY: 'too-short' }).message, /TOKEN_ENCRYPTION_KEY: must be 32 random bytes/);
+    assert.equal(loadConfig({ ...slack, TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) }).SLACK_CLIENT_ID, '1234.5678');
+    assert.equal(loadConfig({ ...slack, TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).SLACK_SIGNING_SECRET, 'secret');
+  });
+
   test('sessions must rotate before they expire', () => {
     assert.match(errorOf({ SESSION_TTL_HOURS: '12' }).message, /SESSION_ROTATE_HOURS/, 'the default rotation (24 h) would never happen');
     assert.match(errorOf({ SESSION_TTL_HOURS: '48', SESSION_ROTATE_HOURS: '48' }).message, /SESSION_ROTATE_HOURS must be below SESSION_TTL_HOURS/);

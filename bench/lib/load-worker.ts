@@ -13,24 +13,42 @@ let firstError: string | undefined;
 const started = performance.now();
 const deadline = started + plan.durationMs;
 
-async function client() {
-  while (performance.now() < deadline && (plan.limit === undefined || index < plan.limit)) {
-    const spec = plan.requests[index++ % plan.requests.length];
-    const sentAt = performance.now();
-    try {
-      const response = await fetch(plan.baseUrl + spec.path, { method: spec.method, headers: spec.headers, body: spec.body });
-      const text = await response.text();
-      if (response.status < 200 || response.status >= 300) {
-        errors++;
-        firstError ??= `${response.status} ${text.slice(0, 200)}`;
-      }
-    } catch (error) {
+/** One request, timed from `from`: when it was sent (closed loop) or when it was due (fixed rate). */
+async function send(spec: WorkerPlan['requests'][number], from: number) {
+  try {
+    const response = await fetch(plan.baseUrl + spec.path, { method: spec.method, headers: spec.headers, body: spec.body });
+    const text = await response.text();
+    if (response.status < 200 || response.status >= 300) {
       errors++;
-      firstError ??= String(error);
+      firstError ??= `${response.status} ${text.slice(0, 200)}`;
     }
-    latencies.push(performance.now() - sentAt);
+  } catch (error) {
+    errors++;
+    firstError ??= String(error);
   }
+  latencies.push(performance.now() - from);
 }
 
-await Promise.all(Array.from({ length: plan.concurrency }, client));
+const underLimit = (count: number) => plan.limit === undefined || count < plan.limit;
+
+async function client() {
+  while (performance.now() < deadline && underLimit(index)) await send(plan.requests[index++ % plan.requests.length], performance.now());
+}
+
+/** Fixed rate: request i is due at start + i / rate, sent then (or as soon as fewer than `concurrency` are in flight). */
+async function paced(rate: number) {
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; started + (i * 1000) / rate < deadline && underLimit(i); i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    while (inFlight.size >= plan.concurrency) await Promise.race(inFlight);
+    const request: Promise<void> = send(plan.requests[i % plan.requests.length], due).finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+}
+
+if (plan.ratePerSecond) await paced(plan.ratePerSecond);
+else await Promise.all(Array.from({ length: plan.concurrency }, client));
 parentPort!.postMessage({ latencies: Float64Array.from(latencies), errors, firstError, seconds: (performance.now() - started) / 1000 });

@@ -1,8 +1,11 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * A small closed-loop load driver: `concurrency` clients send requests back to back for `durationMs`
- * and every latency is kept, so percentiles are exact (autocannon reports p97.5, not p95).
+ * A small load driver: `concurrency` clients send requests back to back for `durationMs` (closed loop),
+ * or, with `ratePerSecond`, requests leave on a fixed schedule whatever the answers do (open loop, at
+ * most `concurrency` in flight), each timed from when it was due, so a slow answer delays the next ones'
+ * figures instead of hiding them. Every latency is kept, so percentiles are exact (autocannon reports
+ * p97.5, not p95).
  * The clients run on a worker thread, for the baseline and the app alike: on the server's own event
  * loop they would delay its work and be delayed by it, and each figure would measure both.
  */
@@ -15,6 +18,7 @@ export type WorkerPlan = {
   baseUrl: string;
   concurrency: number;
   durationMs: number;
+  ratePerSecond?: number;
   requests: Array<{ method: string; path: string; body?: string; headers: Record<string, string> }>;
   /** Stop after this many requests even before the time is up: each request works on an item of its own. */
   limit?: number;
@@ -27,18 +31,22 @@ export async function runLoad(options: {
   baseUrl: string;
   concurrency: number;
   durationMs: number;
-  /** At most this many requests (at most 4096, the distinct requests made up front), for items used up once. */
+  /** At most this many requests (at most as many as the distinct requests made up front), for items used up once. */
   limit?: number;
+  /** Open loop: this many requests a second, on schedule. */
+  ratePerSecond?: number;
+  /** How many different requests to make up front (default 4096); more when each may be sent only once. */
+  distinct?: number;
   /** Called for each request; `index` counts up across all clients. */
   next: (index: number) => RequestSpec;
 }): Promise<LoadResult> {
-  const requests = Array.from({ length: DISTINCT_REQUESTS }, (_, index) => {
+  const requests = Array.from({ length: options.distinct ?? DISTINCT_REQUESTS }, (_, index) => {
     const spec = options.next(index);
     const json = spec.body !== undefined;
     return { method: spec.method, path: spec.path, body: json ? JSON.stringify(spec.body) : undefined, headers: { ...(json ? { 'content-type': 'application/json' } : {}), ...spec.headers } };
   });
-  if (options.limit !== undefined && options.limit > DISTINCT_REQUESTS) throw new Error(`limit ${options.limit} is above the ${DISTINCT_REQUESTS} distinct requests`);
-  const plan: WorkerPlan = { baseUrl: options.baseUrl, concurrency: options.concurrency, durationMs: options.durationMs, requests, limit: options.limit };
+  if (options.limit !== undefined && options.limit > requests.length) throw new Error(`limit ${options.limit} is above the ${requests.length} distinct requests`);
+  const plan: WorkerPlan = { baseUrl: options.baseUrl, concurrency: options.concurrency, durationMs: options.durationMs, ratePerSecond: options.ratePerSecond, requests, limit: options.limit };
   const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: plan });
   const result = await new Promise<{ latencies: Float64Array; errors: number; firstError?: string; seconds: number }>((resolve, reject) => {
     worker.once('message', resolve);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { MINUTE } from '../../lib/clock.ts';
@@ -7,10 +8,11 @@ import { checkInvariants } from '../../modules/ledger/ledger.service.ts';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { codeMailedTo } from '../../../test/helpers/assistant.ts';
 import { createRepo, createUser } from '../../../test/helpers/factories.ts';
+import { owed } from '../../../test/helpers/money.ts';
 import { approvedHelper } from '../../../test/helpers/support.ts';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, signSlackRequest, startFakeSlack, type FakeSlack } from '../../../test/fakes/slack.ts';
 import { createSlackClient } from './client.ts';
-import { STATE_COOKIE } from './installations.ts';
+import { BOT_SCOPES, STATE_COOKIE } from './installations.ts';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const KEY = 'a'.repeat(64);
@@ -208,6 +210,25 @@ describe('Slack requests: signatures, the URL check, retries and replays', () =>
   });
 });
 
+describe('Slack bad input', () => {
+  test('an expired or foreign button and a link button get a short private reply or nothing, and change nothing', async () => {
+    await ensureInstalled();
+    const member = { id: 'U0EXPIRED', name: 'eve' };
+    const expired = await replied(await click(member, { action_id: 'c:not-a-conversation:describe' }));
+    assert.match(textOf(expired), /has expired/);
+    const conversations = await ctx.db.selectFrom('conversations').select('id').execute();
+    const asked = await slash({ id: 'U0OWNER', name: 'owner' }, '');
+    const search = elementsOf(asked.body).find((candidate) => candidate.type === 'external_select');
+    const foreign = await replied(await pick(member, search, 'acme/widget'));
+    assert.match(textOf(foreign), /belongs to someone else/);
+    assert.equal((await ctx.db.selectFrom('conversations').select('id').execute()).length, conversations.length + 1, 'only the owner\'s /support made one');
+    const link = await click(member, { action_id: 'link:0' });
+    assert.deepEqual(link, { status: 200, body: null });
+    await ctx.jobs.drain();
+    assert.equal(fake.responses.at(-1)!.body, foreign, 'no reply to a link button');
+  });
+});
+
 describe('the Slack Web API client', () => {
   test('waits out a 429 with Retry-After and retries; ok: false becomes an error with Slack\'s code', async () => {
     const client = createSlackClient({ token: `xoxb-${TEAM}-fake-bot-token`, apiUrl: fake.api, logger: pino({ level: 'silent' }) });
@@ -235,5 +256,159 @@ describe('the Slack Web API client', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+async function ensureInstalled() {
+  if (await ctx.db.selectFrom('slack_installations').select('team_id').where('team_id', '=', TEAM).executeTakeFirst()) return;
+  const { state, cookie } = await install();
+  assert.equal((await callback({ code: fake.issueCode(TEAM), state }, cookie)).statusCode, 200);
+}
+
+describe('a conversation on Slack', () => {
+  test('from /support to a paid (sandbox), resolved and rated ticket: modals, a thread per ticket mirrored both ways, the ledger balanced and split, the history complete', async () => {
+    await ensureInstalled();
+    const repo = await createRepo(ctx, { expert: true });
+    await repo.maintainer.api.patch(`/api/v1/repos/${repo.fullName}`, { currency: 'EUR' });
+    const helperUser = await approvedHelper(ctx, repo, await createUser(ctx, { name: 'Ada Helper' }));
+    const customer = { id: 'U0CAROL', name: 'carol' };
+    const helper = { id: 'U0ADA', name: 'ada' };
+    const stranger = { id: 'U0BOB', name: 'bob' };
+
+    // The helper links their Slack account: /support link, the email in a modal, the code in another.
+    await opened(await slash(helper, 'link'), 'Your email address');
+    const codeSent = await replied(await submit(helper, { email: helperUser.email }));
+    await opened(await click(helper, element(codeSent, 'Enter the code')), 'Confirm your email');
+    assert.match(textOf(await replied(await submit(helper, { code: await codeMailedTo(ctx, helperUser.email) }))), /is confirmed/);
+
+    // The customer: /support, the repository from the search list, the problem in a modal.
+    const asked = await slash(customer, '');
+    assert.equal(asked.body.response_type, 'ephemeral');
+    const search = elementsOf(asked.body).find((candidate) => candidate.type === 'external_select');
+    assert.ok(search, 'a searchable repository list');
+    const describeView = await opened(await pick(customer, search, repo.fullName), 'Describe the problem');
+    assert.deepEqual(describeView.blocks.map((block: any) => [block.block_id, block.element.multiline]), [['title', false], ['body', true]]);
+    const tracks = await replied(await submit(customer, { title: 'Workers stop', body: 'After an hour every worker stops taking jobs.' }));
+
+    // An expert: the email proved with a code, then an offering (a quote).
+    await opened(await click(customer, element(tracks, 'Get an expert')), 'Your email address');
+    const enterCode = await replied(await submit(customer, { email: 'carol@example.com' }));
+    await opened(await click(customer, element(enterCode, 'Enter the code')), 'Confirm your email');
+    const offerings = await replied(await submit(customer, { code: await codeMailedTo(ctx, 'carol@example.com') }));
+    const select = elementsOf(offerings).find((candidate) => candidate.type === 'static_select');
+    assert.deepEqual(select.options.map((option: any) => option.value), ['quote']);
+    assert.match(textOf(await replied(await pick(customer, select, 'quote'))), /Your ticket is open/);
+
+    // The ticket's thread starts in the channel picked at installation, mentioning the customer, with Claim.
+    await ctx.jobs.drain();
+    const ticket = await ctx.db.selectFrom('tickets').selectAll().where('repo_id', '=', repo.id).executeTakeFirstOrThrow();
+    const [parent] = fake.messagesIn(SUPPORT).filter((message) => message.thread_ts === undefined && message.text.includes('Workers stop'));
+    assert.match(textOf(parent), new RegExp(`^<@${customer.id}> \\*Workers stop\\*`));
+    const inThread = (message: { ts: string }) => ({ channel: SUPPORT, ts: message.ts, thread_ts: parent.ts });
+    const thread = () => fake.messagesIn(SUPPORT, parent.ts);
+
+    // Someone who is not an approved helper presses Claim: a private refusal, and the ticket stays open.
+    assert.match(textOf(await replied(await click(stranger, element(parent, 'Claim'), inThread(parent)))), /approved helpers/);
+    assert.equal((await ctx.db.selectFrom('tickets').select('status').where('id', '=', ticket.id).executeTakeFirstOrThrow()).status, 'open');
+
+    assert.match(textOf(await replied(await click(helper, element(parent, 'Claim'), inThread(parent)))), /You claimed "Workers stop"/);
+    await ctx.jobs.drain();
+    const claimed = thread().at(-1)!;
+    assert.match(textOf(claimed), /Ada Helper is working on this ticket/);
+
+    // The quote, from the thread's button and a modal.
+    await opened(await click(helper, element(claimed, 'Send a quote'), inThread(claimed)), 'Send a quote');
+    assert.match(textOf(await replied(await submit(helper, { amount: '80', currency: 'EUR', minutes: '60', description: 'Find the stall and fix it' }))), /Quote of €80.00 sent/);
+    await ctx.jobs.drain();
+    const quoteMessage = thread().at(-1)!;
+    assert.match(textOf(await replied(await click(stranger, element(quoteMessage, 'Accept'), inThread(quoteMessage)))), /Only the person who opened this ticket can accept/);
+    assert.equal((await ctx.db.selectFrom('quotes').select('status').where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow()).status, 'pending');
+
+    // Messages in the thread become the ticket's; huge or binary ones are refused privately; web replies come back.
+    const messages = () => ctx.db.selectFrom('ticket_messages').select(['body', 'channel']).where('ticket_id', '=', ticket.id).orderBy('created_at').execute();
+    const say = (text: string) => sendEvent(eventBody({ type: 'message', channel: SUPPORT, channel_type: 'channel', user: customer.id, text, ts: `${now()}.${String(next()).padStart(6, '0')}`, thread_ts: parent.ts }));
+    assert.equal((await say('The logs show a lock timeout at 14:02.')).status, 200);
+    await ctx.jobs.drain();
+    assert.deepEqual(await messages(), [{ body: 'The logs show a lock timeout at 14:02.', channel: 'slack' }]);
+    assert.equal((await say('x'.repeat(5000))).status, 200);
+    assert.equal((await say('PK\u0003\u0004\u0000binary')).status, 200, 'a NUL is stored, not a 500');
+    await ctx.jobs.drain();
+    assert.equal((await messages()).length, 1, 'nothing added');
+    const refusals = fake.ephemeral.slice(-2);
+    assert.deepEqual(refusals.map((refusal) => [refusal.channel, refusal.user, refusal.thread_ts]), [[SUPPORT, customer.id, parent.ts], [SUPPORT, customer.id, parent.ts]]);
+    assert.match(refusals[0].text, /5000 characters long/);
+    assert.match(refusals[1].text, /binary/);
+    const postedBefore = thread().length;
+    assert.equal((await helperUser.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Thanks, <!channel> looking at the lock now.', channel: 'web' })).status, 201);
+    await ctx.jobs.drain();
+    assert.equal(thread().length, postedBefore + 1, 'the web reply, and no echo of the Slack message');
+    assert.match(textOf(thread().at(-1)!), /\*Ada Helper\* wrote:\nThanks, &lt;!channel&gt; looking at the lock now\./);
+
+    // The customer accepts and pays in the sandbox.
+    const paying = await replied(await click(customer, element(quoteMessage, 'Accept'), inThread(quoteMessage)));
+    const payLink = new URL(element(paying, 'Pay €80.00').url);
+    const signedIn = await ctx.app.inject({ method: 'GET', url: `${payLink.pathname}${payLink.search}` });
+    assert.equal(signedIn.statusCode, 303);
+    const cookie = signedIn.cookies.find((candidate) => candidate.name === 'backline_session')!.value;
+    const page = await ctx.app.inject({ method: 'GET', url: String(signedIn.headers.location), cookies: { backline_session: cookie } });
+    const action = /<form method="post" action="([^"]+)">/.exec(page.body)![1];
+    assert.equal((await ctx.app.inject({ method: 'POST', url: action, cookies: { backline_session: cookie }, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })).statusCode, 303);
+    const payment = await ctx.db.selectFrom('payments').selectAll().where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
+    assert.deepEqual([payment.status, payment.amount], ['held', 8000]);
+
+    // Time, resolution, confirmation, rating: buttons and modals.
+    ctx.clock.advance(50 * MINUTE);
+    await opened(await click(helper, element(claimed, 'Log time'), inThread(claimed)), 'Log time');
+    assert.match(textOf(await replied(await submit(helper, { minutes: '50', note: 'Profiled the workers' }))), /Logged 50 minutes/);
+    await opened(await click(helper, element(claimed, 'Resolve'), inThread(claimed)), 'Resolve the ticket');
+    assert.match(textOf(await replied(await submit(helper, { summary: 'A lock was never released; fixed.' }))), /Marked resolved/);
+    await ctx.jobs.drain();
+    const resolved = thread().at(-1)!;
+    assert.match(textOf(resolved), /Marked resolved: A lock was never released/);
+    const thanks = await replied(await click(customer, element(resolved, 'Confirm'), inThread(resolved)));
+    assert.match(textOf(await replied(await click(customer, element(thanks, '★★★★'), inThread(resolved)))), /Thanks for rating/);
+
+    const final = await ctx.db.selectFrom('tickets').select(['status', 'rating_score', 'channel']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    assert.deepEqual(final, { status: 'closed', rating_score: 4, channel: 'slack' });
+    const released = await ctx.db.selectFrom('payments').selectAll().where('id', '=', payment.id).executeTakeFirstOrThrow();
+    assert.equal(released.status, 'released');
+    assert.equal(released.split_helper! + released.split_commission! + released.split_platform_fee! + released.split_processor_fee!, 8000, 'the split adds up to the amount paid');
+    assert.equal(released.split_commission, 800, "the repository's 10%");
+    assert.equal(await owed(ctx, { type: 'helper', id: helperUser.id }), released.split_helper);
+    assert.equal(await owed(ctx, { type: 'repo', id: repo.id }), released.split_commission);
+    assert.deepEqual(await checkInvariants(ctx.db), { ok: true, problems: [] });
+    const history = await ctx.db.selectFrom('ticket_events').select('type').where('ticket_id', '=', ticket.id).orderBy('id').execute();
+    assert.deepEqual(history.map((event) => event.type), ['created', 'claimed', 'message_added', 'message_added', 'resolved', 'confirmed', 'rated']);
+  });
+});
+
+describe('integrations/slack-manifest.yml', () => {
+  test('names the routes Backline serves and asks for exactly the scopes the install link asks for', async () => {
+    const manifest = await readFile(new URL('../../../integrations/slack-manifest.yml', import.meta.url), 'utf8');
+    const paths = [...manifest.matchAll(/https:\/\/backline\.example\.com(\/\S+)/g)].map((match) => match[1]);
+    assert.deepEqual([...new Set(paths)].sort(), ['/integrations/slack/oauth/callback', '/webhooks/slack/commands', '/webhooks/slack/events', '/webhooks/slack/interactions']);
+    for (const path of paths) assert.ok(ctx.app.hasRoute({ method: path.startsWith('/integrations') ? 'GET' : 'POST', url: path }), path);
+    const scopes = /bot:\n((?:\s+- .+\n)+)/.exec(manifest)![1].split('\n').map((line) => line.trim().replace(/^- /, '')).filter(Boolean);
+    assert.deepEqual(scopes, BOT_SCOPES);
+    assert.match(manifest, /command: \/support\n\s+url: https:\/\/backline\.example\.com\/webhooks\/slack\/commands/);
+    const openapi = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(openapi.statusCode, 200);
+    for (const path of paths) assert.ok(openapi.json().paths[path], `${path} is documented`);
+  });
+});
+
+describe('uninstalling the Slack app', () => {
+  test('app_uninstalled deletes the workspace\'s installation and its token; replies to it are then dropped, not retried forever', async () => {
+    await ensureInstalled();
+    assert.equal((await sendEvent(eventBody({ type: 'app_uninstalled' }))).status, 200);
+    await ctx.jobs.drain();
+    assert.equal(await ctx.db.selectFrom('slack_installations').select('team_id').where('team_id', '=', TEAM).executeTakeFirst(), undefined);
+    const before = fake.posted.length;
+    const direct = eventBody({ type: 'message', channel: 'D0GONE', channel_type: 'im', user: 'U0GONE', text: 'hello', ts: `${now()}.000777` });
+    assert.equal((await sendEvent(direct)).status, 200);
+    await ctx.jobs.drain();
+    const failed = await ctx.db.selectFrom('jobs').select('queue').where('last_error', 'is not', null).execute();
+    assert.deepEqual(failed, []);
+    assert.equal(fake.posted.length, before, 'nothing posted without a token');
   });
 });

@@ -14,6 +14,12 @@ import * as store from './assistant.repository.ts';
 import { SLOW_TICKET_STEPS, TICKET_COMMANDS, ticketActions } from './assistant.ticket-actions.ts';
 import type { Input, Message, Place } from './assistant.types.ts';
 
+/**
+ * PostgreSQL's jsonb cannot hold U+0000, which a pasted binary message may contain: it is stored as the
+ * replacement character, which the engine refuses as binary text like the NUL itself.
+ */
+const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value);
+
 /** A conversation nobody touched for this long has expired: its buttons no longer work. */
 const CONVERSATION_TTL_MS = DAY;
 
@@ -148,7 +154,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     inbox: {
       record: (scope: Queryable, event: { provider: ChatProvider; externalId: string; type: string; payload: unknown; handled: boolean }) => {
         const now = clock.now();
-        return store.insertChatEvent(scope, { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload), received_at: now, handled_at: event.handled ? now : null });
+        return store.insertChatEvent(scope, { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: event.handled ? now : null });
       },
       find: (id: string) => store.findChatEvent(db, id),
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
