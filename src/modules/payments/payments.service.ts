@@ -23,6 +23,7 @@ import { sandboxFlows } from './payments.sandbox.ts';
 import { timeFlows } from './payments.time.ts';
 import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
+import { invoicingFlows } from './payments.invoicing.ts';
 
 /**
  * The payments domain: quotes, checkouts, escrow, release, refunds, disputes and logged time. Each flow
@@ -60,6 +61,8 @@ export function createPaymentsService(
     /** For plans and consulting: a payment by card or by invoice, opened in the caller's transaction. */
     openCharge: charges.open,
     onHeld: charges.onHeld,
+    /** For plans: the paid invoice of a charge held by card, to the organization, in the caller's transaction. */
+    invoiceCardCharge: invoicingFlows(ctx).issueForCardCharge,
     /** A payment as its API shape, read in the caller's transaction. */
     present: (scope: Queryable, id: string) => presentPaymentById(scope, id),
     /** Minutes each helper logged on these tickets in [from, to): how plan revenue is shared. */

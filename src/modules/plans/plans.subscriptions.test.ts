@@ -50,6 +50,16 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(active.body.currentPeriod.endsAt, '2026-02-05T09:01:00.000Z');
     assert.equal(active.body.currentPeriod.paidAt, ctx.clock.now().toISOString());
     assert.equal(await balanceOf(ctx, accounts.escrow), escrowBefore + 100_000);
+
+    // Paid by card, the period is invoiced to the organization at once, marked paid by the charge.
+    const invoiceId = active.body.currentPeriod.invoiceId;
+    assert.ok(invoiceId, 'the card period has its invoice');
+    const cardInvoice = (await org.admin.api.get(`/api/v1/invoices/${invoiceId}`)).body;
+    assert.deepEqual([cardInvoice.status, cardInvoice.buyer.orgId, cardInvoice.paymentId, cardInvoice.amountDue], ['paid', org.id, payment.id, 0]);
+    assert.deepEqual(cardInvoice.lines.map((line: { kind: string; quantity: number; unitPrice: number }) => [line.kind, line.quantity, line.unitPrice]), [['plan', 1, 100_000]]);
+    assert.equal((await org.admin.api.get(`/api/v1/orgs/${org.slug}/invoices`)).body.items.filter((listed: { id: string }) => listed.id === invoiceId).length, 1);
+    await paySandbox(org.admin, payment.id);
+    assert.equal((await ctx.db.selectFrom('invoices').select('id').where('payment_id', '=', payment.id).execute()).length, 1, 'paying again issues no second invoice');
     await assertLedgerConsistent(ctx);
   });
 

@@ -206,7 +206,9 @@ export function subscriptionFlows(ctx: PlansContext, orgs: OrgsService) {
       return;
     }
     const now = clock.now();
-    let paid = await repo.updatePeriod(trx, period.id, { paid_at: now, processor_fee: payment.processor_fee });
+    // A card payment gets its invoice now, paid (an invoice payment had its invoice as its checkout).
+    const invoiceId = period.invoice_id ?? (await ctx.payments.invoiceCardCharge(trx, payment, { orgId: sub.org_id, poNumber: sub.po_number, reference: { type: 'subscription_period', id: period.id } }));
+    let paid = await repo.updatePeriod(trx, period.id, { paid_at: now, processor_fee: payment.processor_fee, invoice_id: invoiceId });
     const plan = (await repo.findPlan(trx, paid.plan_id))!;
     if (paid.status === 'pending') {
       paid = await startFirstPeriod(ctx, trx, sub, paid, plan, now);
