@@ -30,6 +30,7 @@ export function createPlansService(
   return {
     createPlan: catalogue.create,
     listPlans: catalogue.list,
+    updatePlan: catalogue.update,
     subscribe: subscriptions.subscribe,
     subscriptions: subscriptions.list,
     subscription: subscriptions.get,

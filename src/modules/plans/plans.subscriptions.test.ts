@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from '../../../test/helpers/app.ts';
-import { createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { createBuyerOrg, startInvoicingApp } from '../../../test/helpers/invoices.ts';
-import { advance, createPlan, paySandbox, planSetup, subscribe, subscribed, withKey } from '../../../test/helpers/plans.ts';
+import { advance, createPlan, createPolicy, paySandbox, planSetup, subscribe, subscribed, withKey } from '../../../test/helpers/plans.ts';
 import { DAY } from '../../lib/clock.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { sandboxFee } from '../payments/providers/sandbox.ts';
@@ -144,6 +144,44 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(emailed.length, 1, 'the payer is sent the renewal checkout');
     await paySandbox(org.admin, renewed.currentPeriod.paymentId);
     assert.equal((await read()).status, 'active');
+    await assertLedgerConsistent(ctx);
+  });
+
+  test('editing a plan: a new price is charged from the next renewal, the running period keeps its own; included amounts and the SLA policy change; the period and a currency in use do not', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
+    await paySandbox(org.admin, payment.id);
+    const read = async () => (await org.admin.api.get(`/api/v1/orgs/${org.slug}/subscriptions/${subscription.id}`)).body;
+    const url = `/api/v1/repos/${repo.fullName}/plans/${plan.id}`;
+    const otherPolicy = await createPolicy(repo, { normal: { firstResponse: 30, resolution: 480 } });
+
+    const edited = await repo.maintainer.api.patch(url, { prices: [{ currency: 'EUR', amount: 120_000 }, { currency: 'USD', amount: 130_000 }], includedHours: 20, includedTickets: 5, slaPolicyId: otherPolicy, description: 'Now with more hours.' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([edited.body.prices, edited.body.includedHours, edited.body.includedTickets, edited.body.slaPolicyId, edited.body.period, edited.body.name],
+      [[{ currency: 'EUR', amount: 120_000 }, { currency: 'USD', amount: 130_000 }], 20, 5, otherPolicy, 'month', plan.name]);
+    const running = (await read()).currentPeriod;
+    assert.equal(running.amount, 100_000, 'the period paid for keeps its price');
+
+    await advance(ctx, Date.parse(running.endsAt) - ctx.clock.now().getTime());
+    assert.equal((await read()).currentPeriod.charge, 120_000, 'the renewal charges the new price');
+
+    const dropped = await repo.maintainer.api.patch(url, { prices: [{ currency: 'USD', amount: 130_000 }] });
+    assert.deepEqual([dropped.status, dropped.body.error.code], [409, 'currency_in_use']);
+    const period = await repo.maintainer.api.patch(url, { period: 'year' });
+    assert.equal(period.status, 400, 'the period of a plan cannot change');
+    const nothing = await repo.maintainer.api.patch(url, { includedHours: null, includedTickets: null });
+    assert.deepEqual([nothing.status, nothing.body.error.details[0].path], [400, 'body.includedHours']);
+    const foreignPolicy = await repo.maintainer.api.patch(url, { slaPolicyId: await createPolicy(await createRepo(ctx)) });
+    assert.deepEqual([foreignPolicy.status, foreignPolicy.body.error.details[0].path], [400, 'body.slaPolicyId']);
+    assert.equal((await org.admin.api.patch(url, { includedHours: 99 })).status, 403, 'customers do not edit plans');
+    assert.equal((await repo.maintainer.api.patch(`/api/v1/repos/${repo.fullName}/plans/00000000-0000-7000-8000-000000000000`, { includedHours: 1 })).status, 404);
+    const unchanged = (await repo.maintainer.api.get(`/api/v1/repos/${repo.fullName}/plans`)).body.items.find((listed: { id: string }) => listed.id === plan.id);
+    assert.deepEqual([unchanged.includedHours, unchanged.prices.length, unchanged.slaPolicyId], [20, 2, otherPolicy], 'refused edits changed nothing');
+    const retired = await repo.maintainer.api.patch(url, { active: false });
+    assert.equal(retired.body.active, false);
+    const newcomer = await createBuyerOrg(ctx);
+    const late = await subscribe(newcomer.admin, newcomer.slug, { planId: plan.id, paymentMethod: 'card' });
+    assert.deepEqual([late.status, late.body.error.code], [409, 'plan_inactive'], 'a retired plan takes no new subscribers');
     await assertLedgerConsistent(ctx);
   });
 
