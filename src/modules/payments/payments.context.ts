@@ -7,7 +7,7 @@ import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
-import type { HeldHandlers } from './payments.charges.ts';
+import type { HeldHandlers, RefundGuards } from './payments.charges.ts';
 import { invoiceProvider } from './providers/invoice.ts';
 import { sandboxProvider } from './providers/sandbox.ts';
 import type { PaymentProvider } from './providers/types.ts';
@@ -23,6 +23,7 @@ export type PaymentsContext = {
   providers: Providers;
   /** What other domains do when one of their payments (a plan's) becomes held; see payments.charges.ts. */
   heldHandlers: HeldHandlers;
+  refundGuards: RefundGuards;
 };
 
 export type Providers = {

@@ -34,7 +34,7 @@ export function createPaymentsService(
   deps: Deps,
   services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; invoices: InvoicesService; stripe: PaymentProvider | null },
 ) {
-  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map() };
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map(), refundGuards: new Map() };
   const release = releaseFlows(ctx);
   const refunds = refundFlows(ctx);
   const disputes = disputeFlows(ctx, release, refunds);
@@ -61,6 +61,9 @@ export function createPaymentsService(
     /** For plans and consulting: a payment by card or by invoice, opened in the caller's transaction. */
     openCharge: charges.open,
     onHeld: charges.onHeld,
+    onRefund: charges.onRefund,
+    /** How much of a payment was refunded so far (plans share out only the rest of a period's money). */
+    refundedAmount: async (scope: Queryable, id: string) => (await repo.findPayment(scope, id))?.refunded_amount ?? 0,
     /** For plans: the paid invoice of a charge held by card, to the organization, in the caller's transaction. */
     invoiceCardCharge: invoicingFlows(ctx).issueForCardCharge,
     /** A payment as its API shape, read in the caller's transaction. */

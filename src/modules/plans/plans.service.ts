@@ -25,6 +25,7 @@ export function createPlansService(
   const catalogue = planCatalogue(deps, services);
   const subscriptions = subscriptionFlows(ctx, services.orgs);
   services.payments.onHeld('plan', subscriptions.paymentHeld);
+  services.payments.onRefund('plan', subscriptions.refundGuard);
   services.sla.addPolicySource(planPolicy);
 
   return {

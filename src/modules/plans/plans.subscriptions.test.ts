@@ -185,6 +185,46 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     await assertLedgerConsistent(ctx);
   });
 
+  test('refunding a plan payment: until its period closes the money comes out of escrow with a credit note, and the close shares out only the rest; after the close it is a 409', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
+    await paySandbox(org.admin, payment.id);
+    const read = async () => (await org.admin.api.get(`/api/v1/orgs/${org.slug}/subscriptions/${subscription.id}`)).body;
+    const period = (await read()).currentPeriod;
+    const escrow = await balanceOf(ctx, accounts.escrow);
+    const repoOwed = await balanceOf(ctx, accounts.repoPayable(repo.id));
+
+    const refundUrl = `/api/v1/payments/${payment.id}/refunds`;
+    assert.equal((await org.admin.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, withKey())).status, 403, 'the payer does not refund themselves');
+    const key = withKey();
+    const refunded = await repo.maintainer.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, key);
+    assert.equal(refunded.status, 201, JSON.stringify(refunded.body));
+    assert.equal((await repo.maintainer.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, key)).headers['idempotent-replayed'], 'true');
+    assert.deepEqual([refunded.body.payment.refundedAmount, refunded.body.payment.status], [30_000, 'held']);
+    assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 30_000);
+    const invoice = (await org.admin.api.get(`/api/v1/invoices/${period.invoiceId}`)).body;
+    assert.deepEqual([invoice.creditNotes.length, invoice.lines[0].credited], [1, 30_000], 'the period invoice is credited for the refund');
+    const tooMuch = await repo.maintainer.api.post(refundUrl, { amount: 70_001, reason: 'More' }, withKey());
+    assert.deepEqual([tooMuch.status, tooMuch.body.error.code], [409, 'refund_exceeds_remaining']);
+
+    // The close shares 70,000 (nobody logged time: the helpers' part goes to the repository): 70000 − 3500 platform − 2930 fee.
+    await advance(ctx, Date.parse(period.endsAt) - ctx.clock.now().getTime());
+    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), repoOwed + 70_000 - 3_500 - sandboxFee(100_000));
+    assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 100_000, 'refunded and shared out: the period left nothing in escrow (the renewal is not paid yet)');
+    const closed = await repo.maintainer.api.post(refundUrl, { amount: 1000, reason: 'Late' }, withKey());
+    assert.deepEqual([closed.status, closed.body.error.code], [409, 'plan_period_closed']);
+    await assertLedgerConsistent(ctx);
+  });
+
+  test('a plan paid by invoice is refunded by credit note and bank transfer, by hand: the refunds route says so', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { invoice, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'invoice' });
+    assert.equal((await operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 5' }, withKey())).status, 200);
+    const refused = await repo.maintainer.api.post(`/api/v1/payments/${payment.id}/refunds`, { amount: 1000, reason: 'x' }, withKey());
+    assert.deepEqual([refused.status, refused.body.error.code], [409, 'invoice_payment']);
+    await assertLedgerConsistent(ctx);
+  });
+
   test('cancelling runs to the end of the period paid for, then the subscription ends without renewing', async () => {
     const { plan, org } = await planSetup(ctx);
     const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
