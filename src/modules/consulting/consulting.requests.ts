@@ -71,6 +71,27 @@ export function consultingRequests(deps: Deps, services: Services) {
     return presentRequest(request, await repo.requestNames(scope, request), await repo.quotesOf(scope, request.id), clock.now());
   }
 
+  /**
+   * Declines (the customer) or withdraws (the helper who sent it) a pending quote, under its row lock, so
+   * that it cannot be accepted in the same moment. Saying it twice changes nothing; an accepted quote is
+   * paid for and cannot be closed this way (a 409): the payment is refunded instead.
+   */
+  async function closeQuote(actor: Actor, quoteId: string, outcome: 'declined' | 'withdrawn') {
+    const found = UUID_PATTERN.test(quoteId) ? await repo.findQuote(db, quoteId) : undefined;
+    if (!found) throw notFound('The quote');
+    const { relation, user } = await visible(actor, found.request_id);
+    if (outcome === 'declined' && !relation.customer) throw forbidden('Only the person who asked, or an admin of their organization, declines a quote.');
+    if (outcome === 'withdrawn' && found.helper_id !== user.userId) throw forbidden('Only the helper who sent a quote withdraws it.');
+    return db.transaction().execute(async (trx) => {
+      const quote = (await repo.findQuote(trx, quoteId, { lock: true }))!;
+      const now = clock.now();
+      if (quote.status === outcome) return presentQuote(quote, now);
+      if (quote.status === 'accepted') throw conflict('This quote was accepted and paid for; ask for a refund instead.', 'quote_already_accepted');
+      if (quote.status !== 'pending') throw conflict(`This quote was ${quote.status} already.`, `quote_${quote.status}`);
+      return presentQuote(await repo.updateQuote(trx, quote.id, { status: outcome, decided_by: user.userId, decided_at: now, updated_at: now }), now);
+    });
+  }
+
   return {
     get: async (actor: Actor, id: string) => present(db, (await visible(actor, id)).request),
 
@@ -135,6 +156,12 @@ export function consultingRequests(deps: Deps, services: Services) {
       });
       return presentQuote(row, now);
     },
+
+    /** The customer says no to a pending quote; the helper may send another. */
+    decline: (actor: Actor, quoteId: string) => closeQuote(actor, quoteId, 'declined'),
+
+    /** The quoting helper takes back a quote not accepted yet. */
+    withdraw: (actor: Actor, quoteId: string) => closeQuote(actor, quoteId, 'withdrawn'),
 
     async accept(actor: Actor, quoteId: string, input: AcceptInput, key: string) {
       requireUser(actor);

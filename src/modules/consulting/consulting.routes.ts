@@ -42,6 +42,14 @@ export function registerConsultingRoutes(app: App, consulting: ConsultingService
     },
   }, async (request, reply) => reply.code(201).send(await consulting.quote(request.actor, request.params.id, request.body)));
 
+  app.post('/api/v1/consulting-quotes/:id/decline', {
+    schema: { tags, summary: 'Decline a pending quote (the customer); the helper may send another', params: idParams, response: { 200: quoteOut, ...errorResponses } },
+  }, async (request) => consulting.decline(request.actor, request.params.id));
+
+  app.post('/api/v1/consulting-quotes/:id/withdraw', {
+    schema: { tags, summary: 'Withdraw a quote not accepted yet (the helper who sent it)', params: idParams, response: { 200: quoteOut, ...errorResponses } },
+  }, async (request) => consulting.withdraw(request.actor, request.params.id));
+
   app.post('/api/v1/consulting-quotes/:id/accept', {
     schema: {
       tags,

@@ -21,6 +21,8 @@ export function createConsultingService(
     getRequest: requests.get,
     quote: requests.quote,
     accept: requests.accept,
+    decline: requests.decline,
+    withdraw: requests.withdraw,
   };
 }
 

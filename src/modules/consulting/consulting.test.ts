@@ -189,4 +189,34 @@ describe('consulting: catalogue, request, quote, acceptance into payment and sch
     assert.equal(missingKey.body.error.code, 'idempotency_key_required');
     await assertLedgerConsistent(ctx);
   });
+
+  test('declining and withdrawing: the customer declines, the quoting helper withdraws; neither can then be accepted, and an accepted quote cannot be declined', async () => {
+    const { request, quote } = await askAndQuote({ starts: ['2026-01-16T09:00:00.000Z'] });
+    const stranger = await createUser(ctx);
+    assert.equal((await stranger.api.post(`/api/v1/consulting-quotes/${quote.id}/decline`)).status, 404);
+    assert.equal((await helper.api.post(`/api/v1/consulting-quotes/${quote.id}/decline`)).status, 403, 'the helper does not decline for the customer');
+    assert.equal((await org.admin.api.post(`/api/v1/consulting-quotes/${quote.id}/withdraw`)).status, 403, 'only the quoting helper withdraws');
+    const declined = await org.admin.api.post(`/api/v1/consulting-quotes/${quote.id}/decline`);
+    assert.equal(declined.status, 200, JSON.stringify(declined.body));
+    assert.equal(declined.body.status, 'declined');
+    assert.equal((await org.admin.api.post(`/api/v1/consulting-quotes/${quote.id}/decline`)).body.status, 'declined', 'declining twice changes nothing');
+    const late = await org.admin.api.post(`/api/v1/consulting-quotes/${quote.id}/accept`, { paymentMethod: 'card', start: '2026-01-16T09:00:00Z' }, withKey());
+    assert.deepEqual([late.status, late.body.error.code], [409, 'quote_declined']);
+    assert.equal((await helper.api.post(`/api/v1/consulting-quotes/${quote.id}/withdraw`)).body.error.code, 'quote_declined');
+
+    // The helper sends a new quote on the same request, then thinks better of it.
+    const second = await helper.api.post(`/api/v1/consulting-requests/${request.id}/quotes`, { hours: 3, currency: 'EUR', proposedStarts: ['2026-01-16T09:00:00Z'] });
+    assert.equal(second.status, 201);
+    const withdrawn = await helper.api.post(`/api/v1/consulting-quotes/${second.body.id}/withdraw`);
+    assert.deepEqual([withdrawn.status, withdrawn.body.status], [200, 'withdrawn']);
+    const shown = (await org.admin.api.get(`/api/v1/consulting-requests/${request.id}`)).body;
+    assert.deepEqual(shown.quotes.map((listed: { id: string; status: string }) => [listed.id, listed.status]).sort(), [[quote.id, 'declined'], [second.body.id, 'withdrawn']].sort());
+
+    // A third is accepted: it is paid for, so it is no longer declined or withdrawn, it is refunded.
+    const third = await helper.api.post(`/api/v1/consulting-requests/${request.id}/quotes`, { hours: 1, currency: 'EUR', proposedStarts: ['2026-01-16T09:00:00Z'] });
+    assert.equal((await org.admin.api.post(`/api/v1/consulting-quotes/${third.body.id}/accept`, { paymentMethod: 'card', start: '2026-01-16T09:00:00Z' }, withKey())).status, 201);
+    const refused = await org.admin.api.post(`/api/v1/consulting-quotes/${third.body.id}/decline`);
+    assert.deepEqual([refused.status, refused.body.error.code], [409, 'quote_already_accepted']);
+    assert.equal((await helper.api.post(`/api/v1/consulting-quotes/${third.body.id}/withdraw`)).status, 409);
+  });
 });

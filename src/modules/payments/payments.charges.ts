@@ -23,6 +23,13 @@ import * as repo from './payments.repository.ts';
  */
 export type HeldHandler = (trx: Tx, payment: repo.PaymentRow) => Promise<void>;
 export type HeldHandlers = Map<PaymentKind, HeldHandler>;
+/**
+ * Asked, under the payment's row lock and before the provider refunds anything, whether `amount` of a
+ * payment of its kind may be refunded now; throws an AppError (409) to refuse. A plan's payment is
+ * refundable until its period's revenue is shared out.
+ */
+export type RefundGuard = (trx: Tx, payment: repo.PaymentRow, amount: number) => Promise<void>;
+export type RefundGuards = Map<PaymentKind, RefundGuard>;
 
 export type ChargeInput = Omit<NewPayment, 'kind' | 'quoteId' | 'offeringId' | 'session'> & {
   kind: 'plan' | 'consulting';
@@ -100,6 +107,10 @@ export function chargeFlows(ctx: PaymentsContext, release: ReleaseFlows) {
     /** Registers what a domain does, in the same transaction, when a payment of its kind becomes held. */
     onHeld(kind: PaymentKind, handler: HeldHandler): void {
       ctx.heldHandlers.set(kind, handler);
+    },
+    /** Registers the check a domain makes before a payment of its kind is refunded (see RefundGuard). */
+    onRefund(kind: PaymentKind, guard: RefundGuard): void {
+      ctx.refundGuards.set(kind, guard);
     },
   };
 }

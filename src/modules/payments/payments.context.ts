@@ -10,7 +10,7 @@ import type { TicketsService, TicketView } from '../tickets/tickets.service.ts';
 import type { Tx } from '../../db/database.ts';
 import type { PaymentRow } from './payments.repository.ts';
 import type { QuoteRow } from './quotes.repository.ts';
-import type { HeldHandlers } from './payments.charges.ts';
+import type { HeldHandlers, RefundGuards } from './payments.charges.ts';
 import { invoiceProvider } from './providers/invoice.ts';
 import { sandboxProvider } from './providers/sandbox.ts';
 import type { PaymentProvider } from './providers/types.ts';
@@ -28,6 +28,7 @@ export type PaymentsContext = {
   heldHandlers: HeldHandlers;
   /** Other domains following quotes and payments of tickets in their transaction (the assistant's threads). */
   observers: PaymentObserver[];
+  refundGuards: RefundGuards;
 };
 
 /** A ticket's quote sent, or its payment arrived and held; see PaymentsContext.observers. */

@@ -79,6 +79,35 @@ export function invoicingFlows(ctx: PaymentsContext) {
     return invoice.id;
   }
 
+  /**
+   * The invoice of a charge paid by card to an organization (a support plan's period): one line for what
+   * was charged, issued when the money is held and marked paid at once, as a card payment was paid when
+   * captured. One invoice per payment, so a retried hold gets the first back. As at a release, a missing
+   * VAT rate does not hold the money up: no invoice, an error logged for an operator.
+   */
+  async function issueForCardCharge(trx: Tx, payment: repo.PaymentRow, buyer: { orgId: string; poNumber: string | null; reference: { type: string; id: string } }): Promise<string | null> {
+    const existing = (await repo.invoiceIdsOf(trx, [payment.id])).get(payment.id);
+    if (existing) return existing;
+    if (payment.provider === 'invoice' || payment.kind === 'quote' || payment.kind === 'fixed' || payment.kind === 'session') return null;
+    let invoice: Invoice;
+    try {
+      invoice = await ctx.invoices.issueInvoice(trx, {
+        issuer: { kind: 'platform', repoId: payment.repo_id },
+        buyer: { kind: 'org', orgId: buyer.orgId },
+        currency: payment.currency,
+        lines: [{ kind: payment.kind === 'plan' ? 'plan' : 'consulting', description: describe(payment.description), quantity: 1, unitPrice: payment.captured_amount, reference: buyer.reference }],
+        poNumber: buyer.poNumber ?? undefined,
+        paymentId: payment.id,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'tax_rate_missing')) throw error;
+      logger.error({ paymentId: payment.id, reason: error.message }, 'held a card payment without its invoice: set the VAT rate');
+      return null;
+    }
+    await ctx.invoices.markPaid(trx, invoice.id, { paidAt: payment.held_at ?? clock.now(), reference: payment.provider_charge_id ?? payment.id });
+    return invoice.id;
+  }
+
   /** A refund of an invoiced payment is documented by a credit note for its amount, once per refund. */
   async function creditRefund(trx: Tx, payment: repo.PaymentRow, refund: repo.RefundRow): Promise<void> {
     const invoiceId = (await repo.invoiceIdsOf(trx, [payment.id])).get(payment.id);
@@ -96,7 +125,7 @@ export function invoicingFlows(ctx: PaymentsContext) {
     await ctx.invoices.issueCreditNote(trx, invoiceId, { reason: describe(`Refund: ${refund.reason}`), lines });
   }
 
-  return { issueForRelease, creditRefund };
+  return { issueForRelease, issueForCardCharge, creditRefund };
 }
 
 export type InvoicingFlows = ReturnType<typeof invoicingFlows>;

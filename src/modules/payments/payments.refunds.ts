@@ -68,6 +68,9 @@ export function refundFlows(ctx: PaymentsContext) {
         { path: 'body.amount', message: `must be at most ${left}` },
       ]);
     }
+    // A plan's payment is shared out at its period's close, not through the payment: its module decides (docs/plans.md).
+    const guard = ctx.refundGuards.get(payment.kind);
+    if (guard) await guard(trx, payment, amount);
     const provider = ctx.providers.of(payment.provider);
     const { providerRefundId } = await callProvider(ctx, 'refund the payment', () => provider.refund(payment.provider_payment_id!, amount, meta.providerKey));
     return record(trx, payment, { ...meta, providerRefundId, amount });
@@ -80,8 +83,6 @@ export function refundFlows(ctx: PaymentsContext) {
     async request(actor: Actor, id: string, input: RefundInput, key: string) {
       const { user, payment, relation } = await visiblePayment(ctx, actor, id);
       if (!relation.maintainer) throw forbidden("Only operators and the repository's maintainers may refund a payment.");
-      // Its revenue is shared out when the period closes, not released through the payment (docs/plans.md).
-      if (payment.kind === 'plan') throw conflict("A plan's payment is not refunded on its own: cancel or change the subscription, or credit its period by hand.", 'plan_payment');
       // The provider's own key: ours is per caller, theirs per platform account; a hash keeps it short.
       const providerKey = `refund:${payment.id}:${createHash('sha256').update(`${user.userId}:${key}`).digest('hex').slice(0, 32)}`;
       return withIdempotency(db, clock, { actorId: user.userId, key, route: 'POST /api/v1/payments/{id}/refunds', request: { paymentId: payment.id, ...input } }, async (trx) => {

@@ -24,6 +24,7 @@ import { timeFlows } from './payments.time.ts';
 import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
 import type { PaymentObserver } from './payments.context.ts';
+import { invoicingFlows } from './payments.invoicing.ts';
 
 /**
  * The payments domain: quotes, checkouts, escrow, release, refunds, disputes and logged time. Each flow
@@ -34,7 +35,7 @@ export function createPaymentsService(
   deps: Deps,
   services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; invoices: InvoicesService; stripe: PaymentProvider | null },
 ) {
-  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map(), observers: [] };
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map(), observers: [], refundGuards: new Map() };
   const release = releaseFlows(ctx);
   const refunds = refundFlows(ctx);
   const disputes = disputeFlows(ctx, release, refunds);
@@ -61,6 +62,11 @@ export function createPaymentsService(
     /** For plans and consulting: a payment by card or by invoice, opened in the caller's transaction. */
     openCharge: charges.open,
     onHeld: charges.onHeld,
+    onRefund: charges.onRefund,
+    /** How much of a payment was refunded so far (plans share out only the rest of a period's money). */
+    refundedAmount: async (scope: Queryable, id: string) => (await repo.findPayment(scope, id))?.refunded_amount ?? 0,
+    /** For plans: the paid invoice of a charge held by card, to the organization, in the caller's transaction. */
+    invoiceCardCharge: invoicingFlows(ctx).issueForCardCharge,
     /** A payment as its API shape, read in the caller's transaction. */
     present: (scope: Queryable, id: string) => presentPaymentById(scope, id),
     /** Minutes each helper logged on these tickets in [from, to): how plan revenue is shared. */

@@ -16,6 +16,20 @@ export async function insertPlan(trx: Tx, plan: Insertable<PlansTable>, prices: 
   await trx.insertInto('plan_prices').values(prices).execute();
 }
 
+/** Edits a plan; given prices replace all of its prices. */
+export async function updatePlan(trx: Tx, id: string, changes: Updateable<PlansTable>, prices?: Array<{ currency: string; amount: number }>): Promise<void> {
+  await trx.updateTable('plans').set(changes).where('id', '=', id).execute();
+  if (!prices) return;
+  await trx.deleteFrom('plan_prices').where('plan_id', '=', id).execute();
+  await trx.insertInto('plan_prices').values(prices.map((price) => ({ plan_id: id, ...price }))).execute();
+}
+
+/** The currencies in which subscriptions to the plan still run (they renew at its price in that currency). */
+export async function liveCurrencies(db: Queryable, planId: string): Promise<string[]> {
+  const rows = await db.selectFrom('subscriptions').select('currency').distinct().where('plan_id', '=', planId).where('status', 'in', ['incomplete', 'active', 'past_due']).execute();
+  return rows.map((row) => row.currency);
+}
+
 async function withPrices(db: Queryable, rows: Selectable<PlansTable>[]): Promise<PlanRow[]> {
   if (rows.length === 0) return [];
   const prices = await db.selectFrom('plan_prices').selectAll().where('plan_id', 'in', rows.map((row) => row.id)).orderBy('currency').execute();

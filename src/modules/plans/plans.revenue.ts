@@ -56,7 +56,9 @@ export function revenueEntries(share: RevenueShare, repoId: string): Entry[] {
 export async function closePeriod(ctx: PlansContext, trx: Tx, sub: repo.SubscriptionRow, period: repo.PeriodRow, planName: string): Promise<void> {
   const now = ctx.deps.clock.now();
   if (period.status !== 'active' || period.closed_at || !period.paid_at || !period.ends_at || period.ends_at > now) return;
-  const revenue = period.amount - period.credited_back;
+  // What was refunded of the period's payment before the close went back to the payer, not to the helpers.
+  const refunded = period.payment_id ? await ctx.payments.refundedAmount(trx, period.payment_id) : 0;
+  const revenue = period.amount - period.credited_back - refunded;
   let transactionId: string | null = null;
   if (revenue > 0) {
     const tickets = await linkedTicketIds(trx, sub.id);

@@ -6,6 +6,8 @@ import { requireIdempotencyKey, sendStored } from '../payments/idempotency.ts';
 import { idempotencyHeaders, moneyErrors } from '../payments/payments.schemas.ts';
 import {
   billedOut,
+  planIdParams,
+  updatePlanBody,
   changeBody,
   changedOut,
   createPlanBody,
@@ -32,6 +34,16 @@ export function registerPlanRoutes(app: App, plans: PlansService) {
       response: { 201: planOut, ...errorResponses },
     },
   }, async (request, reply) => reply.code(201).send(await plans.createPlan(request.actor, fullNameOf(request.params), request.body)));
+
+  app.patch('/api/v1/repos/:owner/:name/plans/:id', {
+    schema: {
+      tags,
+      summary: 'Edit a plan (maintainers): a new price applies from each subscription\'s next period; included amounts and the SLA policy from now; the period cannot change',
+      params: planIdParams,
+      body: updatePlanBody,
+      response: { 200: planOut, ...errorResponses },
+    },
+  }, async (request) => plans.updatePlan(request.actor, fullNameOf(request.params), request.params.id, request.body));
 
   app.get('/api/v1/repos/:owner/:name/plans', {
     schema: { tags, summary: "A repository's support plans (inactive ones for its maintainers only)", params: planParams, response: { 200: z.object({ items: z.array(planOut) }), ...errorResponses } },

@@ -17,7 +17,7 @@ const amount = z
 export const planParams = repoParams;
 export const subscriptionParams = orgParams.extend({ id: z.uuid() });
 
-export const createPlanBody = z
+const planFields = z
   .object({
     name: z.string().trim().min(1, 'must not be empty').max(100),
     description: z.string().trim().max(2000).default(''),
@@ -41,11 +41,24 @@ export const createPlanBody = z
     slaPolicyId: z.uuid({ error: 'a plan needs SLA targets: give the id of one of the repository\'s SLA policies' }).describe('One of the repository\'s SLA policies'),
     active: z.boolean().default(true).describe('Inactive plans are hidden from customers and cannot be subscribed to'),
   })
-  .strict()
-  .refine((body) => body.includedHours !== null || body.includedTickets !== null, {
-    path: ['includedHours'],
-    message: 'a plan includes hours, tickets or both per period: give includedHours and/or includedTickets',
-  });
+  .strict();
+
+const includesSomething = (body: { includedHours?: number | null; includedTickets?: number | null }) => body.includedHours !== null || body.includedTickets !== null;
+export const INCLUDES_SOMETHING = 'a plan includes hours, tickets or both per period: give includedHours and/or includedTickets';
+
+export const createPlanBody = planFields.refine(includesSomething, { path: ['includedHours'], message: INCLUDES_SOMETHING });
+
+export const planIdParams = repoParams.extend({ id: z.uuid() });
+
+/**
+ * A plan's edit: any field but its period (subscribers' cycles are counted in it). Prices, included
+ * amounts and the SLA policy apply to what comes next: running periods keep the price they were charged.
+ */
+export const updatePlanBody = z
+  .object(Object.fromEntries(Object.entries(planFields.omit({ period: true }).shape).map(([name, field]) => [name, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()])) as {
+    [K in Exclude<keyof typeof planFields.shape, 'period'>]: z.ZodOptional<typeof planFields.shape[K] extends z.ZodDefault<infer Inner> ? Inner : typeof planFields.shape[K]>;
+  })
+  .strict();
 
 export const planOut = z
   .object({
@@ -154,6 +167,7 @@ export const usageOut = z.object({
 });
 
 export type CreatePlanInput = z.output<typeof createPlanBody>;
+export type UpdatePlanInput = z.output<typeof updatePlanBody>;
 export type SubscribeInput = z.output<typeof subscribeBody>;
 export type ChangeInput = z.output<typeof changeBody>;
 export type SubscriptionOut = z.output<typeof subscriptionOut>;

@@ -25,11 +25,13 @@ export function createPlansService(
   const catalogue = planCatalogue(deps, services);
   const subscriptions = subscriptionFlows(ctx, services.orgs);
   services.payments.onHeld('plan', subscriptions.paymentHeld);
+  services.payments.onRefund('plan', subscriptions.refundGuard);
   services.sla.addPolicySource(planPolicy);
 
   return {
     createPlan: catalogue.create,
     listPlans: catalogue.list,
+    updatePlan: catalogue.update,
     subscribe: subscriptions.subscribe,
     subscriptions: subscriptions.list,
     subscription: subscriptions.get,

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from '../../../test/helpers/app.ts';
-import { createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { createBuyerOrg, startInvoicingApp } from '../../../test/helpers/invoices.ts';
-import { advance, createPlan, paySandbox, planSetup, subscribe, subscribed, withKey } from '../../../test/helpers/plans.ts';
+import { advance, createPlan, createPolicy, paySandbox, planSetup, subscribe, subscribed, withKey } from '../../../test/helpers/plans.ts';
 import { DAY } from '../../lib/clock.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { sandboxFee } from '../payments/providers/sandbox.ts';
@@ -50,6 +50,16 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(active.body.currentPeriod.endsAt, '2026-02-05T09:01:00.000Z');
     assert.equal(active.body.currentPeriod.paidAt, ctx.clock.now().toISOString());
     assert.equal(await balanceOf(ctx, accounts.escrow), escrowBefore + 100_000);
+
+    // Paid by card, the period is invoiced to the organization at once, marked paid by the charge.
+    const invoiceId = active.body.currentPeriod.invoiceId;
+    assert.ok(invoiceId, 'the card period has its invoice');
+    const cardInvoice = (await org.admin.api.get(`/api/v1/invoices/${invoiceId}`)).body;
+    assert.deepEqual([cardInvoice.status, cardInvoice.buyer.orgId, cardInvoice.paymentId, cardInvoice.amountDue], ['paid', org.id, payment.id, 0]);
+    assert.deepEqual(cardInvoice.lines.map((line: { kind: string; quantity: number; unitPrice: number }) => [line.kind, line.quantity, line.unitPrice]), [['plan', 1, 100_000]]);
+    assert.equal((await org.admin.api.get(`/api/v1/orgs/${org.slug}/invoices`)).body.items.filter((listed: { id: string }) => listed.id === invoiceId).length, 1);
+    await paySandbox(org.admin, payment.id);
+    assert.equal((await ctx.db.selectFrom('invoices').select('id').where('payment_id', '=', payment.id).execute()).length, 1, 'paying again issues no second invoice');
     await assertLedgerConsistent(ctx);
   });
 
@@ -134,6 +144,84 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(emailed.length, 1, 'the payer is sent the renewal checkout');
     await paySandbox(org.admin, renewed.currentPeriod.paymentId);
     assert.equal((await read()).status, 'active');
+    await assertLedgerConsistent(ctx);
+  });
+
+  test('editing a plan: a new price is charged from the next renewal, the running period keeps its own; included amounts and the SLA policy change; the period and a currency in use do not', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
+    await paySandbox(org.admin, payment.id);
+    const read = async () => (await org.admin.api.get(`/api/v1/orgs/${org.slug}/subscriptions/${subscription.id}`)).body;
+    const url = `/api/v1/repos/${repo.fullName}/plans/${plan.id}`;
+    const otherPolicy = await createPolicy(repo, { normal: { firstResponse: 30, resolution: 480 } });
+
+    const edited = await repo.maintainer.api.patch(url, { prices: [{ currency: 'EUR', amount: 120_000 }, { currency: 'USD', amount: 130_000 }], includedHours: 20, includedTickets: 5, slaPolicyId: otherPolicy, description: 'Now with more hours.' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual([edited.body.prices, edited.body.includedHours, edited.body.includedTickets, edited.body.slaPolicyId, edited.body.period, edited.body.name],
+      [[{ currency: 'EUR', amount: 120_000 }, { currency: 'USD', amount: 130_000 }], 20, 5, otherPolicy, 'month', plan.name]);
+    const running = (await read()).currentPeriod;
+    assert.equal(running.amount, 100_000, 'the period paid for keeps its price');
+
+    await advance(ctx, Date.parse(running.endsAt) - ctx.clock.now().getTime());
+    assert.equal((await read()).currentPeriod.charge, 120_000, 'the renewal charges the new price');
+
+    const dropped = await repo.maintainer.api.patch(url, { prices: [{ currency: 'USD', amount: 130_000 }] });
+    assert.deepEqual([dropped.status, dropped.body.error.code], [409, 'currency_in_use']);
+    const period = await repo.maintainer.api.patch(url, { period: 'year' });
+    assert.equal(period.status, 400, 'the period of a plan cannot change');
+    const nothing = await repo.maintainer.api.patch(url, { includedHours: null, includedTickets: null });
+    assert.deepEqual([nothing.status, nothing.body.error.details[0].path], [400, 'body.includedHours']);
+    const foreignPolicy = await repo.maintainer.api.patch(url, { slaPolicyId: await createPolicy(await createRepo(ctx)) });
+    assert.deepEqual([foreignPolicy.status, foreignPolicy.body.error.details[0].path], [400, 'body.slaPolicyId']);
+    assert.equal((await org.admin.api.patch(url, { includedHours: 99 })).status, 403, 'customers do not edit plans');
+    assert.equal((await repo.maintainer.api.patch(`/api/v1/repos/${repo.fullName}/plans/00000000-0000-7000-8000-000000000000`, { includedHours: 1 })).status, 404);
+    const unchanged = (await repo.maintainer.api.get(`/api/v1/repos/${repo.fullName}/plans`)).body.items.find((listed: { id: string }) => listed.id === plan.id);
+    assert.deepEqual([unchanged.includedHours, unchanged.prices.length, unchanged.slaPolicyId], [20, 2, otherPolicy], 'refused edits changed nothing');
+    const retired = await repo.maintainer.api.patch(url, { active: false });
+    assert.equal(retired.body.active, false);
+    const newcomer = await createBuyerOrg(ctx);
+    const late = await subscribe(newcomer.admin, newcomer.slug, { planId: plan.id, paymentMethod: 'card' });
+    assert.deepEqual([late.status, late.body.error.code], [409, 'plan_inactive'], 'a retired plan takes no new subscribers');
+    await assertLedgerConsistent(ctx);
+  });
+
+  test('refunding a plan payment: until its period closes the money comes out of escrow with a credit note, and the close shares out only the rest; after the close it is a 409', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
+    await paySandbox(org.admin, payment.id);
+    const read = async () => (await org.admin.api.get(`/api/v1/orgs/${org.slug}/subscriptions/${subscription.id}`)).body;
+    const period = (await read()).currentPeriod;
+    const escrow = await balanceOf(ctx, accounts.escrow);
+    const repoOwed = await balanceOf(ctx, accounts.repoPayable(repo.id));
+
+    const refundUrl = `/api/v1/payments/${payment.id}/refunds`;
+    assert.equal((await org.admin.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, withKey())).status, 403, 'the payer does not refund themselves');
+    const key = withKey();
+    const refunded = await repo.maintainer.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, key);
+    assert.equal(refunded.status, 201, JSON.stringify(refunded.body));
+    assert.equal((await repo.maintainer.api.post(refundUrl, { amount: 30_000, reason: 'Outage week' }, key)).headers['idempotent-replayed'], 'true');
+    assert.deepEqual([refunded.body.payment.refundedAmount, refunded.body.payment.status], [30_000, 'held']);
+    assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 30_000);
+    const invoice = (await org.admin.api.get(`/api/v1/invoices/${period.invoiceId}`)).body;
+    assert.deepEqual([invoice.creditNotes.length, invoice.lines[0].credited], [1, 30_000], 'the period invoice is credited for the refund');
+    const tooMuch = await repo.maintainer.api.post(refundUrl, { amount: 70_001, reason: 'More' }, withKey());
+    assert.deepEqual([tooMuch.status, tooMuch.body.error.code], [409, 'refund_exceeds_remaining']);
+
+    // The close shares 70,000 (nobody logged time: the helpers' part goes to the repository): 70000 − 3500 platform − 2930 fee.
+    await advance(ctx, Date.parse(period.endsAt) - ctx.clock.now().getTime());
+    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), repoOwed + 70_000 - 3_500 - sandboxFee(100_000));
+    assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 100_000, 'refunded and shared out: the period left nothing in escrow (the renewal is not paid yet)');
+    const closed = await repo.maintainer.api.post(refundUrl, { amount: 1000, reason: 'Late' }, withKey());
+    assert.deepEqual([closed.status, closed.body.error.code], [409, 'plan_period_closed']);
+    await assertLedgerConsistent(ctx);
+  });
+
+  test('a plan paid by invoice is refunded by credit note and bank transfer, by hand: the refunds route says so', async () => {
+    const { repo, plan, org } = await planSetup(ctx);
+    const { invoice, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'invoice' });
+    assert.equal((await operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 5' }, withKey())).status, 200);
+    const refused = await repo.maintainer.api.post(`/api/v1/payments/${payment.id}/refunds`, { amount: 1000, reason: 'x' }, withKey());
+    assert.deepEqual([refused.status, refused.body.error.code], [409, 'invoice_payment']);
     await assertLedgerConsistent(ctx);
   });
 

@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from '../../db/database.ts';
-import { conflict, invalidField, notFound } from '../../errors.ts';
+import { AppError, conflict, invalidField, notFound } from '../../errors.ts';
 import { newId, UUID_PATTERN } from '../../lib/ids.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
 import type { OrgsService } from '../orgs/orgs.service.ts';
@@ -206,7 +206,9 @@ export function subscriptionFlows(ctx: PlansContext, orgs: OrgsService) {
       return;
     }
     const now = clock.now();
-    let paid = await repo.updatePeriod(trx, period.id, { paid_at: now, processor_fee: payment.processor_fee });
+    // A card payment gets its invoice now, paid (an invoice payment had its invoice as its checkout).
+    const invoiceId = period.invoice_id ?? (await ctx.payments.invoiceCardCharge(trx, payment, { orgId: sub.org_id, poNumber: sub.po_number, reference: { type: 'subscription_period', id: period.id } }));
+    let paid = await repo.updatePeriod(trx, period.id, { paid_at: now, processor_fee: payment.processor_fee, invoice_id: invoiceId });
     const plan = (await repo.findPlan(trx, paid.plan_id))!;
     if (paid.status === 'pending') {
       paid = await startFirstPeriod(ctx, trx, sub, paid, plan, now);
@@ -216,11 +218,37 @@ export function subscriptionFlows(ctx: PlansContext, orgs: OrgsService) {
     await closePeriod(ctx, trx, sub, paid, plan.name);
   }
 
+  /**
+   * Whether `amount` of a plan's payment may be refunded (payments' onRefund, under the payment's row
+   * lock, before the provider refunds). Until its period closes the money is still in escrow, and the
+   * close shares out only what was not refunded (closePeriod). Once the revenue is shared among the
+   * helpers it is theirs: a 409, and the operator credits the organization by hand.
+   */
+  async function refundGuard(trx: Tx, payment: PaymentRow, amount: number): Promise<void> {
+    const found = await repo.periodOfPayment(trx, payment.id);
+    if (!found) return; // paid for no period (a checkout of a cancelled subscription): held for an operator to refund
+    await repo.findSubscription(trx, found.subscription_id, { lock: true });
+    const period = (await repo.findPeriod(trx, found.id, { lock: true }))!;
+    if (period.closed_at) {
+      throw conflict(
+        `The period this payment paid for closed on ${period.closed_at.toISOString().slice(0, 10)} and its revenue was shared among the helpers: credit the organization by hand instead.`,
+        'plan_period_closed',
+      );
+    }
+    const left = period.amount - period.credited_back - payment.refunded_amount;
+    if (period.status !== 'void' && amount > left) {
+      throw new AppError(409, 'refund_exceeds_remaining', `Only ${left} ${payment.currency} of this period's revenue is left to refund (the rest became credit on a plan change), not ${amount}.`, [
+        { path: 'body.amount', message: `must be at most ${Math.max(0, left)}` },
+      ]);
+    }
+  }
+
   return {
     subscribe,
     change,
     cancel,
     paymentHeld,
+    refundGuard,
 
     async list(actor: Actor, slug: string) {
       const { org } = await orgs.requireAdmin(actor, slug);
