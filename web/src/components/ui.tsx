@@ -106,3 +106,12 @@ const STATUS_TONES: Record<string, 'neutral' | 'green' | 'blue' | 'orange' | 're
 export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{status.replace(/_/g, ' ')}</Badge>;
 }
+
+/** A table that scrolls sideways on narrow screens; focusable and named so keyboard users can scroll it too. */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
