@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startBrowserApp, PHONE, type BrowserContext } from '../helpers/browser.ts';
 import { createUser } from '../helpers/factories.ts';
 import { addSource, docsFolder, knowledgeRepo, RETRIES_DOC } from '../helpers/knowledge.ts';
-import { createPlan, createPolicy } from '../helpers/plans.ts';
+import { createPlan, createPolicy, planSetup, subscribed } from '../helpers/plans.ts';
 import { approvedHelper } from '../helpers/support.ts';
 
 describe('web: the support site journey', () => {
@@ -96,6 +96,38 @@ describe('web: the support site journey', () => {
     assert.equal(overflow, 0, 'no horizontal scrolling at 375 px');
     await ctx.checkAccessibility(page, 'portal');
     await ctx.screenshot(page, 'portal-phone');
+    ctx.assertNoPageProblems();
+  });
+
+  test('an organization admin sees plans and usage, spend per repository and invoices, invites members and edits billing details', async () => {
+    const { repo, plan, org } = await planSetup(ctx, { name: 'Gold' });
+    const { invoice } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'invoice', poNumber: 'PO-77' });
+    // The test-mode seller charges no VAT: the invoice is the plan's price.
+    assert.equal(invoice.total, 100_000);
+    const page = await ctx.newPage();
+    await ctx.signIn(page, org.admin.email, `/portal/orgs/${org.slug}`);
+    await page.getByRole('heading', { name: 'Plans and usage' }).waitFor();
+    await page.getByRole('heading', { name: `Gold · ${repo.fullName}` }).waitFor();
+    await page.getByText('By invoice, PO PO-77').waitFor();
+    const spendRow = page.getByRole('region', { name: 'Spend per repository' }).getByRole('row', { name: new RegExp(repo.fullName) });
+    assert.match(await spendRow.innerText(), /1\t€1,000\.00\t€0\.00\t€1,000\.00/, 'one invoice, nothing credited');
+    assert.equal(await page.getByRole('link', { name: /Download .* as PDF/ }).count(), 1);
+    await ctx.checkAccessibility(page, 'organization');
+    await ctx.screenshot(page, 'organization');
+
+    await page.getByLabel('Invite by email').fill('new.colleague@example.com');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText('Invitation sent to new.colleague@example.com').waitFor();
+    await page.getByLabel('Default PO number').fill('PO-2027');
+    await page.getByLabel('Country (2 letters)').fill('xx1');
+    await page.getByRole('button', { name: 'Save billing details' }).click();
+    await page.getByRole('alert').getByText('ISO 3166-1').waitFor();
+    await page.getByLabel('Country (2 letters)').fill('fr');
+    await page.getByRole('button', { name: 'Save billing details' }).click();
+    await page.getByText('Billing details saved.').waitFor();
+    const saved = await org.admin.api.get(`/api/v1/orgs/${org.slug}`);
+    assert.equal(saved.body.billing.country, 'FR');
+    assert.equal(saved.body.billing.poNumberDefault, 'PO-2027');
     ctx.assertNoPageProblems();
   });
 });

@@ -110,6 +110,13 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
       return { items: await Promise.all(page.items.map((row) => present(db, row))), nextCursor: page.nextCursor };
     },
 
+    /** Consolidated spend per repository and currency, for the organization's admins. */
+    async spendForOrg(actor: Actor, slug: string) {
+      const { org } = await orgs.requireAdmin(actor, slug);
+      const rows = await repo.spendForOrg(db, org.id);
+      return { items: rows.map((row) => ({ ...row, net: row.invoiced - row.credited })) };
+    },
+
     async issueAsOperator(actor: Actor, input: IssueInput): Promise<Invoice> {
       const user = requireOperator(actor);
       return inTransaction(async (trx) => load(trx, (await issueInvoice(deps, trx, input, user.userId)).id));

@@ -6,7 +6,8 @@ export function ErrorMessage({ error }: { error: ApiError | null }) {
   return (
     <div className="alert alert-error" role="alert">
       <p>{error.message}</p>
-      {error.details?.length ? (
+      {/* The API's message often names the fields already; the list is for when it does not. */}
+      {error.details?.length && !error.details.every((detail) => error.message.includes(detail.message)) ? (
         <ul>
           {error.details.map((detail) => (
             <li key={detail.path + detail.message}>
