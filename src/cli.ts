@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, configDocs, loadConfig } from './config.ts';
+import { ConfigError, configDocs, loadConfig, publicUrl } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import { progressBar } from './lib/progress.ts';
 import { issueApiToken } from './modules/auth/auth.service.ts';
 import { findRepoByFullName } from './modules/repos/repos.repository.ts';
 import { findOrCreateUser } from './modules/users/users.repository.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { exportSite } from './web/site-export.ts';
 
 /**
  * `backline` (run as `npm run backline -- <command>`). Each command opens the database named by the
@@ -25,6 +26,10 @@ Commands:
                                   Ingest a docs folder or Git repository into the repository's AI
                                   knowledge now (unchanged files are skipped), with a progress bar.
                                   --base-url: where passages link to (docs site or GitHub blob URL).
+  site export OWNER/NAME --out DIR [--api URL]
+                                  Write the repository's support site as static files (for GitHub
+                                  Pages) into DIR; it calls the API at --api (default PUBLIC_URL),
+                                  which must list the site's origin in CORS_ORIGINS.
   demo seed                       Load the demo data set (idempotent).
   jobs run                        Run every job that is due now, then exit.
   config                          Print every environment variable with its default, as Markdown.
@@ -102,6 +107,23 @@ const commands: Record<string, Command> = {
     if (report.status !== 'succeeded') throw new Error(`Ingestion failed: ${report.error}`);
     console.log(`${fullName}: ${report.filesIndexed} file(s) indexed, ${report.filesUnchanged} unchanged, ${report.filesRemoved} removed; ${report.passagesAdded} passage(s) added, ${report.passagesRemoved} removed.`);
     for (const skipped of report.skipped) console.log(`  skipped ${skipped.path}: ${skipped.reason}`);
+  },
+
+  async 'site export'(runtime, args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, api: { type: 'string' } } });
+    const fullName = positionals[0];
+    if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
+    if (!values.out) throw new UsageError('give the folder to write with --out DIR');
+    const repo = await findRepoByFullName(runtime.deps.db, fullName);
+    if (!repo || repo.status !== 'verified') throw new UsageError(`no listed (verified) repository ${fullName}`);
+    const apiBase = values.api ?? publicUrl(runtime.deps.config);
+    if (!/^https?:\/\//.test(apiBase)) throw new UsageError('--api must be the platform\'s http(s) address');
+    const outDir = path.resolve(values.out);
+    const { files } = await exportSite({ repo: repo.full_name, outDir, apiBase, onProgress: (step, done, total) => progressBar(`Exporting ${repo.full_name}: ${step}`, done, total) });
+    console.log(`Wrote the support site of ${repo.full_name} to ${outDir} (${files} files), calling ${apiBase}.`);
+    const origins = runtime.deps.config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+    const pagesOrigin = `https://${repo.full_name.split('/')[0].toLowerCase()}.github.io`;
+    if (!origins.includes(pagesOrigin)) console.log(`Add the site's origin (on GitHub Pages: ${pagesOrigin}) to CORS_ORIGINS, or its browser calls are refused.`);
   },
 
   async 'demo seed'(runtime) {

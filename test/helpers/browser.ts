@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureWebBuilt } from '../../scripts/web-build.ts';
+import { ensureWebBuilt } from '../../src/web/build.ts';
 import { startTestApp, type TestOptions } from './app.ts';
 import { linkToken } from './session.ts';
 
@@ -88,7 +88,7 @@ export async function startBrowserApp(options: TestOptions = {}) {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
