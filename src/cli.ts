@@ -114,16 +114,16 @@ const commands: Record<string, Command> = {
     const fullName = positionals[0];
     if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
     if (!values.out) throw new UsageError('give the folder to write with --out DIR');
-    const repo = await findRepoByFullName(runtime.deps.db, fullName);
-    if (!repo || repo.status !== 'verified') throw new UsageError(`no listed (verified) repository ${fullName}`);
-    const apiBase = values.api ?? publicUrl(runtime.deps.config);
-    if (!/^https?:\/\//.test(apiBase)) throw new UsageError('--api must be the platform\'s http(s) address');
+    const apiBase = (values.api ?? publicUrl(runtime.deps.config)).replace(/\/$/, '');
+    if (!/^https?:\/\/[^/]+/.test(apiBase)) throw new UsageError('--api must be the platform\'s http(s) address');
+    // The platform the site will call must list the repository: asked over its API when --api names it
+    // (a CI job has no copy of the platform's database), or in this server's database otherwise.
+    const listed = values.api ? await listedByApi(apiBase, fullName) : await findRepoByFullName(runtime.deps.db, fullName).then((row) => (row?.status === 'verified' ? row.full_name : null));
+    if (!listed) throw new UsageError(`${fullName} is not a listed (verified) repository on ${apiBase}`);
     const outDir = path.resolve(values.out);
-    const { files } = await exportSite({ repo: repo.full_name, outDir, apiBase, onProgress: (step, done, total) => progressBar(`Exporting ${repo.full_name}: ${step}`, done, total) });
-    console.log(`Wrote the support site of ${repo.full_name} to ${outDir} (${files} files), calling ${apiBase}.`);
-    const origins = runtime.deps.config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
-    const pagesOrigin = `https://${repo.full_name.split('/')[0].toLowerCase()}.github.io`;
-    if (!origins.includes(pagesOrigin)) console.log(`Add the site's origin (on GitHub Pages: ${pagesOrigin}) to CORS_ORIGINS, or its browser calls are refused.`);
+    const { files } = await exportSite({ repo: listed, outDir, apiBase, onProgress: (step, done, total) => progressBar(`Exporting ${listed}: ${step}`, done, total) });
+    console.log(`Wrote the support site of ${listed} to ${outDir} (${files} files), calling ${apiBase}.`);
+    console.log(`The platform must list the site's origin (on GitHub Pages: https://${listed.split('/')[0].toLowerCase()}.github.io) in CORS_ORIGINS.`);
   },
 
   async 'demo seed'(runtime) {
@@ -137,6 +137,15 @@ const commands: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+/** The repository's canonical "owner/name" when the platform at apiBase lists it, else null. */
+async function listedByApi(apiBase: string, fullName: string): Promise<string | null> {
+  const response = await fetch(`${apiBase}/api/v1/repos/${fullName.split('/').map(encodeURIComponent).join('/')}`, { headers: { accept: 'application/json' } });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`${apiBase} answered ${response.status} for ${fullName}`);
+  const repo = (await response.json()) as { fullName: string; status: string };
+  return repo.status === 'verified' ? repo.fullName : null;
+}
 
 async function main() {
   const argv = process.argv.slice(2);

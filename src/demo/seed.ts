@@ -3,6 +3,7 @@ import type { UserActor } from '../modules/auth/actor.ts';
 import { findOrCreateUser, findUserByEmail } from '../modules/users/users.repository.ts';
 import type { Services } from '../services.ts';
 import { demoData } from './data.ts';
+import { seedSupportSite } from './support-sites.ts';
 
 const MARKER_EMAIL = 'ops@demo.backline.dev';
 
@@ -55,6 +56,8 @@ export async function seedDemo(deps: Deps, services: Services): Promise<void> {
     await services.repos.requestOnboarding(actors.get(request.by)!, { fullName: request.fullName, note: request.note, orgId: null });
   }
 
+  const [showcase] = demoData.repos;
+  await seedSupportSite(services, actors.get(showcase.maintainer)!, showcase.fullName, showcase.currency);
   await seedDemoTickets(services, actors);
   logger.info(`demo data loaded: sign in as any demo user (for example ${org.admin}) through /dev/mail, or as the operator ${MARKER_EMAIL}`);
 }
