@@ -83,6 +83,7 @@ export function Badge({ children, tone = 'neutral' }: { children: ReactNode; ton
 
 const STATUS_TONES: Record<string, 'neutral' | 'green' | 'blue' | 'orange' | 'red' | 'purple'> = {
   open: 'blue',
+  claimed: 'purple',
   in_progress: 'purple',
   waiting_on_customer: 'orange',
   resolved: 'green',

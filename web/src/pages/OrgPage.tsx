@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, must, type Schemas } from '../api/client.ts';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
 import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
@@ -54,8 +54,8 @@ function Org({ slug }: { slug: string }) {
       <Plans subscriptions={data.subscriptions} usage={data.usage} />
       <Spend spend={data.spend} />
       <Invoices invoices={data.invoices} />
-      <Members slug={slug} members={data.members} onChange={() => void view.reload()} />
-      <Billing org={data.org} />
+      <Members slug={slug} members={data.members} />
+      <Billing key={data.org.id} org={data.org} />
     </article>
   );
 }
@@ -206,7 +206,8 @@ function Invoices({ invoices }: { invoices: Schemas['Invoice'][] }) {
 type Member = Awaited<ReturnType<typeof loadMembers>>['items'][number];
 const loadMembers = (slug: string) => must(api.GET('/api/v1/orgs/{slug}/members', orgPath(slug)));
 
-function Members({ slug, members, onChange }: { slug: string; members: Member[]; onChange: () => void }) {
+/** An invitation adds nobody until it is accepted, so sending one leaves the list as it is. */
+function Members({ slug, members }: { slug: string; members: Member[] }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<'member' | 'admin'>('member');
   const [invited, setInvited] = useState<string | null>(null);
@@ -215,7 +216,6 @@ function Members({ slug, members, onChange }: { slug: string; members: Member[];
     () => {
       setInvited(email);
       setEmail('');
-      onChange();
     },
   );
   return (
@@ -283,7 +283,7 @@ function Billing({ org }: { org: Schemas['Organization'] }) {
   const initial = () => Object.fromEntries(BILLING_FIELDS.map(([key]) => [key, org.billing?.[key] ?? ''])) as Record<BillingKey, string>;
   const [fields, setFields] = useState(initial);
   const [saved, setSaved] = useState(false);
-  useEffect(() => setFields(initial()), [org]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Initialised once: a reload of the page's data must not wipe what the admin is typing.
   const save = useSubmit(
     () =>
       must(

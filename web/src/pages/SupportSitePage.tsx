@@ -138,7 +138,7 @@ function Plans({ plans, policies, currency }: { plans: Schemas['Plan'][]; polici
   return (
     <section aria-labelledby="plans-heading">
       <h2 id="plans-heading">Support plans</h2>
-      <ul className="tiles">
+      <ul className="tiles wide">
         {plans.map((plan) => {
           const price = pick(plan.prices, currency);
           const policy = policies.find((candidate) => candidate.id === plan.slaPolicyId);
