@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { ensureWebBuilt } from './web-build.ts';
+import { ensureWebBuilt } from '../src/web/build.ts';
 
 // Named per run, so that two runs on one server (two checkouts) never drop each other's template.
 const TEMPLATE = `backline_test_template_${process.pid}`;

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, configDocs, loadConfig } from './config.ts';
+import { ConfigError, configDocs, loadConfig, publicUrl } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import { progressBar } from './lib/progress.ts';
 import { issueApiToken } from './modules/auth/auth.service.ts';
 import { findRepoByFullName } from './modules/repos/repos.repository.ts';
 import { findOrCreateUser } from './modules/users/users.repository.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
+import { exportSite } from './web/site-export.ts';
 
 /**
  * `backline` (run as `npm run backline -- <command>`). Each command opens the database named by the
@@ -25,6 +26,10 @@ Commands:
                                   Ingest a docs folder or Git repository into the repository's AI
                                   knowledge now (unchanged files are skipped), with a progress bar.
                                   --base-url: where passages link to (docs site or GitHub blob URL).
+  site export OWNER/NAME --out DIR [--api URL]
+                                  Write the repository's support site as static files (for GitHub
+                                  Pages) into DIR; it calls the API at --api (default PUBLIC_URL),
+                                  which must list the site's origin in CORS_ORIGINS.
   demo seed                       Load the demo data set (idempotent).
   jobs run                        Run every job that is due now, then exit.
   config                          Print every environment variable with its default, as Markdown.
@@ -104,6 +109,23 @@ const commands: Record<string, Command> = {
     for (const skipped of report.skipped) console.log(`  skipped ${skipped.path}: ${skipped.reason}`);
   },
 
+  async 'site export'(runtime, args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, api: { type: 'string' } } });
+    const fullName = positionals[0];
+    if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
+    if (!values.out) throw new UsageError('give the folder to write with --out DIR');
+    const apiBase = (values.api ?? publicUrl(runtime.deps.config)).replace(/\/$/, '');
+    if (!/^https?:\/\/[^/]+/.test(apiBase)) throw new UsageError('--api must be the platform\'s http(s) address');
+    // The platform the site will call must list the repository: asked over its API when --api names it
+    // (a CI job has no copy of the platform's database), or in this server's database otherwise.
+    const listed = values.api ? await listedByApi(apiBase, fullName) : await findRepoByFullName(runtime.deps.db, fullName).then((row) => (row?.status === 'verified' ? row.full_name : null));
+    if (!listed) throw new UsageError(`${fullName} is not a listed (verified) repository on ${apiBase}`);
+    const outDir = path.resolve(values.out);
+    const { files } = await exportSite({ repo: listed, outDir, apiBase, onProgress: (step, done, total) => progressBar(`Exporting ${listed}: ${step}`, done, total) });
+    console.log(`Wrote the support site of ${listed} to ${outDir} (${files} files), calling ${apiBase}.`);
+    console.log(`The platform must list the site's origin (on GitHub Pages: https://${listed.split('/')[0].toLowerCase()}.github.io) in CORS_ORIGINS.`);
+  },
+
   async 'demo seed'(runtime) {
     await seedDemo(runtime.deps, runtime.services);
   },
@@ -115,6 +137,15 @@ const commands: Record<string, Command> = {
 };
 
 class UsageError extends Error {}
+
+/** The repository's canonical "owner/name" when the platform at apiBase lists it, else null. */
+async function listedByApi(apiBase: string, fullName: string): Promise<string | null> {
+  const response = await fetch(`${apiBase}/api/v1/repos/${fullName.split('/').map(encodeURIComponent).join('/')}`, { headers: { accept: 'application/json' } });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`${apiBase} answered ${response.status} for ${fullName}`);
+  const repo = (await response.json()) as { fullName: string; status: string };
+  return repo.status === 'verified' ? repo.fullName : null;
+}
 
 async function main() {
   const argv = process.argv.slice(2);

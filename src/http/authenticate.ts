@@ -57,7 +57,11 @@ export function authenticate(auth: AuthService, config: Config, allowedOrigins: 
 }
 
 function isCrossSite(request: FastifyRequest, allowedOrigins: Set<string>): boolean {
-  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  // Fetch Metadata, when the browser sends it, is the browser's own word. It matters for forms: under
+  // our Referrer-Policy (no-referrer) Chromium posts a form with `Origin: null`, even to its own site.
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'same-origin') return false;
+  if (site === 'cross-site') return true;
   const origin = request.headers.origin;
   if (!origin) return false;
   const host = request.headers.host;

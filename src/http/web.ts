@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { webDist } from '../web/build.ts';
 import type { App } from './types.ts';
 
-/** Where `npm run web:build` puts the web app. */
-export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
 /**
  * Paths the web app never answers, so an unknown API route stays a JSON 404 and the server's own
@@ -22,7 +21,7 @@ export type WebApp = { fallback: (request: FastifyRequest, reply: FastifyReply) 
  * served index.html gets <base href="/">: a page at /s/owner/name still loads /assets/….
  * Without a build (tests of the API alone, a checkout that never built) nothing is registered.
  */
-export async function registerWebApp(app: App, dist = WEB_DIST): Promise<WebApp | null> {
+export async function registerWebApp(app: App, dist = webDist): Promise<WebApp | null> {
   const indexFile = path.join(dist, 'index.html');
   if (!fs.existsSync(indexFile)) {
     app.log.info('The web app is not built (web/dist is missing): only the API is served. Run `npm run web:build`.');

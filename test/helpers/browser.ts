@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureWebBuilt } from '../../scripts/web-build.ts';
+import { ensureWebBuilt } from '../../src/web/build.ts';
 import { startTestApp, type TestOptions } from './app.ts';
 import { linkToken } from './session.ts';
 
@@ -21,14 +22,14 @@ export const PHONE = { width: 375, height: 740 };
  */
 export async function startBrowserApp(options: TestOptions = {}) {
   await ensureWebBuilt();
-  const ctx = await startTestApp(options);
+  // Links the app builds (sandbox checkout, emails) use PUBLIC_URL, so the port is chosen first.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const ctx = await startTestApp({ ...options, env: { PUBLIC_URL: baseUrl, ...options.env } });
   // The browser keeps cookies by its own clock: a session that ends by the fake clock's default date
   // (in the past) would be dropped at once. The fake clock starts at the whole minute of now instead.
   ctx.clock.set(new Date(Math.floor(Date.now() / 60_000) * 60_000));
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = ctx.app.server.address();
-  assert.ok(address && typeof address === 'object');
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  await ctx.app.listen({ port, host: '127.0.0.1' });
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
@@ -85,6 +86,17 @@ export async function startBrowserApp(options: TestOptions = {}) {
       await ctx.close();
     },
   };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 export type BrowserContext = Awaited<ReturnType<typeof startBrowserApp>>;

@@ -21,6 +21,13 @@ describe('web: directory and serving', () => {
     assert.equal((await api.json()).error.code, 'not_found');
     const health = await fetch(`${ctx.baseUrl}/healthz`, { headers: { accept: 'text/html' } });
     assert.deepEqual(await health.json(), { ok: true });
+    // The bundle the browser gets knows the API's address and nothing else of the server's configuration.
+    const scripts = await page.evaluate(() => Array.from(document.scripts).map((script) => script.src).filter(Boolean));
+    for (const src of scripts) {
+      const code = await (await fetch(src)).text();
+      assert.doesNotMatch(code, /sk_(live|test)_|whsec_|SMTP_URL|DATABASE_URL|GITHUB_TOKEN|STRIPE_SECRET_KEY|DISCORD_BOT_TOKEN/, `${src} carries no secret`);
+    }
+    assert.ok(scripts.length >= 2, 'config.js and the app bundle');
     ctx.assertNoPageProblems();
   });
 

@@ -154,6 +154,26 @@ describe('invoices over HTTP', () => {
     assert.equal((await it.operator.api.get(`/api/v1/orgs/${buyer.slug}/invoices`)).body.items.length, 3);
   });
 
+  test("an organization's spend per repository nets credit notes against their invoice's repository; admins only", async () => {
+    const buyer = await createBuyerOrg(it.ctx);
+    const widgets = await createRepo(it.ctx, { fullName: 'spend/widgets' });
+    const gadgets = await createRepo(it.ctx, { fullName: 'spend/gadgets' });
+    const first = await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: widgets.id } });
+    await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: widgets.id } });
+    const other = await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: gadgets.id } });
+    const credit = await it.operator.api.post(`/api/v1/invoices/${first.id}/credit-notes`, { reason: 'Goodwill', full: true });
+    assert.equal(credit.status, 201, JSON.stringify(credit.body));
+
+    const spend = await buyer.admin.api.get(`/api/v1/orgs/${buyer.slug}/spend`);
+    assert.equal(spend.status, 200, JSON.stringify(spend.body));
+    assert.deepEqual(spend.body.items, [
+      { repo: 'spend/gadgets', currency: 'EUR', invoiced: other.total, credited: 0, net: other.total, invoices: 1 },
+      { repo: 'spend/widgets', currency: 'EUR', invoiced: first.total * 2, credited: first.total, net: first.total, invoices: 2 },
+    ]);
+    assert.equal((await (await plainMember()).api.get(`/api/v1/orgs/${org.slug}/spend`)).status, 403);
+    assert.equal((await buyer.admin.api.get(`/api/v1/orgs/${org.slug}/spend`)).status, 404);
+  });
+
   test('bad input is a 400 naming the field, and writes nothing: no invoice, no line, no number taken', async () => {
     const counts = async () => [await countRows(it.ctx, 'invoices'), await countRows(it.ctx, 'invoice_lines'), await countRows(it.ctx, 'invoice_counters')];
     const before = await counts();

@@ -127,3 +127,25 @@ export async function setTaxRate(db: Queryable, country: string, rateBps: number
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+export type SpendRow = { repo: string | null; currency: string; invoiced: number; credited: number; invoices: number };
+
+/**
+ * What an organization was invoiced per repository and currency, net of credit notes (a credit note
+ * counts against its invoice's repository). A void invoice is one fully credited: it counts, and so
+ * does the credit note that nets it to nothing.
+ */
+export async function spendForOrg(db: Queryable, orgId: string): Promise<SpendRow[]> {
+  const { rows } = await sql<{ repo: string | null; currency: string; invoiced: string; credited: string; invoices: string }>`
+    SELECT r.full_name AS repo, i.currency,
+           coalesce(sum(i.total) FILTER (WHERE i.kind = 'invoice'), 0)::text AS invoiced,
+           coalesce(sum(i.total) FILTER (WHERE i.kind = 'credit_note'), 0)::text AS credited,
+           count(*) FILTER (WHERE i.kind = 'invoice')::text AS invoices
+    FROM invoices i
+    LEFT JOIN invoices credited ON credited.id = i.credits_invoice_id
+    LEFT JOIN repos r ON r.id = coalesce(i.repo_id, credited.repo_id)
+    WHERE i.buyer_org_id = ${orgId}
+    GROUP BY r.full_name, i.currency
+    ORDER BY r.full_name NULLS LAST, i.currency`.execute(db);
+  return rows.map((row) => ({ repo: row.repo, currency: row.currency, invoiced: Number(row.invoiced), credited: Number(row.credited), invoices: Number(row.invoices) }));
+}

@@ -15,6 +15,7 @@ import {
   issueInput,
   listQuery,
   markPaidBody,
+  spendOut,
   taxRateBody,
   taxRateOut,
 } from './invoices.schemas.ts';
@@ -56,6 +57,15 @@ export function registerInvoiceRoutes(app: App, invoices: InvoicesService) {
       response: { 200: invoiceListOut, ...invoiceErrors },
     },
   }, async (request) => invoices.listForOrg(request.actor, request.params.slug, request.query));
+
+  app.get('/api/v1/orgs/:slug/spend', {
+    schema: {
+      tags: ['invoices'],
+      summary: "An organization's spend per repository and currency: invoiced, credited and net (admins)",
+      params: orgParams,
+      response: { 200: spendOut, ...invoiceErrors },
+    },
+  }, async (request) => invoices.spendForOrg(request.actor, request.params.slug));
 
   app.post('/api/v1/admin/invoices', {
     schema: {

@@ -152,6 +152,19 @@ export const invoiceOut = z
 export const invoiceListOut = z.object({ items: z.array(invoiceOut), nextCursor: z.string().nullable() });
 export const listQuery = z.object({ ...pageQuery });
 
+export const spendOut = z.object({
+  items: z.array(
+    z.object({
+      repo: z.string().nullable().describe('null for invoices not tied to a repository'),
+      currency: z.string(),
+      invoiced: z.number().int().describe('Invoice totals, tax included, in minor units'),
+      credited: z.number().int().describe('Credit notes against them'),
+      net: z.number().int(),
+      invoices: z.number().int(),
+    }),
+  ),
+});
+
 export const taxRateOut = z.object({ country: z.string(), rateBps: z.number().int(), updatedAt: isoDate }).meta({ id: 'TaxRate' });
 export const taxRateBody = z.object({ rateBps: z.number().int().min(0).max(10_000).describe('1900 = 19%') });
 

@@ -111,6 +111,13 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
       return { items: await Promise.all(page.items.map((row) => present(db, row))), nextCursor: page.nextCursor };
     },
 
+    /** Consolidated spend per repository and currency, for the organization's admins. */
+    async spendForOrg(actor: Actor, slug: string) {
+      const { org } = await orgs.requireAdmin(actor, slug);
+      const rows = await repo.spendForOrg(db, org.id);
+      return { items: rows.map((row) => ({ ...row, net: row.invoiced - row.credited })) };
+    },
+
     /**
      * Issues a numbered document, so it runs once per Idempotency-Key: a retried request gets the first
      * invoice back instead of a second number in the series (which could then never be deleted).

@@ -84,6 +84,7 @@ export function sandboxPage(payment: PaymentRow): string {
 <p>${escapeHtml(payment.description)}</p>
 ${session ? '<p class="note">A per-minute session: this authorizes the booked length; only the time used is captured when the work is confirmed.</p>' : ''}
 ${action}
+${payment.ticket_id ? `<p><a href="/portal/tickets/${escapeHtml(payment.ticket_id)}">Back to the ticket</a></p>` : ''}
 <p class="note">This is Backline's sandbox payment provider, used because no payment processor is configured on this server. Nothing is charged to any card.</p>
 </body>
 </html>

@@ -6,7 +6,8 @@ export function ErrorMessage({ error }: { error: ApiError | null }) {
   return (
     <div className="alert alert-error" role="alert">
       <p>{error.message}</p>
-      {error.details?.length ? (
+      {/* The API's message often names the fields already; the list is for when it does not. */}
+      {error.details?.length && !error.details.every((detail) => error.message.includes(detail.message)) ? (
         <ul>
           {error.details.map((detail) => (
             <li key={detail.path + detail.message}>
@@ -82,6 +83,7 @@ export function Badge({ children, tone = 'neutral' }: { children: ReactNode; ton
 
 const STATUS_TONES: Record<string, 'neutral' | 'green' | 'blue' | 'orange' | 'red' | 'purple'> = {
   open: 'blue',
+  claimed: 'purple',
   in_progress: 'purple',
   waiting_on_customer: 'orange',
   resolved: 'green',
@@ -105,4 +107,13 @@ const STATUS_TONES: Record<string, 'neutral' | 'green' | 'blue' | 'orange' | 're
 
 export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={STATUS_TONES[status] ?? 'neutral'}>{status.replace(/_/g, ' ')}</Badge>;
+}
+
+/** A table that scrolls sideways on narrow screens; focusable and named so keyboard users can scroll it too. */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
 }
