@@ -17,6 +17,7 @@ import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
+import { registerWebChatRoutes } from './integrations/web-chat/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -150,6 +151,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
+  registerWebChatRoutes(app, services.webChat);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);

@@ -12,6 +12,7 @@ import * as slaScheduling from './migrations/0010_sla_scheduling.ts';
 import * as directorySearch from './migrations/0011_directory_search.ts';
 import * as plans from './migrations/0013_plans.ts';
 import * as assistant from './migrations/0012_assistant.ts';
+import * as webChat from './migrations/0017_web_chat.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0011_directory_search': directorySearch,
   '0013_plans': plans,
   '0012_assistant': assistant,
+  '0017_web_chat': webChat,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
+import { findUserById } from '../users/users.repository.ts';
 import { ticketNotice } from './assistant.notices.ts';
 import * as store from './assistant.repository.ts';
 import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
@@ -41,8 +42,22 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     return enqueue(scope, clock, DELIVER_JOB, payload, { maxAttempts: 10, singletonKey: key ? `assistant:${conversationId}:${key}` : undefined });
   }
 
-  /** Follows every ticket change in its transaction and tells the conversations that opened the ticket. */
+  /**
+   * Follows every ticket change in its transaction and tells the conversations that opened the ticket:
+   * its moves, and the public replies of everyone but the customer (a helper answering on the web reaches
+   * the customer's Discord thread or web chat). A reply is not sent back to the channel it was written
+   * in: a message mirrored from a Discord thread is in that thread already.
+   */
   const ticketObserver: TicketObserver = async (trx, change) => {
+    if (change.type === 'message') {
+      if (change.internal || change.byCustomer) return;
+      const conversations = (await store.conversationsOfTicket(trx, change.ticket.id)).filter((row) => row.channel !== change.message.channel);
+      if (conversations.length === 0) return;
+      const author = await findUserById(trx, change.message.authorId);
+      const reply: Message = { text: change.message.body, ephemeral: false, from: { name: author?.display_name ?? 'Helper', role: 'helper' } };
+      for (const conversation of conversations) await push(trx, conversation.id, 'ticket', [reply], `message:${change.message.id}`);
+      return;
+    }
     if (change.type !== 'moved') return;
     const messages = ticketNotice(change.action, change.ticket);
     if (!messages) return;

@@ -114,6 +114,8 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
     },
 
+    /** Chat accounts as Backline users: channels that act outside the engine (web chat replies on a ticket) use it. */
+    identities,
     registerChannel: delivery.registerChannel,
     ticketObserver: delivery.ticketObserver,
     jobHandlers: delivery.jobHandlers,

@@ -47,6 +47,8 @@ export type Message = {
   links?: Link[];
   choices?: ChoiceList;
   form?: Form;
+  /** Who wrote it when not the assistant: a helper's reply on the ticket, relayed to the conversation. */
+  from?: { name: string; role: 'helper' };
 };
 
 /** Where pushed messages go: the ticket's public thread, or privately to the person. */

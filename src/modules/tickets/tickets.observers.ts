@@ -7,7 +7,7 @@ import type { TicketAction } from './tickets.state.ts';
 export type TicketChange =
   | { type: 'created'; ticket: TicketView }
   | { type: 'moved'; action: TicketAction; from: TicketStatus; ticket: TicketView }
-  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean };
+  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean; message: { id: string; body: string; channel: string; authorId: string } };
 
 /**
  * Called inside the transaction of the change, so that what an observer writes commits with it or not

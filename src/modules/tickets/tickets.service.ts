@@ -228,7 +228,13 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           // The first public answer from someone other than the customer stops the first-response clock (SLAs).
           !input.internal && !relation.customer && ticket.first_response_at === null,
         );
-        await observers.notify(trx, { type: 'message', ticket, internal: input.internal, byCustomer: relation.customer });
+        await observers.notify(trx, {
+          type: 'message',
+          ticket,
+          internal: input.internal,
+          byCustomer: relation.customer,
+          message: { id: messageId, body: input.body, channel: input.channel, authorId: viewer.userId },
+        });
         if (!input.internal && relation.customer && canMove(ticket.status, 'customer_reply')) {
           await applyMove(trx, loaded, 'customer_reply', { data: { messageId } });
         }
