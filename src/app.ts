@@ -165,6 +165,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerAdminMoneyRoutes(app, services.adminMoney);
   // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());
+  app.addHook('onListen', async () => services.assistant.retention.scheduleNextRun());
   registerPaymentRoutes(app, services.payments);
   if (devOutboxPage(config)) registerDevRoutes(app, deps);
 

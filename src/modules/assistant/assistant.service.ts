@@ -11,6 +11,7 @@ import { expired, isSlowStep, journey } from './assistant.journey.ts';
 import type { AssistantServices, Turn } from './assistant.kit.ts';
 import { privately } from './assistant.messages.ts';
 import * as store from './assistant.repository.ts';
+import { chatEventsRetention } from './assistant.retention.ts';
 import { SLOW_TICKET_STEPS, TICKET_COMMANDS, ticketActions } from './assistant.ticket-actions.ts';
 import type { Input, Message, Place } from './assistant.types.ts';
 
@@ -31,6 +32,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
   const kit = { ...services, deps, identities, delivery };
   const flow = journey(kit);
   const onTickets = ticketActions(kit);
+  const retention = chatEventsRetention(deps);
 
   async function conversationStep(turn: Turn, action: Action, value: { value?: string; fields?: Record<string, string> }): Promise<Message[]> {
     const conversation = await store.findConversation(db, action.id);
@@ -118,7 +120,9 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     identities,
     registerChannel: delivery.registerChannel,
     ticketObserver: delivery.ticketObserver,
-    jobHandlers: delivery.jobHandlers,
+    /** The daily deletion of old chat events (CHAT_EVENTS_RETENTION_DAYS). */
+    retention,
+    jobHandlers: { ...delivery.jobHandlers, ...retention.jobHandlers },
   };
 }
 
