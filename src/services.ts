@@ -1,4 +1,5 @@
 import type { Deps } from './deps.ts';
+import { discordGateway } from './integrations/discord/gateway.ts';
 import { createDiscordIntegration } from './integrations/discord/integration.ts';
 import { createWebChat } from './integrations/web-chat/web-chat.service.ts';
 import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
@@ -65,11 +66,13 @@ export function createServices(deps: Deps) {
   tickets.observe(assistant.ticketObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
   const discord = createDiscordIntegration(deps, assistant);
+  /** Mirrors people's messages in tickets' Discord threads to the tickets; connected where jobs run (see runtime.ts). */
+  const discordThreads = discordGateway(deps, { assistant, tickets });
   /** The web chat of support pages and the widget: always on, it needs no provider. */
   const webChat = createWebChat(deps, { assistant, repos, tickets });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, webChat, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...discordThreads.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, discordThreads, webChat, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;
