@@ -64,6 +64,7 @@ export function createServices(deps: Deps) {
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
   const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
   tickets.observe(assistant.ticketObserver);
+  payments.observe(assistant.paymentObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
   const discord = createDiscordIntegration(deps, assistant);
   /** Mirrors people's messages in tickets' Discord threads to the tickets; connected where jobs run (see runtime.ts). */

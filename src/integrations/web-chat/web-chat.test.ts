@@ -108,6 +108,7 @@ describe('the web chat', () => {
     assert.equal((await repo.helper.api.post(`${ticketUrl}/messages`, { body: 'Which version of the worker do you run?' })).status, 201);
     await ctx.jobs.drain();
     let shown = await transcriptOf(chat);
+    replyWith(shown, /Paid: €50.00 for .*held until the work is confirmed/);
     replyWith(shown, /Ada Helper is working on this ticket/);
     const helperReply = replyWith(shown, /Which version/);
     assert.deepEqual([helperReply.author, helperReply.authorName], ['helper', 'Ada Helper']);
@@ -185,6 +186,31 @@ describe('the web chat', () => {
     assert.ok(event.data.seq > known.at(-1)!.seq, 'only what came after Last-Event-ID');
     aborter.abort();
     await reader.cancel().catch(() => undefined);
+  });
+
+  test('a quote sent on the web reaches the chat with Accept and Decline; accepting it from the chat opens the payment', async () => {
+    const repo = await supportedRepo();
+    const chat = await startChat(repo.fullName);
+    const tracks = replyWith(await send(chat, { kind: 'form', action: chat.messages[0].form!.action, fields: { title: 'Upgrade plan', body: 'We move from v3 to v4.' } }), /How would you like/);
+    const emailForm = replyWith(await send(chat, button(tracks, 'Get an expert')), /email address/);
+    const codeSent = replyWith(await send(chat, { kind: 'form', action: emailForm.form!.action, fields: { email: 'quinn@example.com' } }), /six-digit code/);
+    await ctx.jobs.drain();
+    const code = /(\d{6})/.exec(ctx.sent.findLast((email) => email.to === 'quinn@example.com')!.subject)![1];
+    const codeForm = replyWith(await send(chat, button(codeSent, 'Enter the code')), /six-digit code/);
+    const offerings = replyWith(await send(chat, { kind: 'form', action: codeForm.form!.action, fields: { code } }), /What would you like/);
+    replyWith(await send(chat, { kind: 'choice', action: offerings.choices!.action, value: 'quote' }), /They will send you a quote here/);
+    const ticketId = (await ctx.db.selectFrom('conversations').select('ticket_id').where('id', '=', chat.id).executeTakeFirstOrThrow()).ticket_id!;
+
+    assert.equal((await repo.helper.api.post(`/api/v1/tickets/${ticketId}/claim`)).status, 200);
+    const quote = await repo.helper.api.post(`/api/v1/tickets/${ticketId}/quotes`, { amount: 24000, currency: 'EUR', description: 'Plan the upgrade with you', estimatedMinutes: 120 });
+    assert.equal(quote.status, 201, JSON.stringify(quote.body));
+    await ctx.jobs.drain();
+    const offer = replyWith(await transcriptOf(chat), /Ada Helper quotes \*\*€240.00\*\*/);
+    assert.deepEqual(offer.buttons.map((candidate) => candidate.label), ['Accept and pay', 'Decline']);
+    const pay = replyWith(await send(chat, button(offer, 'Accept')), /Quote accepted. Pay €240.00/);
+    assert.match(pay.links[0].url, /\/auth\/magic\?token=/);
+    const stored = await ctx.db.selectFrom('quotes').select('status').where('id', '=', quote.body.id).executeTakeFirstOrThrow();
+    assert.equal(stored.status, 'accepted');
   });
 
   test('forged, foreign, missing and expired conversation tokens are refused and change nothing', async () => {

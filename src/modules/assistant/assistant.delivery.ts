@@ -5,7 +5,8 @@ import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
 import { findUserById } from '../users/users.repository.ts';
-import { ticketNotice } from './assistant.notices.ts';
+import type { PaymentObserver } from '../payments/payments.context.ts';
+import { paidNotice, quoteSent, quoteView, ticketNotice } from './assistant.notices.ts';
 import * as store from './assistant.repository.ts';
 import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
 
@@ -66,6 +67,15 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     }
   };
 
+  /** Quotes sent and payments held, wherever they were made (chat, the web, the API), reach the ticket's conversations. */
+  const paymentObserver: PaymentObserver = async (trx, change) => {
+    const [messages, key] =
+      change.type === 'quote_sent'
+        ? [[quoteSent(quoteView(change.quote), change.ticket.assignee_name ?? 'Your helper')], `quote:${change.quote.id}`]
+        : [[paidNotice(change.payment)], `paid:${change.payment.id}`];
+    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) await push(trx, conversation.id, 'ticket', messages, key);
+  };
+
   async function deliver({ conversationId, audience, messages }: DeliverPayload): Promise<void> {
     const row = await store.findConversation(db, conversationId);
     if (!row) return;
@@ -84,6 +94,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
   return {
     push,
     ticketObserver,
+    paymentObserver,
     registerChannel(channel: ConversationChannel, port: ChannelPort) {
       ports.set(channel, port);
     },

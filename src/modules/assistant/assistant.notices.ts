@@ -43,6 +43,20 @@ export function quoteSent(quote: { id: string; amount: number; currency: string;
   );
 }
 
+/** A quote row as the quote message shows it. */
+export const quoteView = (quote: { id: string; amount: number; currency: string; description: string; estimated_minutes: number; expires_at: Date }) => ({
+  id: quote.id,
+  amount: quote.amount,
+  currency: quote.currency,
+  description: quote.description,
+  estimatedMinutes: quote.estimated_minutes,
+  expiresAt: quote.expires_at.toISOString(),
+});
+
+export function paidNotice(payment: { amount: number; currency: string; description: string }): Message {
+  return publicly(`Paid: ${formatMoney(payment.amount, payment.currency)} for ${excerpt(payment.description, 200)}. The money is held until the work is confirmed done.`);
+}
+
 export const rateButtons = (ticketId: string): Button[] =>
   [1, 2, 3, 4, 5].map((score) => ({ action: ticketAction(ticketId, 'rate', String(score)), label: '★'.repeat(score), style: 'secondary' as const }));
 

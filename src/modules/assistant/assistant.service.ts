@@ -120,6 +120,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     identities,
     registerChannel: delivery.registerChannel,
     ticketObserver: delivery.ticketObserver,
+    paymentObserver: delivery.paymentObserver,
     /** The daily deletion of old chat events (CHAT_EVENTS_RETENTION_DAYS). */
     retention,
     jobHandlers: { ...delivery.jobHandlers, ...retention.jobHandlers },

@@ -6,7 +6,7 @@ import { authorize } from '../tickets/tickets.policy.ts';
 import { ticketAction } from './assistant.actions.ts';
 import type { AssistantKit, Turn } from './assistant.kit.ts';
 import { formMessage, privately, readableText, refuse } from './assistant.messages.ts';
-import { helperButtons, quoteSent, rateButtons } from './assistant.notices.ts';
+import { helperButtons, rateButtons } from './assistant.notices.ts';
 import { paymentMessage } from './assistant.pay.ts';
 import * as store from './assistant.repository.ts';
 import type { Form, Message } from './assistant.types.ts';
@@ -99,11 +99,7 @@ export function ticketActions(kit: AssistantKit) {
       description: readableText(fields.description, 'the description', 2000),
       estimatedMinutes: wholeNumber(fields.minutes, 'The estimate', ESTIMATE_MAX_MINUTES),
     });
-    await kit.deps.db.transaction().execute(async (trx) => {
-      for (const conversation of await store.conversationsOfTicket(trx, ticketId)) {
-        await kit.delivery.push(trx, conversation.id, 'ticket', [quoteSent(created, turn.who.name)], `quote:${created.id}`);
-      }
-    });
+    // The thread hears of it from the payments module's observer, like quotes sent on the web.
     return [privately(`Quote of ${formatMoney(created.amount, created.currency)} sent; the customer can accept it in the thread.`)];
   }
 

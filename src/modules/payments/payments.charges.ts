@@ -6,7 +6,7 @@ import { UUID_PATTERN } from '../../lib/ids.ts';
 import type { Invoice } from '../invoices/invoices.presenter.ts';
 import { queueEmail } from '../mail/mail.service.ts';
 import { insertPendingPayment, openCheckout, type NewPayment } from './payments.checkout.ts';
-import type { PaymentsContext } from './payments.context.ts';
+import { notifyPaymentObservers, type PaymentsContext } from './payments.context.ts';
 import { postInvoiceCapture } from './payments.money.ts';
 import { heldEmail } from './payments.notifications.ts';
 import type { ReleaseFlows } from './payments.release.ts';
@@ -40,6 +40,7 @@ export async function afterHeld(ctx: PaymentsContext, release: ReleaseFlows, trx
     const email = heldEmail(ctx.deps.config, ticket, held);
     if (email) await queueEmail(trx, ctx.deps.clock, email);
     await release.scheduleIfDone(trx, held, ticket);
+    await notifyPaymentObservers(ctx, trx, { type: 'held', ticket, payment: held });
   }
   await ctx.heldHandlers.get(held.kind)?.(trx, held);
 }

@@ -6,7 +6,10 @@ import type { InvoicesService } from '../invoices/invoices.service.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
-import type { TicketsService } from '../tickets/tickets.service.ts';
+import type { Tx } from '../../db/database.ts';
+import type { TicketsService, TicketView } from '../tickets/tickets.service.ts';
+import type { PaymentRow } from './payments.repository.ts';
+import type { QuoteRow } from './quotes.repository.ts';
 import type { HeldHandlers } from './payments.charges.ts';
 import { invoiceProvider } from './providers/invoice.ts';
 import { sandboxProvider } from './providers/sandbox.ts';
@@ -23,7 +26,22 @@ export type PaymentsContext = {
   providers: Providers;
   /** What other domains do when one of their payments (a plan's) becomes held; see payments.charges.ts. */
   heldHandlers: HeldHandlers;
+  /** Who hears about a ticket's money (the assistant tells the customer's chat); see PaymentObserver. */
+  observers: PaymentObserver[];
 };
+
+/**
+ * A ticket's quote was sent or its payment became held. Called inside the transaction of the change:
+ * use `trx`, never the database handle, and what it writes commits with the change or not at all.
+ */
+export type PaymentChange =
+  | { type: 'quote_sent'; ticket: TicketView; quote: QuoteRow }
+  | { type: 'held'; ticket: TicketView; payment: PaymentRow };
+export type PaymentObserver = (trx: Tx, change: PaymentChange) => Promise<void>;
+
+export async function notifyPaymentObservers(ctx: PaymentsContext, trx: Tx, change: PaymentChange): Promise<void> {
+  for (const observer of ctx.observers) await observer(trx, change);
+}
 
 export type Providers = {
   /** New payments go here: Stripe when it is configured, the sandbox otherwise. */

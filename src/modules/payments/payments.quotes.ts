@@ -7,7 +7,7 @@ import type { TicketView } from '../tickets/tickets.service.ts';
 import { withIdempotency } from './idempotency.ts';
 import { requireAssignee, requireCustomer, ticketAccess, ticketBehind } from './payments.access.ts';
 import { openCheckout, PAYABLE_TICKET } from './payments.checkout.ts';
-import type { PaymentsContext } from './payments.context.ts';
+import { notifyPaymentObservers, type PaymentsContext } from './payments.context.ts';
 import { quoteEmail } from './payments.notifications.ts';
 import { presentPaymentById, presentQuote } from './payments.presenter.ts';
 import { QUOTE_DEFAULT_DAYS, QUOTE_MAX_DAYS, type CreateQuoteInput } from './payments.schemas.ts';
@@ -102,6 +102,7 @@ export function quoteFlows(ctx: PaymentsContext) {
           updated_at: now,
         });
         await queueEmail(trx, clock, quoteEmail(ctx.deps.config, ticket, quote));
+        await notifyPaymentObservers(ctx, trx, { type: 'quote_sent', ticket, quote });
         return quote;
       });
       return presentQuote(row, now);

@@ -10,7 +10,7 @@ import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { concerns, ticketAccess, visiblePayment } from './payments.access.ts';
 import { chargeFlows } from './payments.charges.ts';
-import { paymentProviders, type PaymentsContext } from './payments.context.ts';
+import { paymentProviders, type PaymentObserver, type PaymentsContext } from './payments.context.ts';
 import { disputeFlows } from './payments.disputes.ts';
 import { paymentEventSink } from './payments.events.ts';
 import { presentPaymentById, presentPayments } from './payments.presenter.ts';
@@ -33,7 +33,7 @@ export function createPaymentsService(
   deps: Deps,
   services: { ledger: LedgerService; offerings: OfferingsService; repos: ReposService; tickets: TicketsService; invoices: InvoicesService; stripe: PaymentProvider | null },
 ) {
-  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map() };
+  const ctx: PaymentsContext = { deps, ...services, providers: paymentProviders(deps, services.stripe), heldHandlers: new Map(), observers: [] };
   const release = releaseFlows(ctx);
   const refunds = refundFlows(ctx);
   const disputes = disputeFlows(ctx, release, refunds);
@@ -60,6 +60,8 @@ export function createPaymentsService(
     /** For plans and consulting: a payment by card or by invoice, opened in the caller's transaction. */
     openCharge: charges.open,
     onHeld: charges.onHeld,
+    /** Follows quotes sent and payments held on tickets, in their transactions (the assistant's status updates). */
+    observe: (observer: PaymentObserver) => void ctx.observers.push(observer),
     /** A payment as its API shape, read in the caller's transaction. */
     present: (scope: Queryable, id: string) => presentPaymentById(scope, id),
     /** Minutes each helper logged on these tickets in [from, to): how plan revenue is shared. */
