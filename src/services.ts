@@ -62,7 +62,7 @@ export function createServices(deps: Deps) {
   /** Consulting requests are worked as expert tickets; an accepted quote is paid and booked in one transaction. */
   const consulting = createConsultingService(deps, { repos, tickets, payments, scheduling, plans });
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
-  const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
+  const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments, scheduling });
   tickets.observe(assistant.ticketObserver);
   payments.observe(assistant.paymentObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */

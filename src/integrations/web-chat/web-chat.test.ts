@@ -213,6 +213,51 @@ describe('the web chat', () => {
     assert.equal(stored.status, 'accepted');
   });
 
+  test('a paid live session: the customer picks a time in their time zone from the chat, the booking is made and both get the invitation', async () => {
+    const repo = await supportedRepo();
+    const week = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [day, [{ start: '09:00', end: '17:00' }]]));
+    assert.equal((await repo.helper.api.put('/api/v1/helpers/me/availability', { timeZone: 'Europe/Paris', weeklyHours: week })).status, 200);
+    const offering = await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/offerings`, { kind: 'session', name: 'Live session', currency: 'EUR', prices: [{ currency: 'EUR', initialFee: 2000, perMinuteRate: 150, minimumMinutes: 15 }] });
+    assert.equal(offering.status, 201, JSON.stringify(offering.body));
+    const chat = await startChat(repo.fullName);
+    const tracks = replyWith(await send(chat, { kind: 'form', action: chat.messages[0].form!.action, fields: { title: 'Pairing', body: 'Walk me through the retry internals.' } }), /How would you like/);
+    const emailForm = replyWith(await send(chat, button(tracks, 'Get an expert')), /email address/);
+    const codeSent = replyWith(await send(chat, { kind: 'form', action: emailForm.form!.action, fields: { email: 'sam@example.com' } }), /six-digit code/);
+    await ctx.jobs.drain();
+    const code = /(\d{6})/.exec(ctx.sent.findLast((email) => email.to === 'sam@example.com')!.subject)![1];
+    const codeForm = replyWith(await send(chat, button(codeSent, 'Enter the code')), /six-digit code/);
+    const offerings = replyWith(await send(chat, { kind: 'form', action: codeForm.form!.action, fields: { code } }), /What would you like/);
+    const pay = replyWith(await send(chat, { kind: 'choice', action: offerings.choices!.action, value: offering.body.id }), /Pay €110.00/);
+    const ticketId = (await ctx.db.selectFrom('conversations').select('ticket_id').where('id', '=', chat.id).executeTakeFirstOrThrow()).ticket_id!;
+    const customerId = (await ctx.db.selectFrom('tickets').select('requester_id').where('id', '=', ticketId).executeTakeFirstOrThrow()).requester_id;
+    await ctx.db.updateTable('users').set({ time_zone: 'America/New_York' }).where('id', '=', customerId).execute();
+
+    const link = new URL(pay.links[0].url);
+    const followed = await ctx.app.inject({ method: 'GET', url: link.pathname + link.search });
+    const paymentId = /\/pay\/sandbox\/([\w-]+)/.exec(String(followed.headers.location))![1];
+    assert.equal((await cookieClient(ctx, sessionCookieOf(followed)!).post(`/api/v1/payments/${paymentId}/sandbox/complete`)).body.status, 'authorized', 'a metered session is authorized, captured by the minute later');
+    await ctx.jobs.drain();
+    const paid = replyWith(await transcriptOf(chat), /Paid: €110.00/);
+    const early = replyWith(await send(chat, button(paid, 'Pick a time')), /No helper has claimed/);
+    assert.equal(early.author, 'assistant');
+
+    assert.equal((await repo.helper.api.post(`/api/v1/tickets/${ticketId}/claim`)).status, 200);
+    const slots = replyWith(await send(chat, button(paid, 'Pick a time')), /Pick a time for your 60-minute session with Ada Helper; times are in America\/New_York/);
+    const first = slots.choices!.options[0];
+    const parisHour = Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(new Date(first.value)));
+    assert.ok(parisHour >= 9 && parisHour < 17, `the helper's hours (${parisHour}h in Paris)`);
+    const newYork = new Intl.DateTimeFormat('en', { timeZone: 'America/New_York', weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(first.value));
+    assert.equal(first.label, newYork, 'shown in the customer\'s zone');
+    const sentBefore = ctx.sent.length;
+    replyWith(await send(chat, { kind: 'choice', action: slots.choices!.action, value: first.value, label: first.label }), /Booked for/);
+    const booking = await ctx.db.selectFrom('bookings').selectAll().where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
+    assert.deepEqual([booking.helper_id, booking.customer_id, booking.starts_at.toISOString()], [repo.helper.id, customerId, first.value]);
+    await ctx.jobs.drain();
+    replyWith(await transcriptOf(chat), /Session booked: .*America\/New_York.*60 minutes with Ada Helper/);
+    const invited = ctx.sent.slice(sentBefore).map((email) => email.to);
+    assert.ok(invited.includes('sam@example.com') && invited.includes(repo.helper.email), `both are mailed: ${invited.join(', ')}`);
+  });
+
   test('forged, foreign, missing and expired conversation tokens are refused and change nothing', async () => {
     const repo = await supportedRepo();
     const mine = await startChat(repo.fullName);

@@ -53,8 +53,14 @@ export const quoteView = (quote: { id: string; amount: number; currency: string;
   expiresAt: quote.expires_at.toISOString(),
 });
 
-export function paidNotice(payment: { amount: number; currency: string; description: string }): Message {
-  return publicly(`Paid: ${formatMoney(payment.amount, payment.currency)} for ${excerpt(payment.description, 200)}. The money is held until the work is confirmed done.`);
+/** A paid live session asks the customer to pick its time (see the `slots` step in assistant.ticket-actions.ts). */
+export function paidNotice(payment: { amount: number; currency: string; description: string; kind: string; ticket_id: string | null }): Message {
+  const session = payment.kind === 'session' && payment.ticket_id;
+  return publicly(
+    `Paid: ${formatMoney(payment.amount, payment.currency)} for ${excerpt(payment.description, 200)}. The money is held until the work is confirmed done.` +
+      (session ? '\nPick a time for the session: the times are shown in your time zone.' : ''),
+    { buttons: session ? [{ action: ticketAction(payment.ticket_id!, 'slots'), label: 'Pick a time', style: 'primary' }] : [] },
+  );
 }
 
 export const rateButtons = (ticketId: string): Button[] =>

@@ -66,7 +66,8 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
         const value = input.kind === 'choice' ? { value: input.value } : input.kind === 'form' ? { fields: input.fields } : {};
         if (action.scope === 'c') return conversationStep(turn, action, value);
         const fields = input.kind === 'form' ? input.fields : {};
-        const answer = action.scope === 't' ? await onTickets.onTicket(turn, action.id, action.step, { arg: action.arg, fields }) : await onTickets.onQuote(turn, action.id, action.step);
+        const picked = input.kind === 'choice' ? input.value : undefined;
+        const answer = action.scope === 't' ? await onTickets.onTicket(turn, action.id, action.step, { arg: action.arg, fields, value: picked }) : await onTickets.onQuote(turn, action.id, action.step);
         return answer ?? [expired()];
       }
     }
