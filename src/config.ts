@@ -48,7 +48,7 @@ const variables = {
   GITHUB_API_URL: [httpUrl.default('https://api.github.com'), 'GitHub REST API base URL (GitHub Enterprise or a test fake).'],
   DISCORD_PUBLIC_KEY: [z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex characters of the application\'s public key').optional(), "Public key of the Discord application (hex), which signs its interactions. Unset: the Discord integration is off."],
   DISCORD_APPLICATION_ID: [z.string().regex(/^\d{1,20}$/, 'must be the numeric application id').optional(), 'Id of the Discord application; the command registration script needs it.'],
-  DISCORD_BOT_TOKEN: [z.string().optional(), 'Bot token of the Discord application: posts ticket threads and registers the commands.'],
+  DISCORD_BOT_TOKEN: [z.string().optional(), 'Bot token of the Discord application: posts ticket threads, registers the commands, and (where jobs run) listens on the gateway to mirror thread messages to tickets.'],
   DISCORD_SUPPORT_CHANNEL_ID: [z.string().regex(/^\d{1,20}$/, 'must be a numeric channel id').optional(), 'Forum or text channel where each ticket gets its thread. Unset: threads open in the channel where /support was run.'],
   DISCORD_API_URL: [httpUrl.default('https://discord.com/api'), 'Discord API base URL; set only to point at a local fake in tests.'],
   CHAT_TOKEN_SECRET: [z.string().min(32, 'must be at least 32 characters').optional(), 'Key that signs web chat conversation tokens. Unset: a random key is made once and kept in the database.'],
