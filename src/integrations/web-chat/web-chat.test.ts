@@ -337,5 +337,7 @@ describe('the web chat', () => {
     const page = await ctx.app.inject({ method: 'GET', url: '/chat/acme/widget' });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<script src="\/widget.js" data-repo="acme\/widget" data-target="#chat"><\/script>/);
+    const documented = Object.keys(JSON.parse((await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).body).paths).filter((path) => path.startsWith('/api/v1/chat/'));
+    assert.deepEqual(documented.sort(), ['/api/v1/chat/conversations', '/api/v1/chat/conversations/{id}', '/api/v1/chat/conversations/{id}/events', '/api/v1/chat/conversations/{id}/inputs']);
   });
 });
