@@ -23,6 +23,7 @@ import { registerDiscordRoutes } from './integrations/discord/routes.ts';
 import { registerSlackRoutes } from './integrations/slack/routes.ts';
 import { registerEmailRoutes } from './integrations/email/routes.ts';
 import { registerGitHubRoutes } from './integrations/github/routes.ts';
+import { registerWebChatRoutes } from './integrations/web-chat/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -168,6 +169,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerSlackRoutes(app, services.slack, config);
   registerGitHubRoutes(app, services.github);
   registerEmailRoutes(app, services.email, config);
+  registerWebChatRoutes(app, services.webChat);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);
@@ -182,6 +184,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerAdminMoneyRoutes(app, services.adminMoney);
   // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());
+  app.addHook('onListen', async () => services.assistant.retention.scheduleNextRun());
   registerPaymentRoutes(app, services.payments);
   if (devOutboxPage(config)) registerDevRoutes(app, deps);
   if (config.WEB_APP) webApp = await registerWebApp(app);

@@ -14,7 +14,12 @@ async function main() {
   const { deps, jobs, handle } = runtime;
   if (demo) await seedDemo(deps, runtime.services);
   const { app, services } = await buildApp(deps);
-  if (config.BACKLINE_WORKER === 'inline') jobs.start();
+  // The Discord gateway listens where jobs run: one connection per deployment, next to the worker.
+  let gateway: { stop(): Promise<void> } | null = null;
+  if (config.BACKLINE_WORKER === 'inline') {
+    jobs.start();
+    gateway = await runtime.services.discordThreads.start();
+  }
   const smtp = await inboundSmtp(config, services.email, deps.logger);
 
   let stopping = false;
@@ -24,6 +29,7 @@ async function main() {
     deps.logger.info({ signal }, 'shutting down: draining requests and jobs');
     await app.close(); // stops accepting, waits for in-flight requests
     await smtp?.close();
+    await gateway?.stop();
     await jobs.stop();
     await handle.close();
     process.exit(0);

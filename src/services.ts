@@ -1,6 +1,8 @@
 import type { Deps } from './deps.ts';
+import { discordGateway } from './integrations/discord/gateway.ts';
 import { createDiscordIntegration } from './integrations/discord/integration.ts';
 import { createSlackIntegration } from './integrations/slack/integration.ts';
+import { createWebChat } from './integrations/web-chat/web-chat.service.ts';
 import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
 import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
@@ -66,7 +68,7 @@ export function createServices(deps: Deps) {
   /** Consulting requests are worked as expert tickets; an accepted quote is paid and booked in one transaction. */
   const consulting = createConsultingService(deps, { repos, tickets, payments, scheduling, plans });
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */
-  const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments });
+  const assistant = createAssistantService(deps, { auth, repos, tickets, knowledge, offerings, payments, scheduling });
   tickets.observe(assistant.ticketObserver);
   payments.observe(assistant.paymentObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
@@ -77,9 +79,13 @@ export function createServices(deps: Deps) {
   const github = createGitHubIntegration(deps, assistant, deps.githubApp ?? null);
   /** Null when INBOUND_EMAIL_DOMAIN or EMAIL_REPLY_SECRET is unset: replies by email are off. */
   const email = createEmailChannel(deps, { tickets, assistant });
+  /** Mirrors people's messages in tickets' Discord threads to the tickets; connected where jobs run (see runtime.ts). */
+  const discordThreads = discordGateway(deps, { assistant, tickets });
+  /** The web chat of support pages and the widget: always on, it needs no provider. */
+  const webChat = createWebChat(deps, { assistant, repos, tickets });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...slack?.jobHandlers, ...github?.jobHandlers, ...email?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, github, email, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...discordThreads.jobHandlers, ...slack?.jobHandlers, ...github?.jobHandlers, ...email?.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, discordThreads, webChat, slack, github, email, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -7,10 +7,12 @@ async function main() {
   if (!config.DATABASE_URL) {
     throw new ConfigError('The worker shares the database with the server: set DATABASE_URL (the embedded database belongs to one process).');
   }
-  const { deps, jobs, handle } = await startRuntime(config);
+  const { deps, jobs, handle, services } = await startRuntime(config);
   jobs.start();
+  const gateway = await services.discordThreads.start();
   deps.logger.info('worker started');
   const shutdown = async () => {
+    await gateway?.stop();
     await jobs.stop();
     await handle.close();
     process.exit(0);

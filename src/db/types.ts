@@ -1126,3 +1126,40 @@ export interface DB {
   github_installations: GithubInstallationsTable;
   github_installation_repos: GithubInstallationReposTable;
 }
+
+
+/** A browser talking to the assistant on a support page or widget; see src/integrations/web-chat. */
+export interface WebVisitorsTable {
+  id: string;
+  user_id: string;
+  display_name: string;
+  email_verified_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type WebChatAuthor = 'visitor' | 'assistant' | 'helper';
+
+/** A web conversation's transcript; seq orders it and is the id of its live (SSE) events. */
+export interface WebChatMessagesTable {
+  seq: Generated<number>;
+  conversation_id: string;
+  input_id: string | null;
+  author: WebChatAuthor;
+  author_name: string | null;
+  body: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+}
+
+export interface PlatformSecretsTable {
+  name: string;
+  value: string;
+  created_at: Timestamp;
+}
+
+/** Declaration merging adds the web chat's tables (0017) to the schema. */
+export interface DB {
+  web_visitors: WebVisitorsTable;
+  web_chat_messages: WebChatMessagesTable;
+  platform_secrets: PlatformSecretsTable;
+}

@@ -1,5 +1,10 @@
 import { REST } from '@discordjs/rest';
+import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import {
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  MessageType,
+  type GatewayDispatchPayload,
   ButtonStyle,
   ChannelType,
   ComponentType,
@@ -22,7 +27,8 @@ import {
  * X-RateLimit-* headers and waits out a 429's retry_after before retrying. Only this file imports the
  * SDK; the rest of the integration uses the client returned here and the wire types re-exported below.
  */
-export { ButtonStyle, ChannelType, ComponentType, InteractionResponseType, InteractionType, MessageFlags, TextInputStyle };
+export { ButtonStyle, ChannelType, ComponentType, GatewayDispatchEvents, InteractionResponseType, InteractionType, MessageFlags, MessageType, TextInputStyle };
+export type { GatewayDispatchPayload };
 export type { APIInteraction, APIInteractionResponse, RESTPostAPIApplicationCommandsJSONBody };
 export type DiscordMessageBody = RESTPostAPIChannelMessageJSONBody & RESTPostAPIWebhookWithTokenJSONBody;
 
@@ -64,3 +70,21 @@ export function createDiscordClient(options: DiscordClientOptions) {
 }
 
 export type DiscordClient = ReturnType<typeof createDiscordClient>;
+
+/**
+ * A connection to Discord's gateway through @discordjs/ws (heartbeats, identify, resume and reconnects
+ * are its business), asking for guild messages with their content: MESSAGE_CONTENT is a privileged
+ * intent, switched on under Bot in the Developer Portal. Every dispatch is handed to `onDispatch`.
+ */
+export async function connectDiscordGateway(options: { token: string; api?: string }, onDispatch: (payload: GatewayDispatchPayload) => Promise<void>, onError: (error: unknown) => void) {
+  const rest = new REST({ version: '10', api: options.api ?? 'https://discord.com/api' }).setToken(options.token);
+  const manager = new WebSocketManager({ token: options.token, rest, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent });
+  manager.on(WebSocketShardEvents.Dispatch, (payload) => void onDispatch(payload).catch(onError));
+  manager.on(WebSocketShardEvents.Error, (error) => onError(error));
+  await manager.connect();
+  return {
+    stop: async () => {
+      await manager.destroy();
+    },
+  };
+}

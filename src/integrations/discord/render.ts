@@ -36,7 +36,9 @@ export function discordMessage(message: Message, options: { mention?: string } =
       ],
     });
   }
-  const text = options.mention ? `<@${options.mention}> ${message.text}` : message.text;
+  // A helper's reply relayed from the ticket is signed with their name; the bot posts it.
+  const body = message.from ? `**${message.from.name}**: ${message.text}` : message.text;
+  const text = options.mention ? `<@${options.mention}> ${body}` : body;
   return {
     content: cut(text, CONTENT_MAX),
     components,

@@ -5,16 +5,13 @@ import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
 import type { PaymentObserver } from '../payments/payments.context.ts';
-import type { QuoteRow } from '../payments/quotes.repository.ts';
-import { paymentHeld, quoteSent, ticketNotice, ticketReply } from './assistant.notices.ts';
+import { paidNotice, quoteSent, quoteView, ticketNotice, ticketReply } from './assistant.notices.ts';
 import * as store from './assistant.repository.ts';
 import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
 
 export const DELIVER_JOB = 'assistant.deliver';
 
 type DeliverPayload = { conversationId: string; audience: Audience; messages: Message[] };
-
-const presentQuoteForChat = (quote: QuoteRow) => ({ id: quote.id, amount: quote.amount, currency: quote.currency, description: quote.description, estimatedMinutes: quote.estimated_minutes, expiresAt: quote.expires_at.toISOString() });
 
 export function conversationRef(row: store.ConversationRow, title: string | null = null): ConversationRef {
   return {
@@ -45,7 +42,12 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     return enqueue(scope, clock, DELIVER_JOB, payload, { maxAttempts: 10, singletonKey: key ? `assistant:${conversationId}:${key}` : undefined });
   }
 
-  /** Follows every ticket change in its transaction and tells the conversations that opened the ticket. */
+  /**
+   * Follows every ticket change in its transaction and tells the conversations that opened the ticket:
+   * its moves, and the public replies of everyone but the customer (a helper answering on the web reaches
+   * the customer's Discord thread or web chat). A reply is not sent back to the channel it was written
+   * in: a message mirrored from a Discord thread is in that thread already.
+   */
   const ticketObserver: TicketObserver = async (trx, change) => {
     if (change.type === 'message') {
       // Public replies written elsewhere (the web, the API, another chat) appear in the ticket's thread;
@@ -65,13 +67,13 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     }
   };
 
-  /** Tells the conversations of a ticket about its quotes and payments, however they were made (chat, web, API). */
+  /** Quotes sent and payments held, wherever they were made (chat, the web, the API), reach the ticket's conversations. */
   const paymentObserver: PaymentObserver = async (trx, change) => {
-    const message = change.type === 'quote_sent' ? quoteSent(presentQuoteForChat(change.quote), change.ticket.assignee_name ?? 'The helper') : paymentHeld(change.payment.amount, change.payment.currency);
-    const key = change.type === 'quote_sent' ? `quote:${change.quote.id}` : `held:${change.payment.id}`;
-    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
-      await push(trx, conversation.id, 'ticket', [message], key);
-    }
+    const [messages, key] =
+      change.type === 'quote_sent'
+        ? [[quoteSent(quoteView(change.quote), change.ticket.assignee_name ?? 'Your helper')], `quote:${change.quote.id}`]
+        : [[paidNotice(change.payment)], `paid:${change.payment.id}`];
+    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) await push(trx, conversation.id, 'ticket', messages, key);
   };
 
   async function deliver({ conversationId, audience, messages }: DeliverPayload): Promise<void> {

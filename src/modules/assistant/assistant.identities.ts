@@ -19,15 +19,37 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@.]{2,}$/;
 /** A pending check of an email address, kept in the conversation's data. */
 export type PendingVerification = { email: string; codeHash: string; expiresAt: string; attempts: number; sent: number };
 
-export type ChatUser = { actor: UserActor; verified: boolean; provider: ChatProvider; name: string };
-
-const providerOf = (place: Place): ChatProvider => {
-  if (place.channel === 'web') throw new Error('the web chat has no external identities');
-  return place.channel;
-};
+export type ChatUser = { actor: UserActor; verified: boolean; provider: ChatProvider | 'web'; name: string };
 
 /** Discord and GitHub user ids are global; Slack's are unique per workspace, so the workspace is part of the key. */
 const workspaceKey = (provider: ChatProvider, place: Place) => (provider === 'slack' ? place.workspace : '');
+
+/**
+ * Where a chat account's link to its user is kept: external_identities for chat providers, web_visitors
+ * for browsers of the web chat (whose visitor id is issued by Backline, in the conversation token).
+ */
+type Link = { userId: string; verified: boolean };
+type LinkStore = { find(): Promise<Link | undefined>; create(userId: string, now: Date): Promise<void>; verify(userId: string, now: Date): Promise<void>; placeholder: string };
+
+function linkStore(db: Deps['db'], place: Place): LinkStore {
+  if (place.channel === 'web') {
+    const id = place.user.id;
+    return {
+      find: async () => store.findVisitor(db, id).then((row) => row && { userId: row.user_id, verified: row.email_verified_at !== null }),
+      create: (userId, now) => store.insertVisitor(db, { id, user_id: userId, display_name: place.user.name.slice(0, 100) || 'Visitor', email_verified_at: null, created_at: now, updated_at: now }),
+      verify: (userId, now) => store.updateVisitor(db, id, { user_id: userId, email_verified_at: now, updated_at: now }),
+      placeholder: `web.${id}`,
+    };
+  }
+  const provider = place.channel;
+  const key = { provider, workspace: workspaceKey(provider, place), externalUser: place.user.id };
+  return {
+    find: async () => store.findIdentity(db, provider, key.workspace, key.externalUser).then((row) => row && { userId: row.user_id, verified: row.email_verified_at !== null }),
+    create: (userId, now) => store.insertIdentity(db, { provider, workspace: key.workspace, external_user: key.externalUser, user_id: userId, display_name: place.user.name.slice(0, 100), email_verified_at: null, created_at: now, updated_at: now }),
+    verify: (userId, now) => store.updateIdentity(db, key, { user_id: userId, email_verified_at: now, updated_at: now }),
+    placeholder: [provider, key.workspace, key.externalUser].filter(Boolean).join('.'),
+  };
+}
 
 const hashCode = (conversationId: string, code: string) => createHash('sha256').update(`${conversationId}:${code}`).digest('hex');
 
@@ -41,28 +63,28 @@ export function chatIdentities(deps: Deps) {
   const { db, clock } = deps;
 
   async function userOf(place: Place): Promise<ChatUser> {
-    const provider = providerOf(place);
-    const key = { provider, workspace: workspaceKey(provider, place), externalUser: place.user.id };
-    let identity = await store.findIdentity(db, provider, key.workspace, key.externalUser);
-    if (!identity) {
+    const links = linkStore(db, place);
+    let link = await links.find();
+    if (!link) {
       const now = clock.now();
       // A GitHub user is who GitHub's signed event says; a Backline account with that GitHub login (set
       // by an operator) is theirs, and needs no email proof.
-      const owner = provider === 'github' ? await findUserByGithubLogin(db, place.user.name) : undefined;
+      const owner = place.channel === 'github' ? await findUserByGithubLogin(db, place.user.name) : undefined;
       if (owner) {
-        await store.insertIdentity(db, { provider, workspace: '', external_user: key.externalUser, user_id: owner.id, display_name: place.user.name.slice(0, 100), email_verified_at: now, created_at: now, updated_at: now });
+        await links.create(owner.id, now);
+        await links.verify(owner.id, now);
         return userOf(place);
       }
-      const local = [provider, key.workspace, key.externalUser].filter(Boolean).join('.').toLowerCase().replace(/[^a-z0-9.]/g, '-');
+      const local = links.placeholder.toLowerCase().replace(/[^a-z0-9.]/g, '-');
       const user = await findOrCreateUser(db, now, { email: `${local}@users.chat.invalid`, displayName: place.user.name.slice(0, 100) || 'Chat user' });
-      await store.insertIdentity(db, { provider, workspace: key.workspace, external_user: key.externalUser, user_id: user.id, display_name: place.user.name.slice(0, 100), email_verified_at: null, created_at: now, updated_at: now });
-      identity = (await store.findIdentity(db, provider, key.workspace, key.externalUser))!;
+      await links.create(user.id, now);
+      link = (await links.find())!;
     }
-    const user = (await findUserById(db, identity.user_id))!;
+    const user = (await findUserById(db, link.userId))!;
     return {
       actor: { kind: 'user', userId: user.id, email: user.email, isOperator: user.is_operator, via: 'chat' },
-      verified: identity.email_verified_at !== null,
-      provider,
+      verified: link.verified,
+      provider: place.channel,
       name: place.user.name,
     };
   }
@@ -100,16 +122,15 @@ export function chatIdentities(deps: Deps) {
         if (attempts >= CODE_ATTEMPTS) return { ok: false, pending: undefined, reason: 'That code is wrong, and that was the last try; ask for a new one.' };
         return { ok: false, pending: { ...pending, attempts }, reason: `That code is wrong; ${CODE_ATTEMPTS - attempts} tries left.` };
       }
-      const provider = providerOf(place);
-      const key = { provider, workspace: workspaceKey(provider, place), externalUser: place.user.id };
-      const identity = (await store.findIdentity(db, provider, key.workspace, key.externalUser))!;
+      const links = linkStore(db, place);
+      const link = (await links.find())!;
       const owner = await findUserByEmail(db, pending.email);
-      let userId = identity.user_id;
-      if (owner && owner.id !== identity.user_id) userId = owner.id;
-      else if (!owner && !(await changeEmail(db, identity.user_id, pending.email, now).catch(() => false))) {
+      let userId = link.userId;
+      if (owner && owner.id !== link.userId) userId = owner.id;
+      else if (!owner && !(await changeEmail(db, link.userId, pending.email, now).catch(() => false))) {
         return { ok: false, pending: undefined, reason: 'That address was just taken by another account; try again.' };
       }
-      await store.updateIdentity(db, key, { user_id: userId, email_verified_at: now, updated_at: now });
+      await links.verify(userId, now);
       return { ok: true, userId };
     },
   };

@@ -4,6 +4,7 @@ import type { KnowledgeService } from '../knowledge/knowledge.service.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { PaymentsService } from '../payments/payments.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
+import type { SchedulingService } from '../scheduling/scheduling.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import type { AssistantDelivery } from './assistant.delivery.ts';
 import type { ChatIdentities, ChatUser } from './assistant.identities.ts';
@@ -18,6 +19,7 @@ export type AssistantServices = {
   knowledge: KnowledgeService;
   offerings: OfferingsService;
   payments: PaymentsService;
+  scheduling: SchedulingService;
 };
 
 export type AssistantKit = AssistantServices & { deps: Deps; identities: ChatIdentities; delivery: AssistantDelivery };

@@ -44,10 +44,6 @@ export function ticketOpenedHere(ticket: TicketView, link: string, offerings: { 
   return publicly(lines.join('\n'), { links: [{ label: 'Open the ticket', url: link }] });
 }
 
-/** A payment that arrived and is held until the customer confirms the work. */
-export const paymentHeld = (amount: number, currency: string): Message =>
-  publicly(`Paid: ${formatMoney(amount, currency)} is held until the customer confirms the work is done.`);
-
 export function quoteSent(quote: { id: string; amount: number; currency: string; description: string; estimatedMinutes: number; expiresAt: string }, helperName: string): Message {
   return publicly(
     `${helperName} quotes **${formatMoney(quote.amount, quote.currency)}** (about ${quote.estimatedMinutes} minutes):\n${excerpt(quote.description, 1000)}\n` +
@@ -63,6 +59,25 @@ export function quoteSent(quote: { id: string; amount: number; currency: string;
 
 /** A public reply written outside the thread (the web, the API), shown in it under its author's name. */
 export const ticketReply = (message: { body: string; authorName: string }): Message => publicly(`**${message.authorName}** wrote:\n${excerpt(message.body, 3000)}`);
+/** A quote row as the quote message shows it. */
+export const quoteView = (quote: { id: string; amount: number; currency: string; description: string; estimated_minutes: number; expires_at: Date }) => ({
+  id: quote.id,
+  amount: quote.amount,
+  currency: quote.currency,
+  description: quote.description,
+  estimatedMinutes: quote.estimated_minutes,
+  expiresAt: quote.expires_at.toISOString(),
+});
+
+/** A paid live session asks the customer to pick its time (see the `slots` step in assistant.ticket-actions.ts). */
+export function paidNotice(payment: { amount: number; currency: string; description: string; kind: string; ticket_id: string | null }): Message {
+  const session = payment.kind === 'session' && payment.ticket_id;
+  return publicly(
+    `Paid: ${formatMoney(payment.amount, payment.currency)} for ${excerpt(payment.description, 200)}. The money is held until the work is confirmed done.` +
+      (session ? '\nPick a time for the session: the times are shown in your time zone.' : ''),
+    { buttons: session ? [{ action: ticketAction(payment.ticket_id!, 'slots'), label: 'Pick a time', style: 'primary' }] : [] },
+  );
+}
 
 export const rateButtons = (ticketId: string): Button[] =>
   [1, 2, 3, 4, 5].map((score) => ({ action: ticketAction(ticketId, 'rate', String(score)), label: '★'.repeat(score), style: 'secondary' as const }));

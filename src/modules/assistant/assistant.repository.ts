@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
-import type { ChatEventsTable, ChatProvider, ConversationsTable, ExternalIdentitiesTable } from '../../db/types.ts';
+import type { ChatEventsTable, ChatProvider, ConversationsTable, ExternalIdentitiesTable, WebVisitorsTable } from '../../db/types.ts';
 import type { Place } from './assistant.types.ts';
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -115,4 +115,26 @@ export function findChatEvent(db: Queryable, id: string) {
 export async function markChatEventHandled(db: Queryable, id: string, now: Date): Promise<boolean> {
   const result = await db.updateTable('chat_events').set({ handled_at: now }).where('id', '=', id).where('handled_at', 'is', null).executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+export function findVisitor(db: Queryable, id: string) {
+  return db.selectFrom('web_visitors').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts the visitor unless it exists; concurrent first inputs end with one row. */
+export async function insertVisitor(db: Queryable, row: Insertable<WebVisitorsTable>): Promise<void> {
+  await db.insertInto('web_visitors').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
+export async function updateVisitor(db: Queryable, id: string, changes: { user_id: string; email_verified_at: Date; updated_at: Date }): Promise<void> {
+  await db.updateTable('web_visitors').set(changes).where('id', '=', id).execute();
+}
+
+/** Deletes chat events received before `before`, at most `limit` of them; returns how many went. */
+export async function deleteChatEventsBefore(db: Queryable, before: Date, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('chat_events')
+    .where('id', 'in', db.selectFrom('chat_events').select('id').where('received_at', '<', before).limit(limit))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -11,6 +11,7 @@ import { expired, isSlowStep, journey } from './assistant.journey.ts';
 import type { AssistantServices, Turn } from './assistant.kit.ts';
 import { privately, readableText } from './assistant.messages.ts';
 import * as store from './assistant.repository.ts';
+import { chatEventsRetention } from './assistant.retention.ts';
 import { SLOW_TICKET_STEPS, TICKET_COMMANDS, ticketActions } from './assistant.ticket-actions.ts';
 import type { Input, Message, Place } from './assistant.types.ts';
 
@@ -37,6 +38,7 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
   const kit = { ...services, deps, identities, delivery };
   const flow = journey(kit);
   const onTickets = ticketActions(kit);
+  const retention = chatEventsRetention(deps);
 
   async function conversationStep(turn: Turn, action: Action, value: { value?: string; fields?: Record<string, string> }): Promise<Message[]> {
     const conversation = await store.findConversation(db, action.id);
@@ -87,7 +89,8 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
         const value = input.kind === 'choice' ? { value: input.value } : input.kind === 'form' ? { fields: input.fields } : {};
         if (action.scope === 'c') return conversationStep(turn, action, value);
         const fields = input.kind === 'form' ? input.fields : {};
-        const answer = action.scope === 't' ? await onTickets.onTicket(turn, action.id, action.step, { arg: action.arg, fields }) : await onTickets.onQuote(turn, action.id, action.step);
+        const picked = input.kind === 'choice' ? input.value : undefined;
+        const answer = action.scope === 't' ? await onTickets.onTicket(turn, action.id, action.step, { arg: action.arg, fields, value: picked }) : await onTickets.onQuote(turn, action.id, action.step);
         return answer ?? [expired()];
       }
     }
@@ -160,10 +163,14 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
     },
 
+    /** Chat accounts as Backline users: channels that act outside the engine (web chat replies on a ticket) use it. */
+    identities,
     registerChannel: delivery.registerChannel,
     ticketObserver: delivery.ticketObserver,
     paymentObserver: delivery.paymentObserver,
-    jobHandlers: delivery.jobHandlers,
+    /** The daily deletion of old chat events (CHAT_EVENTS_RETENTION_DAYS). */
+    retention,
+    jobHandlers: { ...delivery.jobHandlers, ...retention.jobHandlers },
   };
 }
 

@@ -5,13 +5,19 @@ import { ESTIMATE_MAX_MINUTES } from '../payments/payments.schemas.ts';
 import { authorize } from '../tickets/tickets.policy.ts';
 import { ticketAction } from './assistant.actions.ts';
 import type { AssistantKit, Turn } from './assistant.kit.ts';
-import { formMessage, privately, readableText, refuse } from './assistant.messages.ts';
+import { formMessage, privately, publicly, readableText, refuse } from './assistant.messages.ts';
+import { findUserById } from '../users/users.repository.ts';
+import { DAY } from '../../lib/clock.ts';
 import { helperButtons, rateButtons } from './assistant.notices.ts';
 import { paymentMessage } from './assistant.pay.ts';
 import * as store from './assistant.repository.ts';
 import type { Form, Message } from './assistant.types.ts';
 
 type Fields = Record<string, string | undefined>;
+
+/** Sessions booked from chat: an hour, within the next week. */
+const SESSION_MINUTES = 60;
+const SLOT_DAYS = 7;
 
 /** "99.99" in EUR is 9999 minor units, "2500" in JPY is 2500; integer arithmetic only, never floats. */
 export function parseAmount(raw: string | undefined, currency: string): number {
@@ -103,7 +109,45 @@ export function ticketActions(kit: AssistantKit) {
     return [privately(`Quote of ${formatMoney(created.amount, created.currency)} sent; the customer can accept it in the thread.`)];
   }
 
-  const STEPS: Record<string, (turn: Turn, ticketId: string, value: { arg: string | null; fields: Fields }) => Promise<Message[]>> = {
+  /** The customer's session time: the assignee's free slots for the next week, shown in the customer's profile time zone. */
+  async function slotChoice(turn: Turn, ticketId: string): Promise<Message[]> {
+    const { ticket, relation } = await access(turn, ticketId);
+    if (!relation.customer) refuse('Only the customer of this ticket picks the session time.');
+    if (!ticket.assignee_id) refuse('No helper has claimed this ticket yet; once one has, press "Pick a time" again.');
+    const now = deps.clock.now().getTime();
+    const found = await kit.scheduling.slots(turn.who.actor, ticket.assignee_id, { from: new Date(now).toISOString(), to: new Date(now + SLOT_DAYS * DAY).toISOString(), minutes: SESSION_MINUTES });
+    if (found.items.length === 0) refuse(`${ticket.assignee_name} has no free time in the next ${SLOT_DAYS} days; agree on a time with them in the conversation.`);
+    const label = new Intl.DateTimeFormat('en', { timeZone: found.timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    return [
+      privately(`Pick a time for your ${SESSION_MINUTES}-minute session with ${ticket.assignee_name}; times are in ${found.timeZone} (change it in your profile).`, {
+        choices: {
+          action: ticketAction(ticketId, 'book'),
+          placeholder: 'Choose a time',
+          options: found.items.slice(0, 25).map((slot) => ({ value: slot.startUtc, label: label.format(new Date(slot.startUtc)) })),
+        },
+      }),
+    ];
+  }
+
+  /** Books the picked slot with the assignee; the scheduling module mails both the calendar invite. */
+  async function book(turn: Turn, ticketId: string, start: string | undefined): Promise<Message[]> {
+    if (!start || Number.isNaN(Date.parse(start))) refuse('Pick one of the offered times.');
+    const { ticket, relation } = await access(turn, ticketId);
+    if (!relation.customer || !ticket.assignee_id) refuse('Only the customer of a claimed ticket books its session.');
+    const tz = (await findUserById(deps.db, turn.who.actor.userId))?.time_zone ?? 'UTC';
+    const booking = await kit.scheduling.book(turn.who.actor, { helperId: ticket.assignee_id, ticketId, start, minutes: SESSION_MINUTES, tz });
+    const when = `${booking.startForCustomer.replace('T', ' ').slice(0, 16)} (${booking.customerTimeZone})`;
+    await deps.db.transaction().execute(async (trx) => {
+      for (const conversation of await store.conversationsOfTicket(trx, ticketId)) {
+        await kit.delivery.push(trx, conversation.id, 'ticket', [publicly(`Session booked: ${when}, ${booking.minutes} minutes with ${ticket.assignee_name}. The calendar invitation is in your email.`)], `booking:${booking.id}`);
+      }
+    });
+    return [privately(`Booked for ${when}. The calendar invitation is on its way by email.`)];
+  }
+
+  const STEPS: Record<string, (turn: Turn, ticketId: string, value: { arg: string | null; fields: Fields; value?: string }) => Promise<Message[]>> = {
+    slots: (turn, id) => slotChoice(turn, id),
+    book: (turn, id, { value }) => book(turn, id, value),
     claim: async (turn, id) => {
       const ticket = await tickets.claim(turn.who.actor, id);
       return [privately(`You claimed "${ticket.title}". Talk to the customer in its thread; your tools:`, { buttons: helperButtons({ id, status: 'claimed', track: 'expert', assignee_id: null }) })];
@@ -175,7 +219,7 @@ export function ticketActions(kit: AssistantKit) {
     steps: new Set([...Object.keys(STEPS)]),
     quoteSteps: new Set(Object.keys(QUOTE_STEPS)),
 
-    async onTicket(turn: Turn, ticketId: string, step: string, value: { arg: string | null; fields: Fields }): Promise<Message[] | null> {
+    async onTicket(turn: Turn, ticketId: string, step: string, value: { arg: string | null; fields: Fields; value?: string }): Promise<Message[] | null> {
       const run = STEPS[step];
       return run ? asSeen(() => run(turn, ticketId, value)) : null;
     },
@@ -202,6 +246,6 @@ export function ticketActions(kit: AssistantKit) {
   };
 }
 
-export const SLOW_TICKET_STEPS = new Set(['claim', 'quoted', 'timed', 'resolved', 'confirm', 'reopen', 'rate', 'accept', 'decline']);
+export const SLOW_TICKET_STEPS = new Set(['slots', 'book', 'claim', 'quoted', 'timed', 'resolved', 'confirm', 'reopen', 'rate', 'accept', 'decline']);
 /** The commands that act on tickets: each goes through a service, so channels defer them. */
 export const TICKET_COMMANDS = new Set(['ticket', 'claim', 'quote', 'log-time', 'resolve']);

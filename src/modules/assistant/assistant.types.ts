@@ -53,6 +53,8 @@ export type Message = {
    */
   search?: { action: string; placeholder: string };
   form?: Form;
+  /** Who wrote it when not the assistant: a helper's reply on the ticket, relayed to the conversation. */
+  from?: { name: string; role: 'helper' };
 };
 
 /** Where pushed messages go: the ticket's public thread, or privately to the person. */

@@ -10,7 +10,7 @@ import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { concerns, ticketAccess, visiblePayment } from './payments.access.ts';
 import { chargeFlows } from './payments.charges.ts';
-import { paymentProviders, type PaymentsContext } from './payments.context.ts';
+import { paymentProviders, type PaymentObserver, type PaymentsContext } from './payments.context.ts';
 import { disputeFlows } from './payments.disputes.ts';
 import { paymentEventSink } from './payments.events.ts';
 import { presentPaymentById, presentPayments } from './payments.presenter.ts';
@@ -23,7 +23,6 @@ import { sandboxFlows } from './payments.sandbox.ts';
 import { timeFlows } from './payments.time.ts';
 import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
-import type { PaymentObserver } from './payments.context.ts';
 import { invoicingFlows } from './payments.invoicing.ts';
 
 /**
