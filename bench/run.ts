@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark in this folder on PGlite and, when DATABASE_URL is set, on
  * PostgreSQL, then writes one table of every figure with its same-run baseline and ratio to
- * bench/results.md. `npm run bench -- --quick` is the smoke run with tiny sizes.
+ * bench/results.md. `npm run bench -- --quick` is the smoke run with tiny sizes. Every script in this
+ * folder is a benchmark (core, knowledge, money, sla); `npm run bench -- money` runs one.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

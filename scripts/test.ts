@@ -11,6 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { ensureWebBuilt } from './web-build.ts';
 
 // Named per run, so that two runs on one server (two checkouts) never drop each other's template.
 const TEMPLATE = `backline_test_template_${process.pid}`;
@@ -74,6 +75,8 @@ function runSuite(label: string, env: Record<string, string>): Promise<Totals> {
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const results: Totals[] = [];
+// Built once here, before the browser test files start side by side, rather than by each of them.
+if (await ensureWebBuilt()) console.log('Built the web app for the browser tests.');
 const snapshot = await pgliteSnapshot();
 try {
   results.push(await runSuite('PGlite (embedded)', { BACKLINE_TEST_ENGINE: 'pglite', BACKLINE_TEST_PGLITE_SNAPSHOT: snapshot }));

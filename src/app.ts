@@ -7,16 +7,19 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { Deps } from './deps.ts';
 import { errorBody } from './errors.ts';
 import { authenticate } from './http/authenticate.ts';
 import { devOutboxPage, registerDevRoutes } from './http/dev.routes.ts';
 import { redactedRequestSerializer } from './http/log-redaction.ts';
+import { registerWebApp, type WebApp } from './http/web.ts';
 import { handleError } from './http/error-handler.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
+import { registerSlackRoutes } from './integrations/slack/routes.ts';
+import { registerEmailRoutes } from './integrations/email/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
@@ -73,9 +76,12 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('not_found', `There is no ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`)),
-  );
+  let webApp: WebApp | null = null;
+  app.setNotFoundHandler((request, reply) => {
+    // Page addresses of the web app (/s/owner/name, /portal/…) are answered by its index.html.
+    if (webApp?.fallback(request, reply)) return reply;
+    return reply.code(404).send(errorBody('not_found', `There is no ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`));
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -126,6 +132,9 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (`.meta({ id })`) are referenced from the paths: this puts them
+    // under components.schemas, without which those references would point nowhere.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
@@ -151,6 +160,8 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerLedgerRoutes(app, services.ledger);
   registerProviderWebhookRoutes(app, services.providerEvents);
   registerDiscordRoutes(app, services.discord);
+  registerSlackRoutes(app, services.slack, config);
+  registerEmailRoutes(app, services.email, config);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);
@@ -167,6 +178,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());
   registerPaymentRoutes(app, services.payments);
   if (devOutboxPage(config)) registerDevRoutes(app, deps);
+  if (config.WEB_APP) webApp = await registerWebApp(app);
 
   await app.ready();
   return { app, services };

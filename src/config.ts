@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKey } from './lib/encryption.ts';
 
 /**
  * Every environment variable Backline reads, with its default and one line of documentation.
@@ -41,16 +42,33 @@ const variables = {
   SIGNIN_RATE_LIMIT_PER_HOUR: [z.coerce.number().int().min(1).default(10), 'Sign-in links per hour per email and per IP.'],
   TRUST_PROXY: [bool.default(false), 'Believe X-Forwarded-For (set it only behind your own reverse proxy).'],
   DEV_MAIL_PAGE: [bool.optional(), 'Serve the dev outbox at /dev/mail (default: when SMTP_URL is unset and PUBLIC_URL is not https).'],
+  WEB_APP: [bool.default(true), 'Serve the web app (built into web/dist) at / and its pages; off: the API alone.'],
   CORS_ORIGINS: [z.string().default(''), 'Comma-separated origins allowed to call the API from a browser (support sites).'],
   SMTP_URL: [z.string().optional(), 'SMTP server for outgoing mail (smtp://user:pass@host:587). Unset: dev outbox at /dev/mail.'],
   MAIL_FROM: [z.string().default('Backline <support@backline.localhost>'), 'From address of outgoing mail.'],
   GITHUB_TOKEN: [z.string().optional(), 'Token used to check repository permissions on GitHub when verifying claims.'],
   GITHUB_API_URL: [httpUrl.default('https://api.github.com'), 'GitHub REST API base URL (GitHub Enterprise or a test fake).'],
+  GITHUB_APP_ID: [z.string().regex(/^\d{1,20}$/, 'must be the numeric App ID').optional(), 'App ID of the GitHub App: with GITHUB_PRIVATE_KEY, the app comments on issues and checks maintainers with installation tokens.'],
+  GITHUB_PRIVATE_KEY: [z.string().transform((key) => key.replaceAll('\\n', '\n')).pipe(z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'must be the PEM private key of the GitHub App')).optional(), 'Private key of the GitHub App (PEM; newlines may be written as \\n).'],
+  GITHUB_WEBHOOK_SECRET: [z.string().min(16, 'must be at least 16 characters').optional(), 'Webhook secret of the GitHub App, which signs its deliveries. Unset: POST /webhooks/github is off.'],
+  GITHUB_CLIENT_ID: [z.string().optional(), 'Client ID of the GitHub App (for user-to-server tokens; the webhook and comments do not need it).'],
+  GITHUB_CLIENT_SECRET: [z.string().optional(), 'Client secret of the GitHub App, with GITHUB_CLIENT_ID.'],
+  INBOUND_EMAIL_DOMAIN: [z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name such as reply.example.com').optional(), 'Domain of reply addresses (reply+<token>@this domain); its mail must reach the inbound SMTP port or POST /webhooks/email. Unset: email replies are off.'],
+  EMAIL_REPLY_SECRET: [z.string().min(32, 'must be at least 32 characters').optional(), 'Key that signs reply addresses (ticket and person); changing it voids the addresses already sent.'],
+  INBOUND_SMTP_PORT: [z.coerce.number().int().min(1).max(65_535).optional(), 'Port of the SMTP server that receives replies (25 behind MX, or any port your forwarder uses). Unset: no SMTP server.'],
+  INBOUND_SMTP_HOST: [z.string().default('0.0.0.0'), 'Interface the inbound SMTP server binds to.'],
+  INBOUND_EMAIL_WEBHOOK_SECRET: [z.string().min(16, 'must be at least 16 characters').optional(), 'Shared secret of POST /webhooks/email (Authorization: Bearer <secret>), for providers that post raw MIME. Unset: that endpoint is off.'],
+  INBOUND_EMAIL_MAX_BYTES: [z.coerce.number().int().min(10_240).max(26_214_400).default(1_048_576), 'Largest inbound reply accepted (whole message, attachments included).'],
   DISCORD_PUBLIC_KEY: [z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex characters of the application\'s public key').optional(), "Public key of the Discord application (hex), which signs its interactions. Unset: the Discord integration is off."],
   DISCORD_APPLICATION_ID: [z.string().regex(/^\d{1,20}$/, 'must be the numeric application id').optional(), 'Id of the Discord application; the command registration script needs it.'],
   DISCORD_BOT_TOKEN: [z.string().optional(), 'Bot token of the Discord application: posts ticket threads and registers the commands.'],
   DISCORD_SUPPORT_CHANNEL_ID: [z.string().regex(/^\d{1,20}$/, 'must be a numeric channel id').optional(), 'Forum or text channel where each ticket gets its thread. Unset: threads open in the channel where /support was run.'],
   DISCORD_API_URL: [httpUrl.default('https://discord.com/api'), 'Discord API base URL; set only to point at a local fake in tests.'],
+  SLACK_SIGNING_SECRET: [z.string().min(1).optional(), "Signing secret of the Slack app (Basic Information), which signs its requests. Unset: the Slack integration is off."],
+  SLACK_CLIENT_ID: [z.string().regex(/^\d+\.\d+$/, 'must be the Client ID shown on the app page, like 1234567890.1234567890').optional(), 'Client ID of the Slack app, for installing it in workspaces (OAuth).'],
+  SLACK_CLIENT_SECRET: [z.string().min(1).optional(), 'Client Secret of the Slack app, for installing it in workspaces (OAuth).'],
+  SLACK_API_URL: [httpUrl.default('https://slack.com/api/'), 'Slack Web API base URL; set only to point at a local fake in tests.'],
+  TOKEN_ENCRYPTION_KEY: [z.string().optional(), 'Key that encrypts stored provider tokens (Slack bot tokens) with AES-256-GCM: 32 random bytes as hex or base64 (`openssl rand -hex 32`). Required with SLACK_SIGNING_SECRET.'],
   STRIPE_SECRET_KEY: [z.string().optional(), 'Stripe secret key (sk_live_… or sk_test_…). Unset: card payments through Stripe are off.'],
   STRIPE_WEBHOOK_SECRET: [z.string().optional(), 'Signing secrets of the Stripe webhook endpoints (whsec_…), comma-separated: the account endpoint and the Connect endpoint. Unset: POST /webhooks/stripe refuses every event.'],
   STRIPE_API_HOST: [z.string().optional(), 'Stripe API host; set only to point at a local fake Stripe in tests (default api.stripe.com).'],
@@ -122,6 +140,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config.COMMISSION_BPS_DEFAULT < config.COMMISSION_BPS_MIN || config.COMMISSION_BPS_DEFAULT > config.COMMISSION_BPS_MAX) {
     throw new ConfigError('Invalid configuration: COMMISSION_BPS_DEFAULT must lie between COMMISSION_BPS_MIN and COMMISSION_BPS_MAX');
+  }
+  if (config.SLACK_SIGNING_SECRET) {
+    const missing = (['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY'] as const).filter((name) => !config[name]);
+    // Each workspace installs the app by OAuth, and its token is only ever stored encrypted.
+    if (missing.length) throw new ConfigError(`Invalid configuration: SLACK_SIGNING_SECRET is set, so the Slack integration also needs ${missing.join(', ')}`);
+  }
+  if (config.TOKEN_ENCRYPTION_KEY) {
+    try {
+      parseEncryptionKey(config.TOKEN_ENCRYPTION_KEY);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  TOKEN_ENCRYPTION_KEY: ${(error as Error).message}`);
+    }
   }
   return config;
 }

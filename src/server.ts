@@ -1,5 +1,8 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, publicUrl } from './config.ts';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, publicUrl, type Config } from './config.ts';
+import type { EmailChannel } from './integrations/email/inbound.ts';
+import { startInboundSmtp } from './integrations/email/smtp.ts';
 import { seedDemo } from './demo/seed.ts';
 import { startRuntime } from './runtime.ts';
 
@@ -10,8 +13,9 @@ async function main() {
   const runtime = await startRuntime(config);
   const { deps, jobs, handle } = runtime;
   if (demo) await seedDemo(deps, runtime.services);
-  const { app } = await buildApp(deps);
+  const { app, services } = await buildApp(deps);
   if (config.BACKLINE_WORKER === 'inline') jobs.start();
+  const smtp = await inboundSmtp(config, services.email, deps.logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -19,6 +23,7 @@ async function main() {
     stopping = true;
     deps.logger.info({ signal }, 'shutting down: draining requests and jobs');
     await app.close(); // stops accepting, waits for in-flight requests
+    await smtp?.close();
     await jobs.stop();
     await handle.close();
     process.exit(0);
@@ -28,6 +33,16 @@ async function main() {
 
   await app.listen({ port: config.PORT, host: config.HOST });
   deps.logger.info(`Backline is running at ${publicUrl(config)} (API docs at /docs)`);
+}
+
+/** The SMTP server for email replies, when INBOUND_SMTP_PORT is set and replies are on. */
+async function inboundSmtp(config: Config, email: EmailChannel | null, logger: Logger) {
+  if (!config.INBOUND_SMTP_PORT) return null;
+  if (!email) {
+    logger.warn('INBOUND_SMTP_PORT is set but email replies are off (INBOUND_EMAIL_DOMAIN and EMAIL_REPLY_SECRET): no SMTP server');
+    return null;
+  }
+  return startInboundSmtp(email, { port: config.INBOUND_SMTP_PORT, host: config.INBOUND_SMTP_HOST, logger });
 }
 
 main().catch((error) => {

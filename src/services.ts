@@ -1,9 +1,11 @@
 import type { Deps } from './deps.ts';
 import { createDiscordIntegration } from './integrations/discord/integration.ts';
+import { createSlackIntegration } from './integrations/slack/integration.ts';
 import { createStripeIntegration, stripeClientFromConfig } from './integrations/stripe/integration.ts';
 import { stripeWebhookAdapter } from './integrations/stripe/webhook.ts';
 import type { JobHandlers } from './jobs/queue.ts';
 import { createAdminMoneyService } from './modules/admin-money/admin-money.service.ts';
+import { createEmailChannel } from './integrations/email/inbound.ts';
 import { createAssistantService } from './modules/assistant/assistant.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createConsultingService } from './modules/consulting/consulting.service.ts';
@@ -67,9 +69,13 @@ export function createServices(deps: Deps) {
   tickets.observe(assistant.ticketObserver);
   /** Null when DISCORD_PUBLIC_KEY is unset: the Discord integration is off. */
   const discord = createDiscordIntegration(deps, assistant);
+  /** Null when SLACK_SIGNING_SECRET is unset: the Slack integration is off. */
+  const slack = createSlackIntegration(deps, assistant);
+  /** Null when INBOUND_EMAIL_DOMAIN or EMAIL_REPLY_SECRET is unset: replies by email are off. */
+  const email = createEmailChannel(deps, { tickets, assistant });
   /** Job queues the domains own, merged into the worker's handler table. */
-  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, jobHandlers };
+  const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...slack?.jobHandlers, ...email?.jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, slack, email, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -14,7 +14,7 @@ const started = performance.now();
 const deadline = started + plan.durationMs;
 
 async function client() {
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && (plan.limit === undefined || index < plan.limit)) {
     const spec = plan.requests[index++ % plan.requests.length];
     const sentAt = performance.now();
     try {

@@ -16,6 +16,8 @@ export type WorkerPlan = {
   concurrency: number;
   durationMs: number;
   requests: Array<{ method: string; path: string; body?: string; headers: Record<string, string> }>;
+  /** Stop after this many requests even before the time is up: each request works on an item of its own. */
+  limit?: number;
 };
 
 /** Requests are made up front (a function cannot cross to the worker) and reused in turn after this many. */
@@ -25,6 +27,8 @@ export async function runLoad(options: {
   baseUrl: string;
   concurrency: number;
   durationMs: number;
+  /** At most this many requests (at most 4096, the distinct requests made up front), for items used up once. */
+  limit?: number;
   /** Called for each request; `index` counts up across all clients. */
   next: (index: number) => RequestSpec;
 }): Promise<LoadResult> {
@@ -33,7 +37,8 @@ export async function runLoad(options: {
     const json = spec.body !== undefined;
     return { method: spec.method, path: spec.path, body: json ? JSON.stringify(spec.body) : undefined, headers: { ...(json ? { 'content-type': 'application/json' } : {}), ...spec.headers } };
   });
-  const plan: WorkerPlan = { baseUrl: options.baseUrl, concurrency: options.concurrency, durationMs: options.durationMs, requests };
+  if (options.limit !== undefined && options.limit > DISTINCT_REQUESTS) throw new Error(`limit ${options.limit} is above the ${DISTINCT_REQUESTS} distinct requests`);
+  const plan: WorkerPlan = { baseUrl: options.baseUrl, concurrency: options.concurrency, durationMs: options.durationMs, requests, limit: options.limit };
   const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: plan });
   const result = await new Promise<{ latencies: Float64Array; errors: number; firstError?: string; seconds: number }>((resolve, reject) => {
     worker.once('message', resolve);

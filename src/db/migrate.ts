@@ -12,6 +12,9 @@ import * as slaScheduling from './migrations/0010_sla_scheduling.ts';
 import * as directorySearch from './migrations/0011_directory_search.ts';
 import * as plans from './migrations/0013_plans.ts';
 import * as assistant from './migrations/0012_assistant.ts';
+import * as slack from './migrations/0014_slack.ts';
+import * as githubApp from './migrations/0015_github_app.ts';
+import * as emailChannel from './migrations/0016_email_channel.ts';
 import * as stats from './migrations/0019_stats.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
@@ -28,6 +31,9 @@ const migrations: Record<string, Migration> = {
   '0011_directory_search': directorySearch,
   '0013_plans': plans,
   '0012_assistant': assistant,
+  '0014_slack': slack,
+  '0015_github_app': githubApp,
+  '0016_email_channel': emailChannel,
   '0019_stats': stats,
 };
 

@@ -215,6 +215,8 @@ export interface EmailsTable {
   transport: string | null;
   sent_at: Timestamp | null;
   error: string | null;
+  /** The signed reply address of a ticket notification (0016), or null. */
+  reply_to: Generated<string | null>;
   created_at: Timestamp;
 }
 
@@ -886,8 +888,8 @@ export interface DB {
   bookings: BookingsTable;
 }
 
-export type ChatProvider = 'discord' | 'slack';
-export type ConversationChannel = 'discord' | 'slack' | 'web';
+export type ChatProvider = 'discord' | 'slack' | 'github' | 'email';
+export type ConversationChannel = 'discord' | 'slack' | 'web' | 'github' | 'email';
 
 /** A chat account linked to a Backline user; see src/modules/assistant. */
 export interface ExternalIdentitiesTable {
@@ -934,6 +936,26 @@ export interface DB {
   external_identities: ExternalIdentitiesTable;
   conversations: ConversationsTable;
   chat_events: ChatEventsTable;
+}
+
+/** A Slack workspace that installed the app; see src/integrations/slack/installations.ts. */
+export interface SlackInstallationsTable {
+  team_id: string;
+  team_name: Generated<string>;
+  enterprise_id: string | null;
+  app_id: string;
+  bot_user_id: string;
+  bot_token_encrypted: string;
+  scopes: Generated<string>;
+  support_channel_id: string | null;
+  installed_by: string;
+  installed_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Declaration merging adds the Slack installations (0014) to the schema. */
+export interface DB {
+  slack_installations: SlackInstallationsTable;
 }
 
 export type PlanPeriod = 'month' | 'year';
@@ -1079,4 +1101,28 @@ export interface DB {
   consulting_rates: ConsultingRatesTable;
   consulting_requests: ConsultingRequestsTable;
   consulting_quotes: ConsultingQuotesTable;
+}
+
+/** An installation of the GitHub App (0015); see src/integrations/github. */
+export interface GithubInstallationsTable {
+  id: string;
+  account_login: string;
+  account_type: string;
+  repository_selection: 'all' | 'selected';
+  suspended_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GithubInstallationReposTable {
+  installation_id: string;
+  github_repo_id: string;
+  full_name: string;
+  added_at: Timestamp;
+}
+
+export interface DB {
+  github_installations: GithubInstallationsTable;
+  github_installation_repos: GithubInstallationReposTable;
 }

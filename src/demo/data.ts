@@ -106,13 +106,15 @@ export const demoData = {
     {
       repo: 'quillkit/quill', customer: 'lee@northwind.example', helper: 'ivan@demo.backline.dev', track: 'expert' as const, priority: 'low' as const,
       title: 'Paste from Word loses list numbering',
-      body: 'Numbered lists pasted from Word come out as bullets.', steps: ['claim', 'reply', 'resolve'],
+      body: 'Numbered lists pasted from Word come out as bullets.', steps: ['claim', 'reply', 'quote', 'log', 'resolve'],
+      quote: { amount: 9900, currency: 'USD', description: 'Reproduce and fix the paste numbering', estimatedMinutes: 45 },
       reply: 'This is the clipboard sanitizer; enable `keepListStyles`.', summary: 'Enable keepListStyles in the paste plugin options.',
     },
     {
       repo: 'lumen-db/lumen', customer: 'priya@northwind.example', helper: 'grace@demo.backline.dev', track: 'expert' as const, priority: 'high' as const,
       title: 'Upgrade plan from 5.x to 7.x',
-      body: 'We need a plan to upgrade three services from 5.x to 7.x without downtime.', steps: ['claim', 'reply', 'wait', 'answer', 'resolve', 'confirm', 'rate'],
+      body: 'We need a plan to upgrade three services from 5.x to 7.x without downtime.', steps: ['claim', 'quote', 'reply', 'wait', 'answer', 'log', 'resolve', 'confirm', 'rate'],
+      quote: { amount: 120000, currency: 'USD', description: 'Upgrade plan and checklist for three services', estimatedMinutes: 240 },
       reply: 'Start with the schema migration in dry-run mode; I will send the checklist.', summary: 'Upgrade checklist delivered; services upgraded one by one with blue/green.',
     },
     {

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import type { UserActor } from '../modules/auth/actor.ts';
 import { findOrCreateUser, findUserByEmail } from '../modules/users/users.repository.ts';
 import type { Services } from '../services.ts';
+import { seedDemoCatalogue } from './catalogue.ts';
 import { demoData } from './data.ts';
 
 const MARKER_EMAIL = 'ops@demo.backline.dev';
@@ -55,6 +56,7 @@ export async function seedDemo(deps: Deps, services: Services): Promise<void> {
     await services.repos.requestOnboarding(actors.get(request.by)!, { fullName: request.fullName, note: request.note, orgId: null });
   }
 
+  await seedDemoCatalogue(services, actors);
   await seedDemoTickets(services, actors);
   logger.info(`demo data loaded: sign in as any demo user (for example ${org.admin}) through /dev/mail, or as the operator ${MARKER_EMAIL}`);
 }
@@ -80,6 +82,8 @@ async function seedDemoTickets(services: Services, actors: Map<string, UserActor
       if (step === 'claim') await tickets.claim(helper, ticket.id);
       if (step === 'reply') await tickets.postMessage(helper, ticket.id, { body: story.reply, internal: false, channel: 'web' });
       if (step === 'note') await tickets.postMessage(helper, ticket.id, { body: 'Looks like the 4.x upgrade path; checking the migration guide.', internal: true, channel: 'web' });
+      if (step === 'quote') await quoteAndPay(services, { helper, customer, ticketId: ticket.id, quote: story.quote! });
+      if (step === 'log') await services.payments.logTime(helper, ticket.id, { minutes: story.quote!.estimatedMinutes, note: 'Investigation and write-up.' });
       if (step === 'start') await tickets.setStatus(helper, ticket.id, 'in_progress');
       if (step === 'wait') await tickets.setStatus(helper, ticket.id, 'waiting_on_customer');
       if (step === 'answer') await tickets.postMessage(customer, ticket.id, { body: 'Here is the stack trace you asked for.', internal: false, channel: 'web' });
@@ -89,4 +93,15 @@ async function seedDemoTickets(services: Services, actors: Map<string, UserActor
       if (step === 'cancel') await tickets.cancel(customer, ticket.id, 'Found the answer in the docs.');
     }
   }
+}
+
+/** The helper quotes, the customer accepts and pays in test mode: the money is held until the ticket is confirmed. */
+async function quoteAndPay(
+  services: Services,
+  input: { helper: UserActor; customer: UserActor; ticketId: string; quote: { amount: number; currency: string; description: string; estimatedMinutes: number } },
+): Promise<void> {
+  const quote = await services.payments.quotes.create(input.helper, input.ticketId, input.quote);
+  const accepted = await services.payments.quotes.accept(input.customer, quote.id, `demo-accept-${quote.id}`);
+  const { payment } = accepted.body as { payment: { id: string } };
+  await services.payments.sandbox.complete(input.customer, payment.id);
 }

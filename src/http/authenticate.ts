@@ -27,6 +27,9 @@ export function authenticate(auth: AuthService, config: Config, allowedOrigins: 
   if (config.PUBLIC_URL) ownOrigins.add(new URL(config.PUBLIC_URL).origin);
   return async (request: FastifyRequest, reply: FastifyReply) => {
     request.actor = anonymous;
+    // Webhooks act as no user and check their own credentials (signatures, the inbound email secret,
+    // which providers send as an Authorization header of their own).
+    if (request.url.startsWith('/webhooks/')) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);

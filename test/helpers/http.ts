@@ -30,3 +30,6 @@ export function client(ctx: TestContext, token?: string) {
 }
 
 export type Client = ReturnType<typeof client>;
+
+/** The header of a money request: a new Idempotency-Key per attempt (as a client generates one), or the given one to retry. */
+export const withKey = (key: string = crypto.randomUUID()) => ({ 'idempotency-key': key });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestContext } from './app.ts';
 import { createRepo, type TestUser } from './factories.ts';
 import { createBuyerOrg } from './invoices.ts';
+import { withKey } from './http.ts';
 
 export type Repo = Awaited<ReturnType<typeof createRepo>>;
 export type Org = Awaited<ReturnType<typeof createBuyerOrg>>;
@@ -36,7 +37,7 @@ export async function planSetup(ctx: TestContext, plan: Record<string, unknown> 
   return { repo, policyId, plan: created, org };
 }
 
-export const withKey = (key = randomUUID()) => ({ 'idempotency-key': key });
+export { withKey };
 
 export async function subscribe(admin: TestUser, slug: string, body: Record<string, unknown>, key = randomUUID()) {
   return admin.api.post(`/api/v1/orgs/${slug}/subscriptions`, body, withKey(key));

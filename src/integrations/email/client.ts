@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 
-export type OutgoingEmail = { to: string; subject: string; text: string; html?: string | null };
+export type OutgoingEmail = { to: string; subject: string; text: string; html?: string | null; replyTo?: string | null };
 
 /** How mail leaves the platform. Only this file imports nodemailer. */
 export type MailTransport = {
@@ -14,7 +14,7 @@ export function smtpTransport(url: string, from: string): MailTransport {
   return {
     name: 'smtp',
     async send(email) {
-      await transporter.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html ?? undefined });
+      await transporter.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html ?? undefined, replyTo: email.replyTo ?? undefined });
     },
   };
 }

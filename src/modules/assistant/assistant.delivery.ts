@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
-import { ticketNotice } from './assistant.notices.ts';
+import { ticketNotice, ticketReply } from './assistant.notices.ts';
 import * as store from './assistant.repository.ts';
 import type { Audience, ChannelPort, ConversationRef, Message } from './assistant.types.ts';
 
@@ -43,6 +43,16 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
 
   /** Follows every ticket change in its transaction and tells the conversations that opened the ticket. */
   const ticketObserver: TicketObserver = async (trx, change) => {
+    if (change.type === 'message') {
+      // Public replies written elsewhere (the web, the API, another chat) appear in the ticket's thread;
+      // internal notes never do, and a channel's own messages are not echoed back to it.
+      if (change.internal) return;
+      for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
+        if (conversation.channel === change.message.channel) continue;
+        await push(trx, conversation.id, 'ticket', [ticketReply({ body: change.message.body, authorName: change.message.author_name })], `message:${change.message.id}`);
+      }
+      return;
+    }
     if (change.type !== 'moved') return;
     const messages = ticketNotice(change.action, change.ticket);
     if (!messages) return;

@@ -291,7 +291,7 @@ export function journey(kit: AssistantKit) {
       const repo = repoName ? await findRepo(turn, readableText(repoName, 'the repository name', 140)) : null;
       const row = await create(turn, 'choosing_repo');
       if (repo) return chooseRepo(row, repo);
-      return [privately('Which repository do you need help with? Reply with its name, like owner/name.')];
+      return [privately('Which repository do you need help with? Reply with its name, like owner/name.', { search: { action: conversationAction(row.id, 'repo'), placeholder: 'Search repositories' } })];
     },
 
     /** /link: proves an email, so that a helper's or maintainer's chat account acts as their Backline account. */

@@ -58,5 +58,6 @@ export function mergeMessages(messages: Message[]): Message {
     buttons: messages.flatMap((message) => message.buttons ?? []),
     links: messages.flatMap((message) => message.links ?? []),
     choices: messages.findLast((message) => message.choices)?.choices,
+    search: messages.findLast((message) => message.search)?.search,
   };
 }

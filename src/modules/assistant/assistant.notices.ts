@@ -43,6 +43,9 @@ export function quoteSent(quote: { id: string; amount: number; currency: string;
   );
 }
 
+/** A public reply written outside the thread (the web, the API), shown in it under its author's name. */
+export const ticketReply = (message: { body: string; authorName: string }): Message => publicly(`**${message.authorName}** wrote:\n${excerpt(message.body, 3000)}`);
+
 export const rateButtons = (ticketId: string): Button[] =>
   [1, 2, 3, 4, 5].map((score) => ({ action: ticketAction(ticketId, 'rate', String(score)), label: '★'.repeat(score), style: 'secondary' as const }));
 

@@ -9,7 +9,7 @@ import { assistantDelivery } from './assistant.delivery.ts';
 import { chatIdentities } from './assistant.identities.ts';
 import { expired, isSlowStep, journey } from './assistant.journey.ts';
 import type { AssistantServices, Turn } from './assistant.kit.ts';
-import { privately } from './assistant.messages.ts';
+import { privately, readableText } from './assistant.messages.ts';
 import * as store from './assistant.repository.ts';
 import { SLOW_TICKET_STEPS, TICKET_COMMANDS, ticketActions } from './assistant.ticket-actions.ts';
 import type { Input, Message, Place } from './assistant.types.ts';
@@ -70,6 +70,13 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     }
   }
 
+  /** A refusal becomes its message; anything else is logged and answered without internals. */
+  function failed(error: unknown, place: Place, kind: string): Message[] {
+    if (error instanceof AppError && error.status < 500) return [privately(error.message)];
+    logger.error({ err: error, channel: place.channel, input: kind }, 'assistant: input failed');
+    return [privately('Something went wrong on our side; nothing was changed. Please try again in a moment.')];
+  }
+
   return {
     /** Handles one input; always answers, with at least one message. */
     async handle(place: Place, input: Input): Promise<Message[]> {
@@ -77,9 +84,28 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
         const who = await identities.userOf(place);
         return await dispatch({ place, input, who });
       } catch (error) {
-        if (error instanceof AppError && error.status < 500) return [privately(error.message)];
-        logger.error({ err: error, channel: place.channel, input: input.kind }, 'assistant: input failed');
-        return [privately('Something went wrong on our side; nothing was changed. Please try again in a moment.')];
+        return failed(error, place, input.kind);
+      }
+    },
+
+    /**
+     * A message someone wrote in a ticket's thread in chat, added to the ticket as their reply (the
+     * tickets service decides who may). Null when the thread is not a ticket's: the channel ignores it.
+     * A refusal (someone who may not answer, binary or overlong text) is a private reply, and the
+     * ticket is unchanged.
+     */
+    async threadMessage(place: Place, text: string): Promise<Message[] | null> {
+      if (!place.threadId) return null;
+      const conversation = await store.conversationOfThread(db, place.channel, place.threadId);
+      if (!conversation?.ticket_id) return null;
+      try {
+        const who = await identities.userOf(place);
+        const body = readableText(text, 'your message');
+        await services.tickets.postMessage(who.actor, conversation.ticket_id, { body, internal: false, channel: place.channel });
+        return [];
+      } catch (error) {
+        if (error instanceof AppError && error.status === 404) return [privately('Your message was not added to the ticket: only its customer, its helper and the repository team may write to it.')];
+        return failed(error, place, 'thread-message');
       }
     },
 

@@ -46,6 +46,12 @@ export type Message = {
   buttons?: Button[];
   links?: Link[];
   choices?: ChoiceList;
+  /**
+   * A list of repositories searched as the person types (Slack's external select, its options loaded
+   * from `suggestRepos`); picking one is a `choice` for `action`. Channels without such a list rely on
+   * the text, which asks for the name.
+   */
+  search?: { action: string; placeholder: string };
   form?: Form;
 };
 

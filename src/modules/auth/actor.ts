@@ -1,7 +1,7 @@
 import { forbidden, unauthorized } from '../../errors.ts';
 
 /** Who is making a request. Every service method takes one and checks it before acting. */
-export type UserActor = { kind: 'user'; userId: string; email: string; isOperator: boolean; via: 'token' | 'session' | 'chat' };
+export type UserActor = { kind: 'user'; userId: string; email: string; isOperator: boolean; via: 'token' | 'session' | 'chat' | 'email' };
 export type Actor = { kind: 'anonymous' } | UserActor;
 
 export const anonymous: Actor = { kind: 'anonymous' };

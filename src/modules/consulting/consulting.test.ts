@@ -111,7 +111,7 @@ describe('consulting: catalogue, request, quote, acceptance into payment and sch
     assert.equal(invoice.body.lines[0].kind, 'consulting');
 
     const escrow = await balanceOf(ctx, accounts.escrow);
-    const marked = await operator.api.post(`/api/v1/admin/invoices/${accepted.body.invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 77' });
+    const marked = await operator.api.post(`/api/v1/admin/invoices/${accepted.body.invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 77' }, withKey());
     assert.equal(marked.status, 200, JSON.stringify(marked.body));
     assert.equal(await balanceOf(ctx, accounts.escrow), escrow + 60_000);
     const before = await balanceOf(ctx, accounts.helperPayable(helper.id));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../../test/helpers/factories.ts';
 import { createBuyerOrg, issue, startInvoicingApp, type InvoicingContext } from '../../../test/helpers/invoices.ts';
+import { withKey } from '../../../test/helpers/http.ts';
 import { invoiceNumbersIn } from './invoices.bank-import.ts';
 import type { Invoice } from './invoices.presenter.ts';
 
@@ -82,8 +83,8 @@ describe('bank imports', () => {
   test('a partly credited invoice is paid by what is still due; a void one by nothing', async () => {
     const invoice = await issue(it.ctx, { buyer });
     const voided = await issue(it.ctx, { buyer });
-    await it.operator.api.post(`/api/v1/invoices/${invoice.id}/credit-notes`, { reason: 'Discount', lines: [{ lineId: invoice.lines[0].id, amount: 15_000 }] });
-    await it.operator.api.post(`/api/v1/invoices/${voided.id}/credit-notes`, { reason: 'Cancelled', full: true });
+    await it.operator.api.post(`/api/v1/invoices/${invoice.id}/credit-notes`, { reason: 'Discount', lines: [{ lineId: invoice.lines[0].id, amount: 15_000 }] }, withKey());
+    await it.operator.api.post(`/api/v1/invoices/${voided.id}/credit-notes`, { reason: 'Cancelled', full: true }, withKey());
     const response = await it.operator.api.post<ImportBody>('/api/v1/admin/bank-imports', {
       csv: `date,amount,currency,reference\n2026-01-05,517.65,eur,${invoice.number}\n2026-01-05,696.15,EUR,${voided.number}\n`,
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBuyerOrg, issue, startInvoicingApp, type InvoicingContext } from '../../../test/helpers/invoices.ts';
+import { withKey } from '../../../test/helpers/http.ts';
 import type { Invoice } from './invoices.presenter.ts';
 
 describe('credit notes and payment', () => {
@@ -12,7 +13,7 @@ describe('credit notes and payment', () => {
   });
   after(() => it.ctx.close());
 
-  const credit = (invoice: Invoice, body: unknown) => it.operator.api.post(`/api/v1/invoices/${invoice.id}/credit-notes`, body);
+  const credit = (invoice: Invoice, body: unknown) => it.operator.api.post(`/api/v1/invoices/${invoice.id}/credit-notes`, body, withKey());
   const reload = async (invoice: Invoice) => (await it.operator.api.get(`/api/v1/invoices/${invoice.id}`)).body as Invoice;
 
   test('a partial credit note credits part of a line, with the tax on it; the invoice stays due for the rest', async () => {
@@ -71,14 +72,14 @@ describe('credit notes and payment', () => {
     const again = await credit(invoice, { reason: 'again', full: true });
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, 'nothing_to_credit');
-    const pay = await it.operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: '2026-01-05T08:00:00Z', reference: 'x' });
+    const pay = await it.operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: '2026-01-05T08:00:00Z', reference: 'x' }, withKey());
     assert.equal(pay.status, 409);
     assert.equal(pay.body.error.code, 'invoice_void');
   });
 
   test('a paid invoice credited in full stays paid: the money goes back through a refund', async () => {
     const invoice = await issue(it.ctx, { buyer });
-    const paid = await it.operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: '2026-01-05T08:00:00Z', reference: 'SEPA 1' });
+    const paid = await it.operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: '2026-01-05T08:00:00Z', reference: 'SEPA 1' }, withKey());
     assert.equal(paid.status, 200);
     assert.equal((await credit(invoice, { reason: 'Refunded', full: true })).status, 201);
     const after = await reload(invoice);
@@ -107,7 +108,47 @@ describe('credit notes and payment', () => {
     assert.deepEqual(foreign.body.error.details, [{ path: 'lines.0.lineId', message: `is not a line of invoice ${invoice.number}` }]);
     const twice = await credit(invoice, { reason: 'x', lines: [{ lineId: invoice.lines[0].id, amount: 1 }, { lineId: invoice.lines[0].id, amount: 1 }] });
     assert.equal(twice.status, 400);
-    assert.equal((await it.operator.api.post(`/api/v1/invoices/00000000-0000-7000-8000-000000000000/credit-notes`, { reason: 'x', full: true })).status, 404);
+    assert.equal((await it.operator.api.post(`/api/v1/invoices/00000000-0000-7000-8000-000000000000/credit-notes`, { reason: 'x', full: true }, withKey())).status, 404);
+  });
+
+  test('a credit note is issued once per Idempotency-Key: a retry gets the same note, another body with the key a 422, no key a 400', async () => {
+    const invoice = await issue(it.ctx, { buyer });
+    const url = `/api/v1/invoices/${invoice.id}/credit-notes`;
+    const body = { reason: 'Refunded an hour', lines: [{ lineId: invoice.lines[0].id, amount: 15_000 }] };
+    const key = withKey();
+    const first = await it.operator.api.post(url, body, key);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const retried = await it.operator.api.post(url, body, key);
+    assert.equal(retried.status, 201);
+    assert.equal(retried.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(retried.body, first.body, 'the same credit note, number and all');
+
+    const different = await it.operator.api.post(url, { ...body, reason: 'Another reason' }, key);
+    assert.deepEqual([different.status, different.body.error.code], [422, 'idempotency_key_reused']);
+    const keyless = await it.operator.api.post(url, body);
+    assert.deepEqual([keyless.status, keyless.body.error.code], [400, 'idempotency_key_required']);
+    const after = await reload(invoice);
+    assert.deepEqual(after.creditNotes.map((note) => note.number), [first.body.number], 'one credit note in all');
+    assert.equal(after.lines[0].credited, 15_000);
+
+    // A refused credit stores nothing: the same key runs again once the request is right.
+    const retryKey = withKey();
+    assert.equal((await it.operator.api.post(url, { reason: 'Too much', lines: [{ lineId: invoice.lines[0].id, amount: 10_000_000 }] }, retryKey)).status, 409);
+    assert.equal((await it.operator.api.post(url, { reason: 'Too much', lines: [{ lineId: invoice.lines[0].id, amount: 1000 }] }, retryKey)).status, 201);
+  });
+
+  test('an operator-issued invoice is issued once per Idempotency-Key: a retry returns the same number', async () => {
+    const body = { buyer, currency: 'EUR', lines: [{ kind: 'fee', description: 'Onboarding', quantity: 1, unitPrice: 50_000 }] };
+    const key = withKey();
+    const first = await it.operator.api.post('/api/v1/admin/invoices', body, key);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const retried = await it.operator.api.post('/api/v1/admin/invoices', body, key);
+    assert.deepEqual([retried.status, retried.headers['idempotent-replayed'], retried.body.number], [201, 'true', first.body.number]);
+    const other = await it.operator.api.post('/api/v1/admin/invoices', { ...body, poNumber: 'PO-2' }, key);
+    assert.deepEqual([other.status, other.body.error.code], [422, 'idempotency_key_reused']);
+    assert.equal((await it.operator.api.post('/api/v1/admin/invoices', body)).status, 400);
+    const numbers = await it.ctx.db.selectFrom('invoices').select('number').where('number', '=', first.body.number).execute();
+    assert.equal(numbers.length, 1);
   });
 
   test('issued documents are final: the database itself refuses to edit or delete them', async () => {
@@ -143,17 +184,24 @@ describe('credit notes and payment', () => {
     }
   });
 
-  test('mark-paid over HTTP: operators only, no date in the future', async () => {
+  test('mark-paid over HTTP: operators only, no date in the future, once per Idempotency-Key', async () => {
     const invoice = await issue(it.ctx, { buyer });
     const url = `/api/v1/admin/invoices/${invoice.id}/mark-paid`;
-    const future = await it.operator.api.post(url, { paidAt: '2026-01-06T00:00:00Z', reference: 'x' });
+    const future = await it.operator.api.post(url, { paidAt: '2026-01-06T00:00:00Z', reference: 'x' }, withKey());
     assert.equal(future.status, 400);
     assert.deepEqual(future.body.error.details, [{ path: 'paidAt', message: 'is in the future' }]);
-    assert.equal((await it.operator.api.post(url, { paidAt: 'yesterday', reference: 'x' })).status, 400);
+    assert.equal((await it.operator.api.post(url, { paidAt: 'yesterday', reference: 'x' }, withKey())).status, 400);
     const buyerAdmin = (await createBuyerOrg(it.ctx)).admin;
-    assert.equal((await buyerAdmin.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'x' })).status, 403);
-    const paid = await it.operator.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'SEPA 9' });
+    assert.equal((await buyerAdmin.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'x' }, withKey())).status, 403);
+    const keyless = await it.operator.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'SEPA 9' });
+    assert.deepEqual([keyless.status, keyless.body.error.code], [400, 'idempotency_key_required']);
+    const key = withKey();
+    const paid = await it.operator.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'SEPA 9' }, key);
     assert.equal(paid.status, 200);
     assert.deepEqual([paid.body.status, paid.body.paymentReference], ['paid', 'SEPA 9']);
+    const retried = await it.operator.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'SEPA 9' }, key);
+    assert.deepEqual([retried.status, retried.headers['idempotent-replayed'], retried.body], [200, 'true', paid.body]);
+    const misused = await it.operator.api.post(url, { paidAt: '2026-01-05T00:00:00Z', reference: 'SEPA 10' }, key);
+    assert.deepEqual([misused.status, misused.body.error.code], [422, 'idempotency_key_reused']);
   });
 });

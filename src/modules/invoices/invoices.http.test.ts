@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
-import { client } from '../../../test/helpers/http.ts';
+import { client, withKey } from '../../../test/helpers/http.ts';
 import { consultingLines, countRows, createBuyerOrg, issue, pdfText, startInvoicingApp, type InvoicingContext } from '../../../test/helpers/invoices.ts';
 import { linkToken } from '../../../test/helpers/session.ts';
 import { MINUTE } from '../../lib/clock.ts';
@@ -84,7 +84,7 @@ describe('invoices over HTTP', () => {
   test('a reverse-charged credit note in yen prints its own title, the invoice it credits, the note and whole yen', async () => {
     const french = await createBuyerOrg(it.ctx, { legalName: 'Société Générale des Widgets', country: 'FR', vatId: 'FR12345678901' });
     const yen = await issue(it.ctx, { buyer: { kind: 'org', orgId: french.id }, currency: 'JPY', lines: [{ kind: 'plan', description: 'Support plan, January', quantity: 1, unitPrice: 120_000 }] });
-    const note = await it.operator.api.post(`/api/v1/invoices/${yen.id}/credit-notes`, { reason: 'Plan cancelled', full: true });
+    const note = await it.operator.api.post(`/api/v1/invoices/${yen.id}/credit-notes`, { reason: 'Plan cancelled', full: true }, withKey());
     const text = await pdfText((await pdfOf(it.operator.token, note.body.id)).rawPayload);
     for (const expected of [`Credit note ${note.body.number}`, `Credits invoice ${yen.number}`, 'Société Générale des Widgets', 'Total credited ¥120,000', 'Reverse charge: VAT to be accounted for by the recipient', 'Plan cancelled']) {
       assert.ok(text.includes(expected), `the PDF text has "${expected}":\n${text}`);
@@ -98,7 +98,7 @@ describe('invoices over HTTP', () => {
     const note = await it.operator.api.post(`/api/v1/invoices/${fresh.id}/credit-notes`, {
       reason: 'Shorter session',
       lines: [{ lineId: session.id, amount: 1000 }, { lineId: review.id, amount: 45_000 }],
-    });
+    }, withKey());
     const text = await pdfText((await pdfOf(it.operator.token, note.body.id)).rawPayload);
     for (const expected of ['Live session 1 €10.00 €10.00', 'Architecture review 3 €150.00 €450.00', 'Total credited €547.40']) {
       assert.ok(text.includes(expected), `the PDF text has "${expected}":\n${text}`);
@@ -172,25 +172,25 @@ describe('invoices over HTTP', () => {
       [{ ...base, buyer: { kind: 'org', orgId: 'acme' } }, 'body.buyer.orgId'],
     ];
     for (const [body, path] of cases) {
-      const response = await it.operator.api.post('/api/v1/admin/invoices', body);
+      const response = await it.operator.api.post('/api/v1/admin/invoices', body, withKey());
       assert.equal(response.status, 400, JSON.stringify(body));
       assert.ok(response.body.error.details.some((detail: { path: string }) => detail.path === path), `${JSON.stringify(response.body)} names ${path}`);
     }
-    const zero = await it.operator.api.post('/api/v1/admin/invoices', { ...base, lines: [{ ...line, unitPrice: 0 }] });
+    const zero = await it.operator.api.post('/api/v1/admin/invoices', { ...base, lines: [{ ...line, unitPrice: 0 }] }, withKey());
     assert.deepEqual([zero.status, zero.body.error.details], [400, [{ path: 'lines', message: 'the invoice must come to more than 0' }]]);
-    const huge = await it.operator.api.post('/api/v1/admin/invoices', { ...base, lines: [{ ...line, quantity: 1e7, unitPrice: 1e7 }] });
+    const huge = await it.operator.api.post('/api/v1/admin/invoices', { ...base, lines: [{ ...line, quantity: 1e7, unitPrice: 1e7 }] }, withKey());
     assert.deepEqual([huge.status, huge.body.error.details[0].path], [400, 'lines.0']);
-    const unknownOrg = await it.operator.api.post('/api/v1/admin/invoices', { ...base, buyer: { kind: 'org', orgId: '00000000-0000-7000-8000-000000000000' } });
+    const unknownOrg = await it.operator.api.post('/api/v1/admin/invoices', { ...base, buyer: { kind: 'org', orgId: '00000000-0000-7000-8000-000000000000' } }, withKey());
     assert.deepEqual([unknownOrg.status, unknownOrg.body.error.details], [400, [{ path: 'buyer.orgId', message: 'is not an organization' }]]);
     // The service checks its input too: the payments code does not go through the HTTP schema.
     await assert.rejects(issue(it.ctx, { buyer: { kind: 'org', orgId: org.id }, lines: [{ ...line, unitPrice: -1 }] }), (error: { status: number; details: { path: string }[] }) =>
       error.status === 400 && error.details[0].path === 'lines.0.unitPrice');
     assert.deepEqual(await counts(), before);
 
-    const fine = await it.operator.api.post('/api/v1/admin/invoices', { ...base, currency: 'usd', netTermsDays: 14, poNumber: 'PO-9' });
+    const fine = await it.operator.api.post('/api/v1/admin/invoices', { ...base, currency: 'usd', netTermsDays: 14, poNumber: 'PO-9' }, withKey());
     assert.equal(fine.status, 201, JSON.stringify(fine.body));
     assert.deepEqual([fine.body.currency, fine.body.dueDate, fine.body.poNumber], ['USD', '2026-01-19', 'PO-9']);
-    assert.equal((await org.admin.api.post('/api/v1/admin/invoices', base)).status, 403);
+    assert.equal((await org.admin.api.post('/api/v1/admin/invoices', base, withKey())).status, 403);
   });
 
   test('the OpenAPI document describes the invoice routes', async () => {
@@ -208,7 +208,7 @@ describe('invoicing without seller details', () => {
     try {
       const operator = await createUser(ctx, { operator: true });
       const buyer = await createUser(ctx);
-      const response = await operator.api.post('/api/v1/admin/invoices', { buyer: { kind: 'user', userId: buyer.id }, currency: 'EUR', lines: consultingLines });
+      const response = await operator.api.post('/api/v1/admin/invoices', { buyer: { kind: 'user', userId: buyer.id }, currency: 'EUR', lines: consultingLines }, withKey());
       assert.equal(response.status, 201, JSON.stringify(response.body));
       assert.equal(response.body.seller.legalName, 'Backline (test mode)');
       assert.equal(response.body.tax.rateBps, 0);

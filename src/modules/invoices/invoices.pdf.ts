@@ -1,25 +1,17 @@
-import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import { renderPdf, tableRow, type Column, type Doc } from '../../lib/pdf.ts';
 import { formatMoney } from './invoices.money.ts';
 import type { Invoice } from './invoices.presenter.ts';
-
-const require = createRequire(import.meta.url);
-// The standard PDF fonts only cover Latin-1; buyers are named in every European script.
-const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 const MARGIN = 50;
 const PAGE_WIDTH = 595.28; // A4
 const CONTENT = PAGE_WIDTH - 2 * MARGIN;
-const COLUMNS = [
+const COLUMNS: readonly Column[] = [
   { title: 'Description', width: 245, align: 'left' },
   { title: 'Quantity', width: 70, align: 'right' },
   { title: 'Unit price', width: 90, align: 'right' },
   { title: 'Amount', width: 90, align: 'right' },
-] as const;
+];
 const AMOUNT_COLUMN = COLUMNS[3];
-
-type Doc = PDFKit.PDFDocument;
 
 const percent = (bps: number) => `${new Intl.NumberFormat('en', { maximumFractionDigits: 2 }).format(bps / 100)}%`;
 
@@ -69,17 +61,7 @@ function facts(doc: Doc, invoice: Invoice): void {
 }
 
 function row(doc: Doc, cells: string[], font: 'regular' | 'bold'): void {
-  doc.font(font).fontSize(10);
-  const height = Math.max(...cells.map((cell, index) => doc.heightOfString(cell, { width: COLUMNS[index].width - 6 })));
-  if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
-  const y = doc.y;
-  let x = MARGIN;
-  cells.forEach((cell, index) => {
-    doc.text(cell, x, y, { width: COLUMNS[index].width - 6, align: COLUMNS[index].align });
-    x += COLUMNS[index].width;
-  });
-  doc.x = MARGIN;
-  doc.y = y + height + 4;
+  tableRow(doc, COLUMNS, cells, { font, size: 10, gap: 4 });
 }
 
 function lineTable(doc: Doc, invoice: Invoice): void {
@@ -131,22 +113,13 @@ function closing(doc: Doc, invoice: Invoice): void {
 
 /** The document as a PDF a procurement department files: parties, VAT ids, PO number, lines, totals, how to pay. */
 export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: invoice.number, Author: invoice.seller.legalName } });
-  doc.registerFont('regular', FONT);
-  doc.registerFont('bold', FONT_BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
+  return renderPdf({ size: 'A4', margin: MARGIN, info: { Title: invoice.number, Author: invoice.seller.legalName } }, (doc) => {
+    doc.font('bold').fontSize(20).text(`${invoice.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${invoice.number}`, MARGIN, MARGIN);
+    doc.moveDown();
+    parties(doc, invoice);
+    facts(doc, invoice);
+    lineTable(doc, invoice);
+    totals(doc, invoice);
+    closing(doc, invoice);
   });
-  doc.font('bold').fontSize(20).text(`${invoice.kind === 'invoice' ? 'Invoice' : 'Credit note'} ${invoice.number}`, MARGIN, MARGIN);
-  doc.moveDown();
-  parties(doc, invoice);
-  facts(doc, invoice);
-  lineTable(doc, invoice);
-  totals(doc, invoice);
-  closing(doc, invoice);
-  doc.end();
-  return done;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { idParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { orgParams } from '../orgs/orgs.schemas.ts';
+import { requireIdempotencyKey, sendStored } from '../payments/idempotency.ts';
+import { idempotencyHeaders } from '../payments/payments.schemas.ts';
 import {
   bankImportBody,
   bankImportOut,
@@ -58,31 +60,37 @@ export function registerInvoiceRoutes(app: App, invoices: InvoicesService) {
   app.post('/api/v1/admin/invoices', {
     schema: {
       tags: ['operator'],
-      summary: 'Issue an invoice payable by bank transfer: a plan, consulting, anything billed by hand (operators)',
+      summary: 'Issue an invoice payable by bank transfer: a plan, consulting, anything billed by hand (operators); requires an Idempotency-Key',
+      headers: idempotencyHeaders,
       body: issueInput,
       response: { 201: invoiceOut, ...invoiceErrors },
     },
-  }, async (request, reply) => reply.code(201).send(await invoices.issueAsOperator(request.actor, request.body)));
+  }, async (request, reply) =>
+    sendStored(reply, await invoices.issueAsOperator(request.actor, request.body, requireIdempotencyKey(request.headers['idempotency-key']))));
 
   app.post('/api/v1/admin/invoices/:id/mark-paid', {
     schema: {
       tags: ['operator'],
-      summary: 'Record that an invoice was paid (operators)',
+      summary: 'Record that an invoice was paid (operators); requires an Idempotency-Key',
+      headers: idempotencyHeaders,
       params: idParams,
       body: markPaidBody,
       response: { 200: invoiceOut, ...invoiceErrors },
     },
-  }, async (request) => invoices.markPaidAsOperator(request.actor, request.params.id, request.body));
+  }, async (request, reply) =>
+    sendStored(reply, await invoices.markPaidAsOperator(request.actor, request.params.id, request.body, requireIdempotencyKey(request.headers['idempotency-key']))));
 
   app.post('/api/v1/invoices/:id/credit-notes', {
     schema: {
       tags: ['operator'],
-      summary: 'Credit some lines of an invoice, or all of it (operators)',
+      summary: 'Credit some lines of an invoice, or all of it (operators); requires an Idempotency-Key',
+      headers: idempotencyHeaders,
       params: idParams,
       body: creditNoteInput,
       response: { 201: invoiceOut, ...invoiceErrors },
     },
-  }, async (request, reply) => reply.code(201).send(await invoices.creditAsOperator(request.actor, request.params.id, request.body)));
+  }, async (request, reply) =>
+    sendStored(reply, await invoices.creditAsOperator(request.actor, request.params.id, request.body, requireIdempotencyKey(request.headers['idempotency-key']))));
 
   app.post('/api/v1/admin/bank-imports', {
     schema: {

@@ -5,6 +5,7 @@ import { UUID_PATTERN } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireOperator, requireUser, type Actor } from '../auth/actor.ts';
 import type { OrgsService } from '../orgs/orgs.service.ts';
+import { withIdempotency, type StoredResponse } from '../payments/idempotency.ts';
 import { matchBankRows, parseBankCsv } from './invoices.bank-import.ts';
 import { issueCreditNote } from './invoices.credit-notes.ts';
 import { issueInvoice } from './invoices.issue.ts';
@@ -110,19 +111,36 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
       return { items: await Promise.all(page.items.map((row) => present(db, row))), nextCursor: page.nextCursor };
     },
 
-    async issueAsOperator(actor: Actor, input: IssueInput): Promise<Invoice> {
+    /**
+     * Issues a numbered document, so it runs once per Idempotency-Key: a retried request gets the first
+     * invoice back instead of a second number in the series (which could then never be deleted).
+     */
+    async issueAsOperator(actor: Actor, input: IssueInput, key: string): Promise<StoredResponse> {
       const user = requireOperator(actor);
-      return inTransaction(async (trx) => load(trx, (await issueInvoice(deps, trx, input, user.userId)).id));
+      return withIdempotency(db, clock, { actorId: user.userId, key, route: 'POST /api/v1/admin/invoices', request: input }, async (trx) => ({
+        status: 201,
+        body: await load(trx, (await issueInvoice(deps, trx, input, user.userId)).id),
+      }));
     },
 
-    async creditAsOperator(actor: Actor, invoiceId: string, input: CreditNoteInput): Promise<Invoice> {
+    /** A credit note is what a refund pays back against: once per Idempotency-Key, like the refund itself. */
+    async creditAsOperator(actor: Actor, invoiceId: string, input: CreditNoteInput, key: string): Promise<StoredResponse> {
       const user = requireOperator(actor);
-      return inTransaction(async (trx) => load(trx, (await issueCreditNote(deps, trx, invoiceId, input, user.userId)).id));
+      const route = 'POST /api/v1/invoices/{id}/credit-notes';
+      return withIdempotency(db, clock, { actorId: user.userId, key, route, request: { invoiceId, ...input } }, async (trx) => ({
+        status: 201,
+        body: await load(trx, (await issueCreditNote(deps, trx, invoiceId, input, user.userId)).id),
+      }));
     },
 
-    async markPaidAsOperator(actor: Actor, invoiceId: string, input: MarkPaidInput): Promise<Invoice> {
-      requireOperator(actor);
-      return inTransaction((trx) => markPaid(trx, invoiceId, input));
+    /** Marking paid captures the money in the ledger (the onInvoicePaid handlers): once per Idempotency-Key. */
+    async markPaidAsOperator(actor: Actor, invoiceId: string, input: MarkPaidInput, key: string): Promise<StoredResponse> {
+      const user = requireOperator(actor);
+      const route = 'POST /api/v1/admin/invoices/{id}/mark-paid';
+      return withIdempotency(db, clock, { actorId: user.userId, key, route, request: { invoiceId, ...input } }, async (trx) => ({
+        status: 200,
+        body: await markPaid(trx, invoiceId, input),
+      }));
     },
 
     /** Reads a bank statement and marks the invoices it pays, all in one transaction (see invoices.bank-import.ts). */

@@ -9,6 +9,8 @@ export type EmailDraft = {
   subject: string;
   text: string;
   html?: string;
+  /** Where answers go: a ticket's signed reply address (reply-address.ts), so that a reply lands in the ticket. */
+  replyTo?: string | null;
   /** The same key queues one email however often the cause repeats (job retries, duplicate events). */
   dedupeKey?: string;
 };
@@ -33,6 +35,7 @@ export async function queueEmail(db: Queryable, clock: Clock, draft: EmailDraft)
       text_body: draft.text,
       html_body: draft.html ?? null,
       dedupe_key: draft.dedupeKey ?? null,
+      reply_to: draft.replyTo ?? null,
       status: 'queued',
       transport: null,
       sent_at: null,
@@ -59,7 +62,7 @@ export async function deliverEmail(
   const email = await db.selectFrom('emails').selectAll().where('id', '=', emailId).executeTakeFirst();
   if (!email || email.status === 'sent') return;
   try {
-    await transport.send({ to: email.to_address, subject: email.subject, text: email.text_body, html: email.html_body });
+    await transport.send({ to: email.to_address, subject: email.subject, text: email.text_body, html: email.html_body, replyTo: email.reply_to });
   } catch (error) {
     const lastAttempt = attempt !== undefined && attempt.attempt >= attempt.maxAttempts;
     const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,7 @@
 import { idParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
+import { requireIdempotencyKey, sendStored } from '../payments/idempotency.ts';
+import { idempotencyHeaders } from '../payments/payments.schemas.ts';
 import { repoParams } from '../repos/repos.schemas.ts';
 import {
   adminListQuery,
@@ -72,16 +74,26 @@ export function registerPayoutRoutes(app: App, payouts: PayoutsService) {
   }, async (request, reply) => reply.code(202).send(await payouts.runNow(request.actor)));
 
   app.post('/api/v1/admin/payouts/:id/mark-paid', {
-    schema: { tags: ['operator'], summary: 'Record the bank transfer of a manual payout (operators)', params: idParams, body: markPaidBody, response: { 200: payoutOut, ...payoutErrors } },
-  }, async (request) => payouts.markPaid(request.actor, request.params.id, request.body ?? {}));
+    schema: {
+      tags: ['operator'],
+      summary: 'Record the bank transfer of a manual payout (operators); requires an Idempotency-Key',
+      headers: idempotencyHeaders,
+      params: idParams,
+      body: markPaidBody,
+      response: { 200: payoutOut, ...payoutErrors },
+    },
+  }, async (request, reply) =>
+    sendStored(reply, await payouts.markPaid(request.actor, request.params.id, request.body ?? {}, requireIdempotencyKey(request.headers['idempotency-key']))));
 
   app.post('/api/v1/admin/payouts/:id/mark-failed', {
     schema: {
       tags: ['operator'],
-      summary: 'A payout that will not arrive: reversed in the ledger, the money is owed again (operators)',
+      summary: 'A payout that will not arrive: reversed in the ledger, the money is owed again (operators); requires an Idempotency-Key',
+      headers: idempotencyHeaders,
       params: idParams,
       body: markFailedBody,
       response: { 200: payoutOut, ...payoutErrors },
     },
-  }, async (request) => payouts.markFailed(request.actor, request.params.id, request.body));
+  }, async (request, reply) =>
+    sendStored(reply, await payouts.markFailed(request.actor, request.params.id, request.body, requireIdempotencyKey(request.headers['idempotency-key']))));
 }

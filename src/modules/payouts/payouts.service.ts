@@ -5,6 +5,7 @@ import { conflict, invalidField, notFound } from '../../errors.ts';
 import type { StripeIntegration } from '../../integrations/stripe/integration.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
 import { requireOperator, type Actor } from '../auth/actor.ts';
+import { withIdempotency, type StoredResponse } from '../payments/idempotency.ts';
 import type { LedgerService } from '../ledger/ledger.service.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import { payeeAccess, type PayeeView } from './payouts.access.ts';
@@ -65,17 +66,28 @@ export function createPayoutsService(deps: Deps, parts: { ledger: LedgerService;
     return settingsOf(view);
   }
 
-  /** An operator settles a payout: it must be in one of `from`, and `change` runs under its row lock. */
-  async function settle(actor: Actor, id: string, done: PayoutStatus, from: PayoutStatus[], change: (locked: repo.PayoutRow, trx: Parameters<typeof engine.failLocked>[0]) => Promise<repo.PayoutRow>) {
-    requireOperator(actor);
-    return db.transaction().execute(async (trx) => {
+  /**
+   * An operator settles a payout: it must be in one of `from`, and `change` runs under its row lock.
+   * Once per Idempotency-Key, as every money call: settling an already settled payout changes nothing
+   * anyway, but a retried request with another body under the same key is a mistake worth a 422.
+   */
+  async function settle(
+    actor: Actor,
+    request: { id: string; key: string; route: string; body: unknown },
+    done: PayoutStatus,
+    from: PayoutStatus[],
+    change: (locked: repo.PayoutRow, trx: Parameters<typeof engine.failLocked>[0]) => Promise<repo.PayoutRow>,
+  ): Promise<StoredResponse> {
+    const operator = requireOperator(actor);
+    const { id, key, route, body } = request;
+    return withIdempotency(db, clock, { actorId: operator.userId, key, route, request: { payoutId: id, body } }, async (trx) => {
       const locked = await repo.findPayout(trx, id, true);
       if (!locked) throw notFound(`The payout ${id}`);
-      if (locked.status === done) return presentPayout(locked);
+      if (locked.status === done) return { status: 200, body: presentPayout(locked) };
       if (!from.includes(locked.status)) {
         throw conflict(`The payout ${id} is ${locked.status}; only a payout that is ${from.join(' or ')} can become ${done}.`, 'payout_not_open');
       }
-      return presentPayout(await change(locked, trx));
+      return { status: 200, body: presentPayout(await change(locked, trx)) };
     });
   }
 
@@ -127,8 +139,8 @@ export function createPayoutsService(deps: Deps, parts: { ledger: LedgerService;
     },
 
     /** The operator made the bank transfer of a manual payout. Marking it again changes nothing. */
-    markPaid(actor: Actor, id: string, input: { reference?: string }) {
-      return settle(actor, id, 'paid', ['pending_manual'], (locked, trx) => {
+    markPaid(actor: Actor, id: string, input: { reference?: string }, key: string) {
+      return settle(actor, { id, key, route: 'POST /api/v1/admin/payouts/{id}/mark-paid', body: input }, 'paid', ['pending_manual'], (locked, trx) => {
         const now = clock.now();
         const by = requireOperator(actor).userId;
         return repo.updatePayout(trx, locked.id, { status: 'paid', paid_at: now, paid_by: by, paid_reference: input.reference ?? null, updated_at: now });
@@ -136,8 +148,8 @@ export function createPayoutsService(deps: Deps, parts: { ledger: LedgerService;
     },
 
     /** The bank returned a manual transfer, or a Stripe transfer will never go through: the money is owed again. */
-    markFailed(actor: Actor, id: string, input: { reason: string }) {
-      return settle(actor, id, 'failed', ['pending_manual', 'processing'], (locked, trx) => engine.failLocked(trx, locked, input.reason));
+    markFailed(actor: Actor, id: string, input: { reason: string }, key: string) {
+      return settle(actor, { id, key, route: 'POST /api/v1/admin/payouts/{id}/mark-failed', body: input }, 'failed', ['pending_manual', 'processing'], (locked, trx) => engine.failLocked(trx, locked, input.reason));
     },
   };
 }

@@ -81,7 +81,7 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(full.body.paymentId, payment.id);
 
     const before = { escrow: await balanceOf(ctx, accounts.escrow), bank: await balanceOf(ctx, accounts.bankBalance), tax: await balanceOf(ctx, accounts.taxPayable) };
-    const marked = await operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 1' });
+    const marked = await operator.api.post(`/api/v1/admin/invoices/${invoice.id}/mark-paid`, { paidAt: ctx.clock.now().toISOString(), reference: 'SEPA 1' }, withKey());
     assert.equal(marked.status, 200, JSON.stringify(marked.body));
     assert.equal(await balanceOf(ctx, accounts.escrow), before.escrow + 100_000);
     assert.equal(await balanceOf(ctx, accounts.bankBalance), before.bank + 119_000);

@@ -1,13 +1,14 @@
 import type { Tx } from '../../db/database.ts';
 import type { TicketStatus } from '../../db/types.ts';
-import type { TicketView } from './tickets.repository.ts';
+import type { MessageView, TicketView } from './tickets.repository.ts';
 import type { TicketAction } from './tickets.state.ts';
 
 /** A change to a ticket, as other domains (SLA clocks) see it. */
 export type TicketChange =
   | { type: 'created'; ticket: TicketView }
   | { type: 'moved'; action: TicketAction; from: TicketStatus; ticket: TicketView }
-  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean };
+  /** `message.channel` is where the message was written, so a chat channel does not echo its own messages back. */
+  | { type: 'message'; ticket: TicketView; internal: boolean; byCustomer: boolean; message: MessageView };
 
 /**
  * Called inside the transaction of the change, so that what an observer writes commits with it or not

@@ -9,6 +9,7 @@ import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
 import type { HelpersService } from '../helpers/helpers.service.ts';
 import { queueEmail } from '../mail/mail.service.ts';
+import { emailRepliesOn } from '../mail/reply-address.ts';
 import type { OfferingsService } from '../offerings/offerings.service.ts';
 import type { OrgsService } from '../orgs/orgs.service.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
@@ -62,6 +63,21 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   let hooks: TicketLifecycleHooks = {};
   const observers = ticketObservers();
   const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
+
+  /**
+   * With replies by email on, a public message is mailed to the other side of the ticket (the customer,
+   * or the assignee), with the reply address that brings their answer back: the email thread is then the
+   * conversation. Without it, people read messages on the site.
+   */
+  async function queueMessageEmails(trx: Tx, ticket: repo.TicketView, message: repo.MessageView) {
+    const recipients = [
+      { userId: ticket.requester_id, email: ticket.requester_email },
+      ticket.assignee_id && ticket.assignee_email ? { userId: ticket.assignee_id, email: ticket.assignee_email } : null,
+    ];
+    for (const recipient of recipients) {
+      if (recipient && recipient.userId !== message.author_id) await queueEmail(trx, clock, emails.message(ticket, message, recipient));
+    }
+  }
 
   function viewerOf(actor: Actor): repo.Viewer {
     const user = requireUser(actor);
@@ -228,7 +244,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           // The first public answer from someone other than the customer stops the first-response clock (SLAs).
           !input.internal && !relation.customer && ticket.first_response_at === null,
         );
-        await observers.notify(trx, { type: 'message', ticket, internal: input.internal, byCustomer: relation.customer });
+        await observers.notify(trx, { type: 'message', ticket, internal: input.internal, byCustomer: relation.customer, message: posted });
+        if (!input.internal && emailRepliesOn(deps.config)) await queueMessageEmails(trx, ticket, posted);
         if (!input.internal && relation.customer && canMove(ticket.status, 'customer_reply')) {
           await applyMove(trx, loaded, 'customer_reply', { data: { messageId } });
         }

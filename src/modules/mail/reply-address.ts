@@ -1,0 +1,56 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../../config.ts';
+
+/**
+ * Reply addresses of ticket notifications: `reply+<token>@INBOUND_EMAIL_DOMAIN`, the token the ticket's
+ * id, the recipient's user id and an HMAC of both under EMAIL_REPLY_SECRET. A reply is added to that
+ * ticket as that person, so the MAC is what stops anyone from writing to a ticket as someone else, or
+ * moving a reply to another ticket: changing any byte of the ids breaks it.
+ *
+ * 16 + 16 bytes of ids and a 12-byte MAC (96 bits) in base64url is 59 characters; with `reply+` the local
+ * part stays near the 64 that RFC 5321 allows. Like GitHub's reply addresses, the token is case-sensitive.
+ */
+const MAC_BYTES = 12;
+const TOKEN = /^[A-Za-z0-9_-]{59}$/;
+
+export type ReplyTarget = { ticketId: string; userId: string };
+
+const uuidBytes = (uuid: string) => Buffer.from(uuid.replaceAll('-', ''), 'hex');
+const uuidOf = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const macOf = (secret: string, ids: Buffer) => createHmac('sha256', secret).update('backline-reply-v1:').update(ids).digest().subarray(0, MAC_BYTES);
+
+/** True when replies by email are on: a domain to receive them and a key to sign them. */
+export const emailRepliesOn = (config: Config) => Boolean(config.INBOUND_EMAIL_DOMAIN && config.EMAIL_REPLY_SECRET);
+
+export function replyToken(secret: string, target: ReplyTarget): string {
+  const ids = Buffer.concat([uuidBytes(target.ticketId), uuidBytes(target.userId)]);
+  return Buffer.concat([ids, macOf(secret, ids)]).toString('base64url');
+}
+
+/** The ticket and person a token was signed for, or null for anything unsigned, altered or malformed. */
+export function readReplyToken(secret: string, token: string): ReplyTarget | null {
+  if (!TOKEN.test(token)) return null;
+  const bytes = Buffer.from(token, 'base64url');
+  const ids = bytes.subarray(0, 32);
+  if (!timingSafeEqual(bytes.subarray(32), macOf(secret, ids))) return null;
+  return { ticketId: uuidOf(ids.subarray(0, 16)), userId: uuidOf(ids.subarray(16)) };
+}
+
+/** The address a notification to `userId` about `ticketId` asks to be answered at; null when replies are off. */
+export function replyAddress(config: Config, ticketId: string, userId: string): string | null {
+  if (!emailRepliesOn(config)) return null;
+  return `reply+${replyToken(config.EMAIL_REPLY_SECRET!, { ticketId, userId })}@${config.INBOUND_EMAIL_DOMAIN!.toLowerCase()}`;
+}
+
+/**
+ * Reads an address an email was sent to: 'foreign' when it is not one of our reply addresses (another
+ * recipient of the same mail), 'forged' when it is one but its token does not verify.
+ */
+export function readReplyAddress(config: Config, address: string): ReplyTarget | 'foreign' | 'forged' {
+  const match = /^reply\+([^@]*)@(.+)$/i.exec(address.trim());
+  if (!match || match[2].toLowerCase() !== config.INBOUND_EMAIL_DOMAIN?.toLowerCase()) return 'foreign';
+  return readReplyToken(config.EMAIL_REPLY_SECRET!, match[1]) ?? 'forged';
+}
+
+/** The line notifications end with when they can be answered by email. */
+export const REPLY_HINT = 'Reply to this email to answer in the ticket (keep your reply above the quoted text).';

@@ -1,0 +1,49 @@
+import { Layout } from './components/Layout.tsx';
+import { config } from './config.ts';
+import { LocationProvider, match, useLocation } from './lib/router.tsx';
+import { SessionProvider } from './lib/session.tsx';
+import { DirectoryPage } from './pages/DirectoryPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { OrgPage } from './pages/OrgPage.tsx';
+import { PortalPage } from './pages/PortalPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { SupportSitePage } from './pages/SupportSitePage.tsx';
+import { TicketPage } from './pages/TicketPage.tsx';
+
+type Route = { pattern: string; render: (params: Record<string, string>) => React.ReactNode };
+
+/** Every page of the customer-facing app; other pages (maintainer dashboard) add their rows here. */
+export const routes: Route[] = [
+  { pattern: '/', render: () => <DirectoryPage /> },
+  { pattern: '/s/:owner/:name', render: ({ owner, name }) => <SupportSitePage owner={owner} name={name} /> },
+  { pattern: '/sign-in', render: () => <SignInPage /> },
+  { pattern: '/portal', render: () => <PortalPage /> },
+  { pattern: '/portal/tickets/:id', render: ({ id }) => <TicketPage id={id} /> },
+  { pattern: '/portal/orgs/:slug', render: ({ slug }) => <OrgPage slug={slug} /> },
+];
+
+function CurrentPage() {
+  const location = useLocation();
+  // An exported support site is one page, whatever path GitHub Pages serves it under.
+  if (config.exportedRepo) {
+    const [owner, name] = config.exportedRepo.split('/');
+    return <SupportSitePage owner={owner} name={name} />;
+  }
+  for (const route of routes) {
+    const params = match(route.pattern, location.pathname);
+    if (params) return route.render(params);
+  }
+  return <NotFoundPage />;
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <SessionProvider>
+        <Layout>
+          <CurrentPage />
+        </Layout>
+      </SessionProvider>
+    </LocationProvider>
+  );
+}

@@ -1,0 +1,34 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorOf, type ApiError } from '../api/client.ts';
+
+/** Loads data for a page; `reload` after a change. Keeps the last data while reloading (no flicker). */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(true);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const run = useCallback(load, deps);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await run());
+      setError(null);
+    } catch (caught) {
+      setError(errorOf(caught && typeof caught === 'object' && 'code' in caught ? { error: caught } : caught));
+    } finally {
+      setLoading(false);
+    }
+  }, [run]);
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    run()
+      .then((value) => current && (setData(value), setError(null)))
+      .catch((caught) => current && setError(errorOf(caught && typeof caught === 'object' && 'code' in caught ? { error: caught } : caught)))
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [run]);
+  return { data, error, loading, reload, setData };
+}
