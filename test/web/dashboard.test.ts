@@ -31,7 +31,8 @@ describe('web: maintainer dashboard', () => {
 
   test("a maintainer sees the period's figures, charts, helpers and downloads, and changes the period", async () => {
     const page = await ctx.newPage();
-    await ctx.signIn(page, repo.maintainer.email, '/dashboard/quarry/quarry');
+    await ctx.signIn(page, repo.maintainer.email, '/portal');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard quarry/quarry' }).click();
     await page.getByRole('heading', { name: 'Dashboard: quarry/quarry' }).waitFor();
     await tile(page, 'Tickets opened').getByText('2', { exact: true }).waitFor();
     assert.match(await tile(page, 'Value released').innerText(), /€99\.99/);
