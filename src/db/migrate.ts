@@ -16,6 +16,7 @@ import * as slack from './migrations/0014_slack.ts';
 import * as githubApp from './migrations/0015_github_app.ts';
 import * as emailChannel from './migrations/0016_email_channel.ts';
 import * as stats from './migrations/0019_stats.ts';
+import * as statsFixes from './migrations/0019_stats_fixes.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0015_github_app': githubApp,
   '0016_email_channel': emailChannel,
   '0019_stats': stats,
+  '0019_stats_fixes': statsFixes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
