@@ -2,6 +2,7 @@ import { Layout } from './components/Layout.tsx';
 import { config } from './config.ts';
 import { LocationProvider, match, useLocation } from './lib/router.tsx';
 import { SessionProvider } from './lib/session.tsx';
+import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DirectoryPage } from './pages/DirectoryPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OrgPage } from './pages/OrgPage.tsx';
@@ -20,6 +21,7 @@ export const routes: Route[] = [
   { pattern: '/portal', render: () => <PortalPage /> },
   { pattern: '/portal/tickets/:id', render: ({ id }) => <TicketPage id={id} /> },
   { pattern: '/portal/orgs/:slug', render: ({ slug }) => <OrgPage slug={slug} /> },
+  { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
 ];
 
 function CurrentPage() {

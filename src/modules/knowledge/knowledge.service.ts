@@ -25,6 +25,19 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
   const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock);
   const sources = createKnowledgeSources(deps, services, llm, cache);
 
+  /** Questions, answers, feedback and deflection of [from, to), and the questions the docs could not answer. */
+  async function aiFigures(repoId: string, from: Date, to: Date) {
+    const figures = await store.answerStats(db, repoId, from, to);
+    const unanswered = await store.topUnanswered(db, repoId, from, to, 10);
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      ...figures,
+      deflectionRate: figures.questions ? Math.round((figures.helpful / figures.questions) * 1000) / 1000 : 0,
+      topUnanswered: unanswered.map((row) => ({ question: row.question, count: row.count, lastAskedAt: row.lastAskedAt.toISOString() })),
+    };
+  }
+
   async function settingsOf(repoId: string) {
     const row = await store.findSettings(db, repoId);
     return {
@@ -109,16 +122,11 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
       const to = range.to ? new Date(range.to) : clock.now();
       const from = range.from ? new Date(range.from) : new Date(to.getTime() - 30 * DAY);
       if (from >= to) throw badRequest('`from` must be before `to`.', [{ path: 'querystring.from', message: 'must be before to' }]);
-      const figures = await store.answerStats(db, repo.id, from, to);
-      const unanswered = await store.topUnanswered(db, repo.id, from, to, 10);
-      return {
-        from: from.toISOString(),
-        to: to.toISOString(),
-        ...figures,
-        deflectionRate: figures.questions ? Math.round((figures.helpful / figures.questions) * 1000) / 1000 : 0,
-        topUnanswered: unanswered.map((row) => ({ question: row.question, count: row.count, lastAskedAt: row.lastAskedAt.toISOString() })),
-      };
+      return aiFigures(repo.id, from, to);
     },
+
+    /** The AI figures of [from, to) for a repository whose access the caller already checked (the stats dashboard). */
+    figures: aiFigures,
 
     /** The requester's consent that their resolved ticket, personal data removed, may teach the AI. */
     async setTicketConsent(actor: Actor, ticketId: string, consent: boolean) {

@@ -56,6 +56,47 @@ const zeroes = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys
 const ratio = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null);
 const average = (sum: number, count: number) => (count ? Math.round((sum / count) * 100) / 100 : null);
 
+type AiStats = { questions: number; answered: number; declined: number; helpful: number; unhelpful: number; deflectionRate: number };
+
+/** One period's figures from its rows of the rollups. */
+function figures(counts: store.TicketCounts[], money: store.MoneyCounts[], latency: store.Latency[], activeHelpers: number, ai: AiStats): Figures {
+  const sum = (field: 'opened' | 'resolved' | 'rated' | 'rating_sum' | 'sla_met' | 'sla_breached') => counts.reduce((total, row) => total + row[field], 0);
+  const bySource = zeroes(SOURCES);
+  const byType = zeroes(TYPES);
+  for (const row of counts) {
+    bySource[row.source as Source] += row.opened;
+    byType[row.type as TicketType] += row.opened;
+  }
+  const moneySum = (field: 'releases' | 'reversals' | 'gross' | 'commission' | 'platform_fee' | 'processor_fee' | 'helpers') => money.reduce((total, row) => total + row[field], 0);
+  const valueByType = zeroes(TYPES);
+  for (const row of money) valueByType[row.type as TicketType] += row.gross;
+  const latencyOf = (metric: store.Latency['metric']) => {
+    const row = latency.find((candidate) => candidate.metric === metric);
+    return { tickets: row?.tickets ?? 0, medianSeconds: row?.median ?? null, p90Seconds: row?.p90 ?? null };
+  };
+  const met = sum('sla_met');
+  const breached = sum('sla_breached');
+  return {
+    tickets: { opened: sum('opened'), resolved: sum('resolved'), bySource, byType },
+    money: {
+      releases: moneySum('releases'),
+      reversals: moneySum('reversals'),
+      value: moneySum('gross'),
+      commission: moneySum('commission'),
+      platformFee: moneySum('platform_fee'),
+      processorFee: moneySum('processor_fee'),
+      helperEarnings: moneySum('helpers'),
+      valueByType,
+    },
+    activeHelpers,
+    firstResponse: latencyOf('first_response'),
+    resolution: latencyOf('resolution'),
+    sla: { met, breached, compliance: ratio(met, met + breached) },
+    satisfaction: { rated: sum('rated'), average: average(sum('rating_sum'), sum('rated')) },
+    ai: { questions: ai.questions, answered: ai.answered, declined: ai.declined, helpful: ai.helpful, unhelpful: ai.unhelpful, deflectionRate: ai.deflectionRate },
+  };
+}
+
 /**
  * The maintainer dashboard's numbers for any period, with the period before it. This is the one place
  * they are computed: the API, the CSV and the PDF present the same report.
@@ -71,52 +112,31 @@ export function createStatsService(deps: Deps, parts: { repos: ReposService; kno
     return found.repo;
   }
 
-  /** One period's figures, with the rows behind its helper count and its AI gaps. */
-  async function measure(actor: Actor, repo: { id: string; full_name: string }, currency: string, bounds: { from: Date; to: Date }) {
-    const days = { from: isoDay(bounds.from), to: isoDay(bounds.to) };
-    const [counts, money, latency, helpers, ai] = await Promise.all([
-      store.ticketCounts(db, repo.id, days),
-      store.moneyCounts(db, repo.id, currency, days),
-      store.latency(db, repo.id, days),
-      store.helperRows(db, repo.id, currency, days),
-      parts.knowledge.stats(actor, repo.full_name, { from: bounds.from.toISOString(), to: bounds.to.toISOString() }),
+  /** The figures of the period and of the one before it, with the period's helpers and AI gaps. */
+  async function measure(repo: { id: string; full_name: string }, currency: string, period: Period) {
+    const periods = {
+      current: { from: isoDay(period.from), to: isoDay(period.to) },
+      previous: { from: isoDay(period.previous.from), to: isoDay(period.previous.to) },
+    };
+    const aiOf = (bounds: { from: Date; to: Date }) => parts.knowledge.figures(repo.id, bounds.from, bounds.to);
+    const [counts, money, latency, helpers, ai, previousAi] = await Promise.all([
+      store.ticketCounts(db, repo.id, periods),
+      store.moneyCounts(db, repo.id, currency, periods),
+      store.latency(db, repo.id, periods),
+      store.helperRows(db, repo.id, currency, periods),
+      aiOf(period),
+      aiOf(period.previous),
     ]);
-    const sum = (field: keyof Omit<store.TicketCounts, 'source' | 'type'>) => counts.reduce((total, row) => total + row[field], 0);
-    const bySource = zeroes(SOURCES);
-    const byType = zeroes(TYPES);
-    for (const row of counts) {
-      bySource[row.source as Source] += row.opened;
-      byType[row.type as TicketType] += row.opened;
-    }
-    const moneySum = (field: keyof Omit<store.MoneyCounts, 'type'>) => money.reduce((total, row) => total + row[field], 0);
-    const valueByType = zeroes(TYPES);
-    for (const row of money) valueByType[row.type as TicketType] += row.gross;
-    const latencyOf = (metric: store.Latency['metric']) => {
-      const row = latency.find((candidate) => candidate.metric === metric);
-      return { tickets: row?.tickets ?? 0, medianSeconds: row?.median ?? null, p90Seconds: row?.p90 ?? null };
+    const figuresOf = (name: store.PeriodName, aiStats: typeof ai): Figures => {
+      const mine = <T extends { period: store.PeriodName }>(rows: T[]) => rows.filter((row) => row.period === name);
+      return figures(mine(counts), mine(money), mine(latency), mine(helpers).length, aiStats);
     };
-    const met = sum('sla_met');
-    const breached = sum('sla_breached');
-    const figures: Figures = {
-      tickets: { opened: sum('opened'), resolved: sum('resolved'), bySource, byType },
-      money: {
-        releases: moneySum('releases'),
-        reversals: moneySum('reversals'),
-        value: moneySum('gross'),
-        commission: moneySum('commission'),
-        platformFee: moneySum('platform_fee'),
-        processorFee: moneySum('processor_fee'),
-        helperEarnings: moneySum('helpers'),
-        valueByType,
-      },
-      activeHelpers: helpers.length,
-      firstResponse: latencyOf('first_response'),
-      resolution: latencyOf('resolution'),
-      sla: { met, breached, compliance: ratio(met, met + breached) },
-      satisfaction: { rated: sum('rated'), average: average(sum('rating_sum'), sum('rated')) },
-      ai: { questions: ai.questions, answered: ai.answered, declined: ai.declined, helpful: ai.helpful, unhelpful: ai.unhelpful, deflectionRate: ai.deflectionRate },
+    return {
+      current: figuresOf('current', ai),
+      previous: figuresOf('previous', previousAi),
+      helpers: helpers.filter((row) => row.period === 'current'),
+      unanswered: ai.topUnanswered,
     };
-    return { figures, helpers, unanswered: ai.topUnanswered };
   }
 
   async function series(repoId: string, currency: string, period: Period): Promise<SeriesPoint[]> {
@@ -141,9 +161,8 @@ export function createStatsService(deps: Deps, parts: { repos: ReposService; kno
       const currencies = await store.currencies(db, repo.id);
       // As on statements: the repository's currency, unless it was only ever paid in others.
       const currency = query.currency ?? (currencies.includes(repo.currency) || currencies.length === 0 ? repo.currency : currencies[0]);
-      const [current, previous, points, approvedHelpers] = await Promise.all([
-        measure(actor, repo, currency, period),
-        measure(actor, repo, currency, period.previous),
+      const [measured, points, approvedHelpers] = await Promise.all([
+        measure(repo, currency, period),
         series(repo.id, currency, period),
         store.approvedHelpers(db, repo.id),
       ]);
@@ -154,10 +173,10 @@ export function createStatsService(deps: Deps, parts: { repos: ReposService; kno
         currency,
         currencies: [...new Set([...currencies, repo.currency, currency])],
         approvedHelpers,
-        current: current.figures,
-        previous: previous.figures,
+        current: measured.current,
+        previous: measured.previous,
         series: points,
-        helpers: current.helpers.map((row) => ({
+        helpers: measured.helpers.map((row) => ({
           id: row.helper_id,
           name: row.name,
           tickets: row.tickets,
@@ -167,7 +186,7 @@ export function createStatsService(deps: Deps, parts: { repos: ReposService; kno
           rated: row.rated,
           rating: average(row.rating_sum, row.rated),
         })),
-        unanswered: current.unanswered,
+        unanswered: measured.unanswered,
       };
     },
   };

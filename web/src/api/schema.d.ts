@@ -4229,11 +4229,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue an invoice payable by bank transfer: a plan, consulting, anything billed by hand (operators) */
+        /** Issue an invoice payable by bank transfer: a plan, consulting, anything billed by hand (operators); requires an Idempotency-Key */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Required: a unique value per attempt (a UUID); a retry with the same key returns the first answer */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4370,11 +4373,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that an invoice was paid (operators) */
+        /** Record that an invoice was paid (operators); requires an Idempotency-Key */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Required: a unique value per attempt (a UUID); a retry with the same key returns the first answer */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4474,11 +4480,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Credit some lines of an invoice, or all of it (operators) */
+        /** Credit some lines of an invoice, or all of it (operators); requires an Idempotency-Key */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Required: a unique value per attempt (a UUID); a retry with the same key returns the first answer */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12359,11 +12368,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the bank transfer of a manual payout (operators) */
+        /** Record the bank transfer of a manual payout (operators); requires an Idempotency-Key */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Required: a unique value per attempt (a UUID); a retry with the same key returns the first answer */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12458,11 +12470,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A payout that will not arrive: reversed in the ledger, the money is owed again (operators) */
+        /** A payout that will not arrive: reversed in the ledger, the money is owed again (operators); requires an Idempotency-Key */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Required: a unique value per attempt (a UUID); a retry with the same key returns the first answer */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12774,6 +12789,109 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Statement"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repos/{owner}/{name}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The maintainer dashboard for a period, next to the period before it: tickets by source and type, value, commission and fees, helpers, response and resolution times, SLA, satisfaction, AI deflection, series; as JSON, CSV or PDF (maintainers and operators; 404 for anyone else) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day, inclusive, as 2026-01-01 (UTC); default 30 days before `to` */
+                    from?: string;
+                    /** @description Day after the last, exclusive; default tomorrow (UTC), so the last 30 days include today */
+                    to?: string;
+                    /** @description Step of the series; default day up to 62 days, week up to 731, month beyond */
+                    interval?: "day" | "week" | "month";
+                    /** @description Money figures in this currency; default the repository's, or its busiest when it was never paid in its own */
+                    currency?: string;
+                    format?: "json" | "csv" | "pdf";
+                };
+                header?: never;
+                path: {
+                    owner: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatsReport"];
                     };
                 };
                 /** @description Default Response */
@@ -15850,6 +15968,130 @@ export interface components {
                 net: number;
             };
         };
+        StatsFiguresInput: {
+            tickets: {
+                opened: number;
+                /** @description Of those opened, resolved or closed now */
+                resolved: number;
+                bySource: {
+                    ai: number;
+                    community: number;
+                    expert: number;
+                };
+                byType: {
+                    ticket: number;
+                    session: number;
+                    plan: number;
+                    consulting: number;
+                };
+            };
+            money: {
+                /** @description Payments released to the helpers and the repository (plan periods shared out included) */
+                releases: number;
+                /** @description Refunds and disputes that took released money back */
+                reversals: number;
+                /** @description Gross value released, net of reversals, in minor units */
+                value: number;
+                /** @description The repository's commission */
+                commission: number;
+                platformFee: number;
+                processorFee: number;
+                helperEarnings: number;
+                valueByType: {
+                    ticket: number;
+                    session: number;
+                    plan: number;
+                    consulting: number;
+                };
+            };
+            /** @description Helpers with tickets, time or earnings in the period */
+            activeHelpers: number;
+            firstResponse: {
+                /** @description Tickets with this time */
+                tickets: number;
+                /** @description At most this long for half of them (upper bound of the bucket the median falls in) */
+                medianSeconds: number | null;
+                /** @description At most this long for nine in ten */
+                p90Seconds: number | null;
+            };
+            resolution: {
+                /** @description Tickets with this time */
+                tickets: number;
+                /** @description At most this long for half of them (upper bound of the bucket the median falls in) */
+                medianSeconds: number | null;
+                /** @description At most this long for nine in ten */
+                p90Seconds: number | null;
+            };
+            sla: {
+                met: number;
+                breached: number;
+                /** @description met / (met + breached); tickets whose clocks still run are not counted */
+                compliance: number | null;
+            };
+            satisfaction: {
+                rated: number;
+                /** @description Mean rating, 1 to 5 */
+                average: number | null;
+            };
+            ai: {
+                questions: number;
+                answered: number;
+                declined: number;
+                helpful: number;
+                unhelpful: number;
+                deflectionRate: number;
+            };
+        };
+        StatsReportInput: {
+            repo: {
+                /** Format: uuid */
+                id: string;
+                fullName: string;
+            };
+            period: {
+                from: string;
+                to: string;
+                days: number;
+                /** @enum {string} */
+                interval: "day" | "week" | "month";
+            };
+            /** @description The period of the same length just before */
+            previousPeriod: {
+                from: string;
+                to: string;
+            };
+            currency: string;
+            /** @description Every currency the repository was paid in, busiest first, then its own */
+            currencies: string[];
+            /** @description Helpers approved for the repository now */
+            approvedHelpers: number;
+            current: components["schemas"]["StatsFiguresInput"];
+            previous: components["schemas"]["StatsFiguresInput"];
+            /** @description One point per interval, gaps filled with zeroes */
+            series: {
+                start: string;
+                tickets: number;
+                resolved: number;
+                value: number;
+            }[];
+            helpers: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tickets: number;
+                resolved: number;
+                minutes: number;
+                earnings: number;
+                rated: number;
+                rating: number | null;
+            }[];
+            /** @description Questions the docs could not answer: what to document next */
+            unanswered: {
+                question: string;
+                count: number;
+                lastAskedAt: string;
+            }[];
+        };
         MeInput: {
             /** Format: uuid */
             id: string;
@@ -16956,6 +17198,130 @@ export interface components {
                 /** @description What the line added to (or took from) this payee's balance */
                 net: number;
             };
+        };
+        StatsFigures: {
+            tickets: {
+                opened: number;
+                /** @description Of those opened, resolved or closed now */
+                resolved: number;
+                bySource: {
+                    ai: number;
+                    community: number;
+                    expert: number;
+                };
+                byType: {
+                    ticket: number;
+                    session: number;
+                    plan: number;
+                    consulting: number;
+                };
+            };
+            money: {
+                /** @description Payments released to the helpers and the repository (plan periods shared out included) */
+                releases: number;
+                /** @description Refunds and disputes that took released money back */
+                reversals: number;
+                /** @description Gross value released, net of reversals, in minor units */
+                value: number;
+                /** @description The repository's commission */
+                commission: number;
+                platformFee: number;
+                processorFee: number;
+                helperEarnings: number;
+                valueByType: {
+                    ticket: number;
+                    session: number;
+                    plan: number;
+                    consulting: number;
+                };
+            };
+            /** @description Helpers with tickets, time or earnings in the period */
+            activeHelpers: number;
+            firstResponse: {
+                /** @description Tickets with this time */
+                tickets: number;
+                /** @description At most this long for half of them (upper bound of the bucket the median falls in) */
+                medianSeconds: number | null;
+                /** @description At most this long for nine in ten */
+                p90Seconds: number | null;
+            };
+            resolution: {
+                /** @description Tickets with this time */
+                tickets: number;
+                /** @description At most this long for half of them (upper bound of the bucket the median falls in) */
+                medianSeconds: number | null;
+                /** @description At most this long for nine in ten */
+                p90Seconds: number | null;
+            };
+            sla: {
+                met: number;
+                breached: number;
+                /** @description met / (met + breached); tickets whose clocks still run are not counted */
+                compliance: number | null;
+            };
+            satisfaction: {
+                rated: number;
+                /** @description Mean rating, 1 to 5 */
+                average: number | null;
+            };
+            ai: {
+                questions: number;
+                answered: number;
+                declined: number;
+                helpful: number;
+                unhelpful: number;
+                deflectionRate: number;
+            };
+        };
+        StatsReport: {
+            repo: {
+                /** Format: uuid */
+                id: string;
+                fullName: string;
+            };
+            period: {
+                from: string;
+                to: string;
+                days: number;
+                /** @enum {string} */
+                interval: "day" | "week" | "month";
+            };
+            /** @description The period of the same length just before */
+            previousPeriod: {
+                from: string;
+                to: string;
+            };
+            currency: string;
+            /** @description Every currency the repository was paid in, busiest first, then its own */
+            currencies: string[];
+            /** @description Helpers approved for the repository now */
+            approvedHelpers: number;
+            current: components["schemas"]["StatsFigures"];
+            previous: components["schemas"]["StatsFigures"];
+            /** @description One point per interval, gaps filled with zeroes */
+            series: {
+                start: string;
+                tickets: number;
+                resolved: number;
+                value: number;
+            }[];
+            helpers: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                tickets: number;
+                resolved: number;
+                minutes: number;
+                earnings: number;
+                rated: number;
+                rating: number | null;
+            }[];
+            /** @description Questions the docs could not answer: what to document next */
+            unanswered: {
+                question: string;
+                count: number;
+                lastAskedAt: string;
+            }[];
         };
         Me: {
             /** Format: uuid */

@@ -31,6 +31,13 @@ export function Layout({ children }: { children: ReactNode }) {
                   </Link>
                 </li>
               )}
+              {me?.maintains.map((maintained) => (
+                <li key={maintained.repo}>
+                  <Link href={`/dashboard/${maintained.repo}`} aria-current={location.pathname === `/dashboard/${maintained.repo}` ? 'page' : undefined}>
+                    {`Dashboard ${maintained.repo}`}
+                  </Link>
+                </li>
+              ))}
               {me?.orgs.filter((org) => org.role === 'admin').map((org) => (
                 <li key={org.slug}>
                   <Link href={`/portal/orgs/${org.slug}`}>{org.name}</Link>
