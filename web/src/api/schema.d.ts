@@ -3834,6 +3834,370 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a conversation with the assistant about a repository, without an account: returns its token and first messages */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The repository the visitor needs help with */
+                        repo: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: components["schemas"]["WebChatConversation"];
+                            /** @description Send it as X-Chat-Token on every call of this conversation; keep it like a password */
+                            token: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            messages: components["schemas"]["WebChatEntry"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation and its transcript (entries after `after`); send its token as X-Chat-Token */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only entries after this seq (the last one you have) */
+                    after?: number;
+                    /** @description The conversation token, for clients that cannot send headers (EventSource) */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conversation: components["schemas"]["WebChatConversation"];
+                            messages: components["schemas"]["WebChatEntry"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/inputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the assistant a message, a button press, a choice or a form; returns the input and the replies */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebChatInputInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Your input and the replies to it, as they joined the transcript */
+                            messages: components["schemas"]["WebChatEntry"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/conversations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live updates (text/event-stream): every new transcript entry as a `message` event whose id is its seq; resumes after Last-Event-ID */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only entries after this seq (the last one you have) */
+                    after?: number;
+                    /** @description The conversation token, for clients that cannot send headers (EventSource) */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invoices/{id}": {
         parameters: {
             query?: never;
@@ -8595,6 +8959,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repos/{owner}/{name}/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a plan (maintainers): a new price applies from each subscription's next period; included amounts and the SLA policy from now; the period cannot change */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    owner: string;
+                    name: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        /** @description The price of one period per currency, in minor units */
+                        prices?: {
+                            currency: string;
+                            amount: number;
+                        }[];
+                        includedHours?: number | null;
+                        includedTickets?: number | null;
+                        channels?: ("web" | "api" | "discord" | "slack" | "github" | "email")[];
+                        privateSlack?: boolean;
+                        privateDiscord?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description One of the repository's SLA policies
+                         */
+                        slaPolicyId?: string;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/orgs/{slug}/subscriptions": {
         parameters: {
             query?: never;
@@ -9794,6 +10275,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consulting-quotes/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a pending quote (the customer); the helper may send another */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultingQuote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consulting-quotes/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a quote not accepted yet (the helper who sent it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultingQuote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consulting-quotes/{id}/accept": {
         parameters: {
             query?: never;
@@ -10281,7 +10946,7 @@ export interface paths {
                         sourceIds?: string[] | null;
                         /** @enum {string} */
                         answerLength?: "short" | "medium" | "long";
-                        /** @description Confidence under which the answer is declined */
+                        /** @description Confidence under which the answer is declined, kept to 3 decimals */
                         threshold?: number;
                     };
                 };
@@ -14898,6 +15563,98 @@ export interface components {
                 }[];
             };
         };
+        WebChatInputInput: {
+            /** @constant */
+            kind: "text";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            text: string;
+        } | {
+            /** @constant */
+            kind: "button";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+        } | {
+            /** @constant */
+            kind: "choice";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            value: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+        } | {
+            /** @constant */
+            kind: "form";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+            fields: {
+                [key: string]: string;
+            };
+        };
+        WebChatEntryInput: {
+            /** @description Order in the conversation; the id of its live event */
+            seq: number;
+            /** @enum {string} */
+            author: "visitor" | "assistant" | "helper";
+            authorName: string | null;
+            /** @description Markdown: **bold** and line breaks */
+            text: string;
+            buttons: {
+                action: string;
+                label: string;
+                /** @enum {string} */
+                style?: "primary" | "secondary" | "success" | "danger";
+            }[];
+            links: {
+                label: string;
+                url: string;
+            }[];
+            choices: {
+                action: string;
+                placeholder: string;
+                options: {
+                    value: string;
+                    label: string;
+                    description?: string;
+                }[];
+            } | null;
+            /** @description A form to fill in (an email, a code, a quote): submit it as an input of kind form */
+            form: {
+                action: string;
+                title: string;
+                fields: {
+                    id: string;
+                    label: string;
+                    /** @enum {string} */
+                    style: "short" | "paragraph";
+                    required: boolean;
+                    maxLength: number;
+                    placeholder?: string;
+                    value?: string;
+                }[];
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebChatConversationInput: {
+            /** Format: uuid */
+            id: string;
+            repo: string;
+            state: string;
+            ticketId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         MoneyOverviewInput: {
             /** Format: date-time */
             from: string;
@@ -16128,6 +16885,98 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        WebChatInput: {
+            /** @constant */
+            kind: "text";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            text: string;
+        } | {
+            /** @constant */
+            kind: "button";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+        } | {
+            /** @constant */
+            kind: "choice";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            value: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+        } | {
+            /** @constant */
+            kind: "form";
+            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+            id: string;
+            /** @description The action id of the button, list or form, as the assistant gave it */
+            action: string;
+            /** @description What the visitor pressed or picked, shown in the transcript */
+            label?: string;
+            fields: {
+                [key: string]: string;
+            };
+        };
+        WebChatEntry: {
+            /** @description Order in the conversation; the id of its live event */
+            seq: number;
+            /** @enum {string} */
+            author: "visitor" | "assistant" | "helper";
+            authorName: string | null;
+            /** @description Markdown: **bold** and line breaks */
+            text: string;
+            buttons: {
+                action: string;
+                label: string;
+                /** @enum {string} */
+                style?: "primary" | "secondary" | "success" | "danger";
+            }[];
+            links: {
+                label: string;
+                url: string;
+            }[];
+            choices: {
+                action: string;
+                placeholder: string;
+                options: {
+                    value: string;
+                    label: string;
+                    description?: string;
+                }[];
+            } | null;
+            /** @description A form to fill in (an email, a code, a quote): submit it as an input of kind form */
+            form: {
+                action: string;
+                title: string;
+                fields: {
+                    id: string;
+                    label: string;
+                    /** @enum {string} */
+                    style: "short" | "paragraph";
+                    required: boolean;
+                    maxLength: number;
+                    placeholder?: string;
+                    value?: string;
+                }[];
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebChatConversation: {
+            /** Format: uuid */
+            id: string;
+            repo: string;
+            state: string;
+            ticketId: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         MoneyOverview: {
             /** Format: date-time */
