@@ -15,7 +15,8 @@ import { buildWorld, PRIVATE_MARKERS, type WorldRole } from './helpers/world.ts'
  * - anonymous: 401, unless the operation is listed in PUBLIC below (a reviewed decision);
  * - every signed-in role but the operator on /api/v1/admin/...: 403;
  * - the other tenant's people (another org's admin, another repository's maintainer and helper), and for
- *   organization routes everyone outside the organization: 400, 403 or 404, never a success, unless the
+ *   organization routes everyone outside the organization: 400, 401 (a web chat conversation answers only
+ *   its token), 403 or 404, never a success, unless the
  *   operation is listed in OPEN_TO_OTHERS (also reviewed).
  * And no answer to any of them ever contains the first tenant's private text (ticket titles, org name, quote).
  * What each role may do with its own data is in authorization*.test.ts, row by row.
@@ -42,6 +43,7 @@ const PUBLIC = new Set([
   'POST /api/v1/repos/{owner}/{name}/ask',
   'POST /api/v1/answers/{id}/feedback',
   'POST /webhooks/stripe',
+  'POST /api/v1/chat/conversations',
 ]);
 
 /** Operations on the first tenant's things that people of the other tenant may use: the public directory and its front doors. */
@@ -61,6 +63,7 @@ const OPEN_TO_OTHERS = new Set([
   'POST /api/v1/answers/{id}/feedback',
   'POST /api/v1/invitations/accept',
   'POST /api/v1/repos/{owner}/{name}/helpers/invitations/accept',
+  'POST /api/v1/chat/conversations',
 ]);
 
 const OTHER_TENANT: WorldRole[] = ['otherOrgAdmin', 'otherMaintainer', 'helperElsewhere'];
@@ -181,7 +184,7 @@ describe(`authorization matrix generated from /openapi.json (${operations.length
         for (const role of NOT_OPERATOR) check(role, await send(operation, url, body, role), [403]);
       } else {
         for (const role of outsiders) {
-          const allowed = tenantScoped && !OPEN_TO_OTHERS.has(operation.name) ? [400, 403, 404] : null;
+          const allowed = tenantScoped && !OPEN_TO_OTHERS.has(operation.name) ? [400, 401, 403, 404] : null;
           check(role, await send(operation, url, body, role), allowed);
         }
       }

@@ -174,7 +174,7 @@ describe('a conversation on GitHub', () => {
     assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
     assert.equal((await customer.api.post(`/api/v1/payments/${accepted.body.payment.id}/sandbox/complete`)).status, 200);
     await ctx.jobs.drain();
-    assert.match(commentsOn(repo.fullName, 17).at(-1)!, /Paid: €80\.00 is held/);
+    assert.match(commentsOn(repo.fullName, 17).at(-1)!, /Paid: €80\.00 for .*The money is held/);
     assert.ok(!commentsOn(repo.fullName, 17).some((body) => body.includes('/pay/')), 'no payment link is ever posted on the issue');
 
     assert.equal((await helper.api.post(`/api/v1/tickets/${ticket.id}/resolve`, { summary: 'maxRetries was read as 1; fixed in 4.2.1.' })).status, 200);

@@ -18,7 +18,7 @@ export function parseIssueThread(thread: string | null): { fullName: string; iss
  * ticket page, which every comment with actions links to.
  */
 export function githubComment(message: Message, ticketLink: string | null): string {
-  const lines = [message.text];
+  const lines = [message.from ? `**${message.from.name}**: ${message.text}` : message.text];
   if (message.links?.length) lines.push('', ...message.links.map((link) => `[${link.label}](${link.url})`));
   else if ((message.buttons?.length || message.choices) && ticketLink) lines.push('', `[Open the ticket on Backline](${ticketLink})`);
   const body = lines.join('\n');

@@ -31,7 +31,7 @@ function sections(text: string): SlackBlocks {
 
 /** `mention` prefixes the text with the person (a ticket's customer in its thread); it is the only mention a message makes. */
 export function slackMessage(message: Message, options: { mention?: string } = {}): { text: string; blocks: SlackBlocks } {
-  const text = `${options.mention ? `<@${options.mention}> ` : ''}${mrkdwn(message.text)}`;
+  const text = `${options.mention ? `<@${options.mention}> ` : ''}${message.from ? `*${escape(message.from.name)}*: ` : ''}${mrkdwn(message.text)}`;
   const blocks = sections(text);
   const elements = [
     ...(message.buttons ?? []).map((button) => ({
@@ -64,7 +64,7 @@ export function slackMessage(message: Message, options: { mention?: string } = {
     blocks.push({ type: 'actions', elements: [{ type: 'external_select', action_id: message.search.action, placeholder: plain(message.search.placeholder, 150), min_query_length: 1 }] });
   }
   // The notification text (and what screen readers and old clients show) is the plain text.
-  return { text: cut(`${options.mention ? `<@${options.mention}> ` : ''}${escape(message.text)}`, 3000), blocks };
+  return { text: cut(`${options.mention ? `<@${options.mention}> ` : ''}${message.from ? `${escape(message.from.name)}: ` : ''}${escape(message.text)}`, 3000), blocks };
 }
 
 /** A form as a modal; `metadata` (up to 3000 characters) comes back with its submission. */

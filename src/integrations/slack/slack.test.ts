@@ -342,7 +342,7 @@ describe('a conversation on Slack', () => {
     assert.equal((await helperUser.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Thanks, <!channel> looking at the lock now.', channel: 'web' })).status, 201);
     await ctx.jobs.drain();
     assert.equal(thread().length, postedBefore + 1, 'the web reply, and no echo of the Slack message');
-    assert.match(textOf(thread().at(-1)!), /\*Ada Helper\* wrote:\nThanks, &lt;!channel&gt; looking at the lock now\./);
+    assert.match(textOf(thread().at(-1)!), /\*Ada Helper\*: Thanks, &lt;!channel&gt; looking at the lock now\./);
 
     // The customer accepts and pays in the sandbox.
     const paying = await replied(await click(customer, element(quoteMessage, 'Accept'), inThread(quoteMessage)));

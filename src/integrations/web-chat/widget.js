@@ -24,7 +24,7 @@
     '.panel{display:flex;flex-direction:column;background:#fff;border:1px solid #dde1e8;border-radius:12px;overflow:hidden;height:100%;min-height:360px}' +
     '.floating{position:fixed;right:20px;bottom:76px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 100px));z-index:2147483000;box-shadow:0 8px 32px rgba(0,0,0,.22)}' +
     'header{display:flex;justify-content:space-between;align-items:center;padding:10px 14px;background:#2f5bea;color:#fff;font-weight:600}' +
-    'header button{background:transparent;border:0;color:#fff;font:inherit;cursor:pointer;opacity:.85}' +
+    'header button{background:transparent;border:0;color:#fff;font:inherit;cursor:pointer}' +
     '.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}' +
     '.entry{max-width:85%;padding:8px 11px;border-radius:10px;background:#f1f3f7;white-space:normal;word-wrap:break-word}' +
     '.entry.visitor{align-self:flex-end;background:#2f5bea;color:#fff}' +

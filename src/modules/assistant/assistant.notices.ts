@@ -58,7 +58,7 @@ export function quoteSent(quote: { id: string; amount: number; currency: string;
 }
 
 /** A public reply written outside the thread (the web, the API), shown in it under its author's name. */
-export const ticketReply = (message: { body: string; authorName: string }): Message => publicly(`**${message.authorName}** wrote:\n${excerpt(message.body, 3000)}`);
+export const ticketReply = (message: { body: string; authorName: string }): Message => publicly(excerpt(message.body, 3000), { from: { name: message.authorName, role: 'helper' } });
 /** A quote row as the quote message shows it. */
 export const quoteView = (quote: { id: string; amount: number; currency: string; description: string; estimated_minutes: number; expires_at: Date }) => ({
   id: quote.id,

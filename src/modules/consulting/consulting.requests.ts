@@ -77,6 +77,7 @@ export function consultingRequests(deps: Deps, services: Services) {
    * paid for and cannot be closed this way (a 409): the payment is refunded instead.
    */
   async function closeQuote(actor: Actor, quoteId: string, outcome: 'declined' | 'withdrawn') {
+    requireUser(actor); // signed out is a 401 before anything is looked up
     const found = UUID_PATTERN.test(quoteId) ? await repo.findQuote(db, quoteId) : undefined;
     if (!found) throw notFound('The quote');
     const { relation, user } = await visible(actor, found.request_id);

@@ -161,7 +161,7 @@ describe('invoices over HTTP', () => {
     const first = await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: widgets.id } });
     await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: widgets.id } });
     const other = await issue(it.ctx, { buyer: { kind: 'org', orgId: buyer.id }, issuer: { kind: 'platform', repoId: gadgets.id } });
-    const credit = await it.operator.api.post(`/api/v1/invoices/${first.id}/credit-notes`, { reason: 'Goodwill', full: true });
+    const credit = await it.operator.api.post(`/api/v1/invoices/${first.id}/credit-notes`, { reason: 'Goodwill', full: true }, withKey());
     assert.equal(credit.status, 201, JSON.stringify(credit.body));
 
     const spend = await buyer.admin.api.get(`/api/v1/orgs/${buyer.slug}/spend`);
