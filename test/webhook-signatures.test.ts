@@ -12,11 +12,13 @@ import { loadOperations } from './helpers/openapi.ts';
  */
 const secretVariable = /(_SECRET|_SIGNING_SECRET|_SECRET_KEY|_PUBLIC_KEY|_BOT_TOKEN)$/;
 const env = Object.fromEntries(
-  configDocs.filter(({ name }) => secretVariable.test(name)).map(({ name }) => [name, name.endsWith('_PUBLIC_KEY') ? 'ab'.repeat(32) : `test-${name.toLowerCase()}-value`]),
+  configDocs.filter(({ name }) => secretVariable.test(name)).map(({ name }) => [name, name.endsWith('_PUBLIC_KEY') ? 'ab'.repeat(32) : `test-${name.toLowerCase()}-value-long-enough-for-any-key`]),
 );
 
-// Card payments also need the seller named on their invoices.
-const ctx = await startTestApp({ env: { ...env, PLATFORM_LEGAL_NAME: 'Backline Test GmbH', PLATFORM_COUNTRY: 'DE' } });
+// Card payments also need the seller named on their invoices; Slack also needs its OAuth client and the token key.
+const ctx = await startTestApp({
+  env: { ...env, PLATFORM_LEGAL_NAME: 'Backline Test GmbH', PLATFORM_COUNTRY: 'DE', SLACK_CLIENT_ID: '1234567890.1234567890', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) },
+});
 const webhooks = (await loadOperations(ctx)).filter((operation) => operation.method === 'POST' && operation.path.startsWith('/webhooks/'));
 
 /** Plausible deliveries: what each provider sends, minus a valid signature. */
