@@ -17,7 +17,6 @@ import * as githubApp from './migrations/0015_github_app.ts';
 import * as emailChannel from './migrations/0016_email_channel.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
-import * as statsFixes from './migrations/0019_stats_fixes.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -38,7 +37,6 @@ const migrations: Record<string, Migration> = {
   '0016_email_channel': emailChannel,
   '0019_stats': stats,
   '0017_web_chat': webChat,
-  '0019_stats_fixes': statsFixes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
