@@ -48,7 +48,6 @@ export async function afterHeld(ctx: PaymentsContext, release: ReleaseFlows, trx
     if (email) await queueEmail(trx, ctx.deps.clock, email);
     await notifyPaymentObservers(ctx, trx, { type: 'held', ticket, payment: held });
     await release.scheduleIfDone(trx, held, ticket);
-    await notifyPaymentObservers(ctx, trx, { type: 'held', ticket, payment: held });
   }
   await ctx.heldHandlers.get(held.kind)?.(trx, held);
 }
