@@ -69,7 +69,7 @@ describe('web: hostile input renders inert', () => {
     await page.getByText(visibleText).first().waitFor();
     const found = await page.evaluate(() => ({
       injected: document.querySelectorAll('[data-xss]').length,
-      javascriptLinks: [...document.querySelectorAll('a[href], iframe, form[action]')].filter((element) => /^\s*javascript:/i.test(element.getAttribute('href') ?? element.getAttribute('src') ?? element.getAttribute('action') ?? '')).length,
+      javascriptLinks: Array.from(document.querySelectorAll('a[href], iframe, form[action]')).filter((element) => /^\s*javascript:/i.test(element.getAttribute('href') ?? element.getAttribute('src') ?? element.getAttribute('action') ?? '')).length,
       iframes: document.querySelectorAll('iframe').length,
       title: document.title,
     }));
