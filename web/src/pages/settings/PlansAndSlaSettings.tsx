@@ -33,11 +33,12 @@ export function PlansAndSlaSettings({ repo }: SectionProps) {
       {notice && <Notice tone="success">{notice}</Notice>}
       {data && (
         <>
-          <h3>Support plans</h3>
-          <PlansList repo={repo} plans={data.plans} policies={data.policies} onChanged={changed} />
+          {/* A plan needs an SLA policy, and a policy in business hours needs a calendar: that order, top down. */}
           <SlaLists repo={repo} calendars={data.calendars} policies={data.policies} onChanged={changed} />
           <PolicyForm key={`policy-${data.policies.length}-${data.calendars.length}`} repo={repo} calendars={data.calendars} onChanged={changed} />
           <CalendarForm key={`calendar-${data.calendars.length}`} repo={repo} onChanged={changed} />
+          <h3>Support plans</h3>
+          <PlansList repo={repo} plans={data.plans} policies={data.policies} onChanged={changed} />
           <h3>Release windows</h3>
           <ReleaseWindowsSettings repo={repo} windows={data.windows} onChanged={changed} />
         </>
