@@ -4,9 +4,11 @@ import { LocationProvider, match, useLocation } from './lib/router.tsx';
 import { SessionProvider } from './lib/session.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DirectoryPage } from './pages/DirectoryPage.tsx';
+import { MyReposPage } from './pages/MyReposPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OrgPage } from './pages/OrgPage.tsx';
 import { PortalPage } from './pages/PortalPage.tsx';
+import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { SupportSitePage } from './pages/SupportSitePage.tsx';
 import { TicketPage } from './pages/TicketPage.tsx';
@@ -21,7 +23,10 @@ export const routes: Route[] = [
   { pattern: '/portal', render: () => <PortalPage /> },
   { pattern: '/portal/tickets/:id', render: ({ id }) => <TicketPage id={id} /> },
   { pattern: '/portal/orgs/:slug', render: ({ slug }) => <OrgPage slug={slug} /> },
+  { pattern: '/dashboard', render: () => <MyReposPage /> },
   { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
+  { pattern: '/dashboard/:owner/:name/settings', render: ({ owner, name }) => <SettingsPage owner={owner} name={name} /> },
+  { pattern: '/dashboard/:owner/:name/settings/:section', render: ({ owner, name, section }) => <SettingsPage owner={owner} name={name} section={section} /> },
 ];
 
 function CurrentPage() {

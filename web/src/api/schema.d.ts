@@ -4059,7 +4059,44 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebChatInputInput"];
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "text";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "button";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "choice";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        value: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "form";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                        fields: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             responses: {
@@ -4181,6 +4218,102 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/repos/{owner}/{name}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where customers reach the repository: Discord, Slack, GitHub, email and web chat, configured or not, linked or not, with conversation counts (maintainers; 404 for anyone else) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    owner: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            repo: string;
+                            items: components["schemas"]["RepoChannel"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9970,6 +10103,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/repos/{owner}/{name}/consulting-services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a consulting service: name, description, rates (replacing the old ones), typical length; active false withdraws it (maintainers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    owner: string;
+                    name: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        /** @description Hourly rate per currency, in minor units */
+                        rates?: {
+                            currency: string;
+                            hourlyRate: number;
+                        }[];
+                        typicalHours?: number;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsultingService"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/consulting-requests": {
         parameters: {
             query?: never;
@@ -15563,44 +15804,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInputInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntryInput: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -15757,6 +15960,19 @@ export interface components {
                 requests: number;
                 organizations: number;
             } | null;
+        };
+        RepoChannelInput: {
+            /** @enum {string} */
+            channel: "discord" | "slack" | "github" | "email" | "web";
+            /** @description The server has this integration configured */
+            configured: boolean;
+            /** @enum {string} */
+            status: "off" | "ready" | "connected" | "not_installed" | "suspended";
+            /** @description GitHub: the account the app is installed on; null for other channels */
+            account: string | null;
+            /** @description Conversations about this repository held in this channel */
+            conversations: number;
+            lastActivityAt: string | null;
         };
         PaymentInput: {
             /** Format: uuid */
@@ -16886,44 +17102,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntry: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -17080,6 +17258,19 @@ export interface components {
                 requests: number;
                 organizations: number;
             } | null;
+        };
+        RepoChannel: {
+            /** @enum {string} */
+            channel: "discord" | "slack" | "github" | "email" | "web";
+            /** @description The server has this integration configured */
+            configured: boolean;
+            /** @enum {string} */
+            status: "off" | "ready" | "connected" | "not_installed" | "suspended";
+            /** @description GitHub: the account the app is installed on; null for other channels */
+            account: string | null;
+            /** @description Conversations about this repository held in this channel */
+            conversations: number;
+            lastActivityAt: string | null;
         };
         Payment: {
             /** Format: uuid */

@@ -117,3 +117,28 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
     </div>
   );
 }
+
+/** A labelled control: the label names the control by its id, the hint is read after it (aria-describedby={`${id}-hint`}). */
+export function Field({ id, label, hint, grow, children }: { id: string; label: ReactNode; hint?: ReactNode; grow?: boolean; children: ReactNode }) {
+  return (
+    <div className={grow ? 'field grow' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p className="muted small hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A checkbox with its label beside it. */
+export function Checkbox({ id, label, checked, onChange }: { id: string; label: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <label className="radio" htmlFor={id}>
+      <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
+      {label}
+    </label>
+  );
+}

@@ -1,8 +1,33 @@
+/** Digits after the decimal point of a currency (2 for EUR, 0 for JPY); 2 while the code typed is not a currency yet. */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** Money is integers in minor units everywhere; only the screen turns it into "€12.50". */
 export function money(amount: number, currency: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 10 ** digits);
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 10 ** minorDigits(currency));
 }
+
+/**
+ * What a person types ("25.50") as minor units (2550). Not a number stays NaN, which the JSON body sends
+ * as null, so the API's own message says what is wrong; nothing is clamped or guessed here.
+ */
+export function toMinor(typed: string, currency: string): number {
+  return typed.trim() === '' ? Number.NaN : Math.round(Number(typed) * 10 ** minorDigits(currency));
+}
+
+/** Minor units as a form shows them to edit: 2550 EUR is "25.50". */
+export function fromMinor(amount: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return (amount / 10 ** digits).toFixed(digits);
+}
+
+/** "a, b,, c" as ["a", "b", "c"]: list fields typed as one line. */
+export const splitList = (typed: string) => typed.split(',').map((item) => item.trim()).filter(Boolean);
 
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';

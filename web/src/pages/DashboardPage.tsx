@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../api/client.ts';
 import { Chart } from '../components/Chart.tsx';
 import { ErrorMessage, Loading, PageTitle } from '../components/ui.tsx';
 import { money } from '../lib/format.ts';
-import { navigate, useLocation } from '../lib/router.tsx';
+import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { useLoad } from '../lib/useLoad.ts';
 
 type Report = Schemas['StatsReport'];
@@ -154,6 +154,9 @@ export function DashboardPage({ owner, name }: { owner: string; name: string }) 
   return (
     <section>
       <PageTitle title={`Dashboard ${fullName}`}>Dashboard: {fullName}</PageTitle>
+      <p>
+        <Link href={`/dashboard/${fullName}/settings/general`}>Settings</Link>
+      </p>
       <form
         className="filters"
         aria-label="Choose the period"
