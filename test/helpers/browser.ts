@@ -118,13 +118,18 @@ export async function checkKeyboard(page: Page, label: string) {
       }
       element.setAttribute('data-keyboard-stop', String(index++));
     }
-    (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
+    // Tab continues from where focus last was, even after a blur: start it from a mark at the very top.
+    const start = document.createElement('span');
+    start.tabIndex = -1;
+    start.id = 'keyboard-walk-start';
+    document.body.prepend(start);
+    start.focus();
     return index;
   }, FOCUSABLE);
   const reached = new Set<string>();
   const unmarked: string[] = [];
-  for (let press = 0; press < expected + 10 && reached.size < expected; press++) {
+  // A date field takes a Tab per part (day, month, year): room for three presses a stop, and then some.
+  for (let press = 0; press < expected * 3 + 10 && reached.size < expected; press++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const element = document.activeElement as HTMLElement | null;
@@ -140,6 +145,7 @@ export async function checkKeyboard(page: Page, label: string) {
     if (!focused.marked) unmarked.push(focused.name);
   }
   const missed = await page.evaluate((stops) => {
+    document.getElementById('keyboard-walk-start')?.remove();
     return Array.from(document.querySelectorAll('[data-keyboard-stop]'))
       .filter((element) => !stops.includes(element.getAttribute('data-keyboard-stop')!))
       .map((element) => `${element.tagName.toLowerCase()} "${(element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40)}"`);
