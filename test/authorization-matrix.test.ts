@@ -66,7 +66,18 @@ const OPEN_TO_OTHERS = new Set([
   'POST /api/v1/chat/conversations',
 ]);
 
-const OTHER_TENANT: WorldRole[] = ['otherOrgAdmin', 'otherMaintainer', 'helperElsewhere'];
+/**
+ * People with no part in the first tenant's private things: the other tenant's people, and someone who has
+ * only applied to help the repository (applying gives no access until a maintainer approves).
+ */
+const OTHER_TENANT: WorldRole[] = ['otherOrgAdmin', 'otherMaintainer', 'helperElsewhere', 'applicant'];
+/**
+ * The repository's own customers and helpers are not its staff: on the repository's own routes (settings,
+ * money, knowledge, stats) they are refused like strangers, but for the front doors (OPEN_TO_OTHERS) and the
+ * few reviewed operations below that a helper of the repository may use.
+ */
+const NOT_STAFF: WorldRole[] = ['customer', 'orgAdmin', 'helperHere'];
+const HELPERS_MAY = new Set<string>([]);
 /** Organization routes: everyone who is not a member is outside, including the repository's own people. */
 const OUTSIDE_THE_ORG: WorldRole[] = [...OTHER_TENANT, 'maintainer', 'helperHere', 'applicant'];
 const NOT_OPERATOR: WorldRole[] = ['customer', 'orgAdmin', 'otherOrgAdmin', 'helperElsewhere', 'helperHere', 'applicant', 'otherMaintainer', 'maintainer'];
@@ -168,7 +179,12 @@ describe(`authorization matrix generated from /openapi.json (${operations.length
       const unreached: string[] = [];
       const admin = operation.path.startsWith('/api/v1/admin/');
       const tenantScoped = pathParameterNames(operation.path).length > 0;
-      const outsiders = operation.path.includes('/orgs/{slug}') ? OUTSIDE_THE_ORG : OTHER_TENANT;
+      const repoRoute = operation.path.startsWith('/api/v1/repos/{owner}/{name}');
+      const outsiders = operation.path.includes('/orgs/{slug}')
+        ? OUTSIDE_THE_ORG
+        : repoRoute
+          ? [...OTHER_TENANT, ...NOT_STAFF.filter((role) => !(role === 'helperHere' && HELPERS_MAY.has(operation.name)))]
+          : OTHER_TENANT;
       const check = (role: WorldRole, response: { status: number; body: string }, allowed: number[] | null) => {
         // The body generated from the schema failed a rule the schema does not show: the request never reached the
         // authorization behind it. Counted, not failed: it proves nothing either way.
