@@ -7,6 +7,7 @@ import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { assertLedgerConsistent } from '../../../test/helpers/money.ts';
 import { approvedHelper } from '../../../test/helpers/support.ts';
 import { githubAppKeys, signDelivery, startFakeGitHub } from '../../../test/fakes/github.ts';
+import { githubRepository, githubUser, issueCommentCreated, issueCommentEdited, type IssueCommentOptions } from '../../../test/fixtures/github/issue-comment.ts';
 
 const APP_ID = '123456';
 const SLUG = 'backline-test';
@@ -22,7 +23,7 @@ before(async () => {
     appId: APP_ID,
     publicKeyPem: keys.publicKeyPem,
     slug: SLUG,
-    installations: { 'acme-gh/widget': INSTALLATION, 'acme-gh/sprocket': INSTALLATION, 'octo/lib': 4243 },
+    installations: { 'acme-gh/widget': INSTALLATION, 'acme-gh/sprocket': INSTALLATION, 'acme-gh/gizmo': INSTALLATION, 'acme-gh/doohickey': INSTALLATION, 'octo/lib': 4243 },
   });
   ctx = await startTestApp({ env: { GITHUB_APP_ID: APP_ID, GITHUB_PRIVATE_KEY: keys.privateKeyPem, GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_API_URL: github.url } });
 });
@@ -49,23 +50,13 @@ async function deliver(event: string, payload: unknown, options: { raw?: string;
 }
 
 const account = { login: 'acme-gh', id: 7001, node_id: 'O_kgDOA', type: 'Organization', site_admin: false };
-const repository = (fullName: string, id: number) => ({ id, node_id: `R_${id}`, name: fullName.split('/')[1], full_name: fullName, private: false, owner: { login: fullName.split('/')[0], id: 7001, type: 'Organization' }, html_url: `https://github.com/${fullName}` });
-const user = (login: string, id: number, type = 'User') => ({ login, id, node_id: `U_${id}`, type, site_admin: false, html_url: `https://github.com/${login}` });
+const repository = githubRepository;
+const user = githubUser;
 const installationOf = (id = INSTALLATION) => ({ id, account, repository_selection: 'selected', app_id: Number(APP_ID), app_slug: SLUG, target_type: 'Organization', permissions: { issues: 'write', metadata: 'read' }, events: ['issue_comment', 'issues'] });
 
-let commentIds = 2_000_000;
-/** An issue_comment "created" event as GitHub sends it for a comment on an issue. */
-function issueComment(options: { repo: string; issue: number; title: string; issueBody: string | null; comment: string; by: ReturnType<typeof user>; viaApp?: boolean }) {
-  const id = ++commentIds;
-  return {
-    action: 'created',
-    issue: { url: `https://api.github.com/repos/${options.repo}/issues/${options.issue}`, html_url: `https://github.com/${options.repo}/issues/${options.issue}`, id: 90000 + options.issue, number: options.issue, title: options.title, user: user('reporter', 3001), state: 'open', comments: 1, body: options.issueBody, labels: [] },
-    comment: { id, html_url: `https://github.com/${options.repo}/issues/${options.issue}#issuecomment-${id}`, body: options.comment, user: options.by, created_at: '2026-11-21T10:00:00Z', updated_at: '2026-11-21T10:00:00Z', author_association: 'NONE', performed_via_github_app: options.viaApp ? { id: Number(APP_ID), slug: SLUG, name: 'Backline test' } : null },
-    repository: repository(options.repo, 501),
-    sender: options.by,
-    installation: { id: INSTALLATION, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==' },
-  };
-}
+/** An issue_comment "created" event on the test installation, as GitHub sends it (test/fixtures/github). */
+const issueComment = (options: Omit<IssueCommentOptions, 'installationId' | 'viaApp'> & { viaApp?: boolean }) =>
+  issueCommentCreated({ ...options, installationId: INSTALLATION, viaApp: options.viaApp ? { id: Number(APP_ID), slug: SLUG } : undefined });
 
 const commentsOn = (repo: string, issue: number) => github.comments.filter((comment) => comment.repo === repo && comment.issue === issue).map((comment) => comment.body);
 
