@@ -25,8 +25,10 @@ const rejected = (message: string) => new AppError(401, 'invalid_signature', mes
 /**
  * The GitHub App adapter (docs/assistant.md): webhook deliveries in, issue comments out. A delivery is
  * verified on its raw bytes (X-Hub-Signature-256), stored once per X-GitHub-Delivery, answered at once
- * and handled by a job: installations are recorded, and a `/support` comment on an issue of a
- * repository registered on Backline opens a ticket whose status is then commented on the issue.
+ * and handled by a job: installations are recorded; a `/support` comment on an issue of a repository
+ * registered on Backline opens a ticket whose status is then commented on the issue; later comments on
+ * that issue are the commenters' messages on the ticket, and `/claim`, `/quote`, `/log`, `/resolve`
+ * are the helper commands, run as the commenter.
  * Null when GITHUB_WEBHOOK_SECRET is unset. Comments need the app (GITHUB_APP_ID, GITHUB_PRIVATE_KEY).
  */
 export function createGitHubIntegration(deps: Deps, assistant: AssistantService, app: GitHubApp | null) {
