@@ -53,7 +53,7 @@ const variables = {
   GITHUB_WEBHOOK_SECRET: [z.string().min(16, 'must be at least 16 characters').optional(), 'Webhook secret of the GitHub App, which signs its deliveries. Unset: POST /webhooks/github is off.'],
   GITHUB_CLIENT_ID: [z.string().optional(), 'Client ID of the GitHub App (for user-to-server tokens; the webhook and comments do not need it).'],
   GITHUB_CLIENT_SECRET: [z.string().optional(), 'Client secret of the GitHub App, with GITHUB_CLIENT_ID.'],
-  INBOUND_EMAIL_DOMAIN: [z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name such as reply.example.com').optional(), 'Domain of reply addresses (reply+<token>@this domain); its mail must reach the inbound SMTP port or POST /webhooks/email. Unset: email replies are off.'],
+  INBOUND_EMAIL_DOMAIN: [z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name such as reply.example.com').optional(), 'Domain of reply addresses (reply+<token>@this domain) and repository support addresses (support+<owner>.<name>@this domain); its mail must reach the inbound SMTP port or POST /webhooks/email. Unset: email replies are off.'],
   EMAIL_REPLY_SECRET: [z.string().min(32, 'must be at least 32 characters').optional(), 'Key that signs reply addresses (ticket and person); changing it voids the addresses already sent.'],
   INBOUND_SMTP_PORT: [z.coerce.number().int().min(1).max(65_535).optional(), 'Port of the SMTP server that receives replies (25 behind MX, or any port your forwarder uses). Unset: no SMTP server.'],
   INBOUND_SMTP_HOST: [z.string().default('0.0.0.0'), 'Interface the inbound SMTP server binds to.'],

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
-import { conversationOfThread } from '../../modules/assistant/assistant.repository.ts';
+import { conversationOfThread, forgetThread } from '../../modules/assistant/assistant.repository.ts';
 import type { AssistantService } from '../../modules/assistant/assistant.service.ts';
 import type { TicketsService } from '../../modules/tickets/tickets.service.ts';
 import { BODY_MAX } from '../../modules/tickets/tickets.schemas.ts';
@@ -21,7 +21,8 @@ const SPOKEN = new Set<number>([MessageType.Default, MessageType.Reply]);
  * web. Messages from bots (ours included) and webhooks are not people's; messages outside ticket
  * threads are never stored. Each message is stored once (chat_events, per message id) and posted in a
  * job, as the person who wrote it: the tickets service decides whether they may (the customer, the
- * assignee, approved helpers; anyone on community tickets).
+ * assignee, approved helpers; anyone on community tickets). A deleted ticket thread is forgotten, so
+ * the ticket's next message opens a new one.
  */
 export function discordGateway(deps: Deps, services: { assistant: AssistantService; tickets: TicketsService }) {
   const { db, clock, logger, config } = deps;
@@ -33,6 +34,15 @@ export function discordGateway(deps: Deps, services: { assistant: AssistantServi
       botUserId = payload.d.user.id;
       return;
     }
+    if (payload.t === GatewayDispatchEvents.ThreadDelete) {
+      // A moderator deleted a ticket's thread: the next message about the ticket opens a new one, instead
+      // of failing against "Unknown Channel" until its retries run out.
+      const forgotten = await forgetThread(db, 'discord', payload.d.id, clock.now());
+      if (forgotten) logger.info({ threadId: payload.d.id }, 'discord: a ticket thread was deleted; the next message opens a new one');
+      return;
+    }
+    // THREAD_CREATE and THREAD_UPDATE need nothing: the bot learns its threads' ids when it creates them,
+    // and posting in an archived thread reopens it.
     if (payload.t !== GatewayDispatchEvents.MessageCreate) return;
     const message = payload.d;
     if (message.author.bot || message.author.id === botUserId || message.webhook_id || !SPOKEN.has(message.type)) return;

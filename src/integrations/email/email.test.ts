@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import pino from 'pino';
-import { replyAddress, replyToken } from '../../modules/mail/reply-address.ts';
+import { readReplyAddress, replyAddress, replyToken, supportAddress } from '../../modules/mail/reply-address.ts';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { approvedHelper, openTicket } from '../../../test/helpers/support.ts';
@@ -17,9 +17,11 @@ const env = { INBOUND_EMAIL_DOMAIN: DOMAIN, EMAIL_REPLY_SECRET: 'a-reply-signing
 
 let ctx: TestContext;
 let smtp: Awaited<ReturnType<typeof startInboundSmtp>>;
+/** What the app logs at warn and above: refused replies say why there. */
+const warnings: string[] = [];
 
 before(async () => {
-  ctx = await startTestApp({ env });
+  ctx = await startTestApp({ env, logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }) });
   smtp = await startInboundSmtp(ctx.services.email!, { port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
 });
 after(async () => {
@@ -28,7 +30,7 @@ after(async () => {
 });
 
 /** A real MIME message, as a mail client writes it (nodemailer's composer: headers, encodings, parts). */
-function mime(fields: { from: string; to: string; subject?: string; text?: string; html?: string; messageId?: string; attachments?: { filename: string; content: Buffer }[] }): Promise<Buffer> {
+function mime(fields: { from: string; to: string; subject?: string; text?: string; html?: string; messageId?: string; headers?: Record<string, string>; attachments?: { filename: string; content: Buffer }[] }): Promise<Buffer> {
   return new MailComposer({ subject: 'Re: your ticket', ...fields }).compile().build();
 }
 
@@ -201,6 +203,122 @@ describe('replies by SMTP', () => {
     assert.deepEqual(messages.map((message) => [message.author_id === customer.id ? 'customer' : 'helper', message.channel]), [['customer', 'email'], ['helper', 'email'], ['customer', 'email']]);
     const history = await ctx.db.selectFrom('ticket_events').select('type').where('ticket_id', '=', ticket.id).orderBy('id').execute();
     assert.deepEqual(history.map((event) => event.type), ['created', 'claimed', 'message_added', 'message_added', 'resolved', 'message_added', 'confirmed', 'rated']);
+  });
+});
+
+describe('the sender of a reply', () => {
+  test('must be the person the reply address was issued to (case-insensitively): a forwarded notification answered by a colleague is refused, logged, and changes nothing', async () => {
+    const { ticket, customer } = await ticketSetup();
+    const address = replyAddress(ctx.deps.config, ticket.id, customer.id)!;
+    const events = async () => (await ctx.db.selectFrom('chat_events').select('id').where('provider', '=', 'email').execute()).length;
+    const before = await events();
+    const warned = warnings.length;
+
+    // A colleague the customer forwarded the notification to answers it: the address is valid, the sender is not its person.
+    const forwarded = await post(await mime({ from: 'Dave <dave@acme.example>', to: address, subject: 'Re: Fwd: An expert is on it', text: gmailReply('I am Carol now.'), messageId: '<dave-1@acme.example>' }));
+    assert.deepEqual([forwarded.statusCode, forwarded.json().error.code], [403, 'sender_mismatch']);
+    assert.match(forwarded.json().error.message, /issued to someone else/);
+    assert.doesNotMatch(forwarded.json().error.message, new RegExp(customer.email.replace(/[.+]/g, '\\$&')), 'the refusal does not tell whose address it is');
+    const noFrom = await post(Buffer.from(`To: ${address}\r\nSubject: Re: ticket\r\nMessage-ID: <nofrom@x.example>\r\n\r\nHello\r\n`));
+    assert.deepEqual([noFrom.statusCode, noFrom.json().error.code], [403, 'sender_mismatch']);
+    await assert.rejects(smtpClient().sendMail({ from: 'dave@acme.example', to: address, text: 'Over SMTP' }), (error: { responseCode?: number; response?: string }) => {
+      assert.equal(error.responseCode, 550);
+      assert.match(String(error.response), /issued to someone else/);
+      return true;
+    });
+    await ctx.jobs.drain();
+    assert.equal(await events(), before, 'nothing stored');
+    assert.deepEqual(await messagesOf(ticket.id), []);
+    const logged = warnings.slice(warned).map((line) => JSON.parse(line) as { msg: string; reason?: string; ticketId?: string });
+    assert.ok(logged.some((line) => line.msg === 'email reply refused' && line.reason === 'the sender is not the person the reply address was issued to' && line.ticketId === ticket.id), JSON.stringify(logged));
+    assert.ok(logged.some((line) => line.reason === 'no From address'));
+
+    // Their own address, written in capitals by their mail client, is theirs.
+    const own = await post(await mime({ from: `Carol <${customer.email.toUpperCase()}>`, to: address, text: 'Still failing on 4.3.', messageId: '<carol-upper@mail.example.com>' }));
+    assert.equal(own.statusCode, 202);
+    await ctx.jobs.drain();
+    assert.deepEqual(await messagesOf(ticket.id), [{ body: 'Still failing on 4.3.', author_id: customer.id, channel: 'email' }]);
+  });
+
+  test('an automatic answer (out of office) to a notification is refused, not added', async () => {
+    const { ticket, customer } = await ticketSetup();
+    const address = replyAddress(ctx.deps.config, ticket.id, customer.id)!;
+    const away = await post(await mime({ from: customer.email, to: address, subject: 'Automatic reply: An expert is on it', text: 'I am out of the office until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } }));
+    assert.deepEqual([away.statusCode, away.json().error.code], [422, 'automatic_email']);
+    await ctx.jobs.drain();
+    assert.deepEqual(await messagesOf(ticket.id), []);
+  });
+});
+
+describe('support addresses: a new ticket by email', () => {
+  const ticketsOf = (repoId: string) => ctx.db.selectFrom('tickets').select(['id', 'title', 'body', 'track', 'channel', 'requester_id', 'status']).where('repo_id', '=', repoId).execute();
+
+  test('a mail from a new person to support+owner.name@ opens an expert ticket as them, acknowledged with a reply address that works; a redelivery opens nothing more', async () => {
+    const repo = await createRepo(ctx, { expert: true });
+    const address = supportAddress(ctx.deps.config, repo.fullName)!;
+    assert.equal(address, `support+${repo.fullName.replace('/', '.')}@${DOMAIN}`);
+    const raw = await mime({ from: 'Frank Ops <frank@bigcorp.example>', to: address, subject: 'Fwd: Retries stop after the first failure', text: 'With maxRetries: 3 only one retry happens.\nWe run 4.2.', messageId: '<frank-1@bigcorp.example>' });
+    const sentBefore = ctx.sent.length;
+    assert.deepEqual((await post(raw)).json(), { received: true, duplicate: false });
+    assert.deepEqual((await post(raw)).json(), { received: true, duplicate: true }, 'the same Message-ID to the same repository is one request');
+    await ctx.jobs.drain();
+
+    const [ticket, ...more] = await ticketsOf(repo.id);
+    assert.equal(more.length, 0, 'one ticket');
+    const frank = await ctx.db.selectFrom('users').select(['id', 'email', 'display_name']).where('email', '=', 'frank@bigcorp.example').executeTakeFirstOrThrow();
+    assert.deepEqual(ticket, { id: ticket.id, title: 'Retries stop after the first failure', body: 'With maxRetries: 3 only one retry happens.\nWe run 4.2.', track: 'expert', channel: 'email', requester_id: frank.id, status: 'open' });
+    assert.equal(frank.display_name, 'Frank Ops');
+    const acks = ctx.sent.slice(sentBefore).filter((email) => email.to === 'frank@bigcorp.example');
+    assert.equal(acks.length, 1, 'one acknowledgement');
+    assert.equal(acks[0].subject, 'Ticket opened: Retries stop after the first failure');
+    assert.match(acks[0].text, new RegExp(`/tickets/${ticket.id}`));
+    assert.match(acks[0].text, /approved helpers/);
+    assert.deepEqual(readReplyAddress(ctx.deps.config, acks[0].replyTo!), { ticketId: ticket.id, userId: frank.id }, 'the reply token is issued to the sender, for this ticket');
+
+    // Answering the acknowledgement adds to the ticket, as Frank.
+    await smtpClient().sendMail({ from: 'frank@bigcorp.example', to: acks[0].replyTo!, subject: `Re: ${acks[0].subject}`, text: gmailReply('Also on Node 22.'), messageId: '<frank-2@bigcorp.example>' });
+    await ctx.jobs.drain();
+    assert.deepEqual(await messagesOf(ticket.id), [{ body: 'Also on Node 22.', author_id: frank.id, channel: 'email' }]);
+  });
+
+  test('over SMTP, from a known person to a community repository: a community question as that person; unknown repositories are refused at RCPT TO', async () => {
+    const repo = await createRepo(ctx, { expert: false });
+    await ctx.db.updateTable('repos').set({ offers_community: true }).where('id', '=', repo.id).execute();
+    const known = await createUser(ctx, { name: 'Grace' });
+    const address = supportAddress(ctx.deps.config, repo.fullName)!;
+    const sent = await smtpClient().sendMail({ from: `Grace <${known.email}>`, to: address.toUpperCase().replace(`@${DOMAIN.toUpperCase()}`, `@${DOMAIN}`), subject: 'How do I set a timeout?', text: 'The docs do not say.', messageId: '<grace-1@mail.example.com>' });
+    assert.match(sent.response, /^250/);
+    await ctx.jobs.drain();
+    const [ticket] = await ticketsOf(repo.id);
+    assert.deepEqual([ticket.title, ticket.track, ticket.channel, ticket.requester_id], ['How do I set a timeout?', 'community', 'email', known.id]);
+    assert.match(ctx.sent.findLast((email) => email.to === known.email)!.text, /community/);
+
+    for (const to of [`support+nobody.nothing@${DOMAIN}`, `support+${repo.fullName.replace('/', '')}@${DOMAIN}`]) {
+      await assert.rejects(smtpClient().sendMail({ from: known.email, to, text: 'Hello' }), (error: { responseCode?: number }) => error.responseCode === 550);
+    }
+    assert.equal((await ticketsOf(repo.id)).length, 1);
+  });
+
+  test('refusals over HTTP change nothing: an unknown repository, one without human support, several repositories, an automatic mail, no sender, no text', async () => {
+    const repo = await createRepo(ctx, { expert: true });
+    const quiet = await createRepo(ctx, { expert: false });
+    await ctx.db.updateTable('repos').set({ offers_community: false }).where('id', '=', quiet.id).execute();
+    const to = supportAddress(ctx.deps.config, repo.fullName)!;
+    const cases: [string, Buffer, number, string][] = [
+      ['unknown repository', await mime({ from: 'h@x.example', to: `support+nobody.nothing@${DOMAIN}`, text: 'Hi' }), 422, 'unknown_support_address'],
+      ['no human support', await mime({ from: 'h@x.example', to: supportAddress(ctx.deps.config, quiet.fullName)!, text: 'Hi' }), 422, 'unknown_support_address'],
+      ['several repositories', await mime({ from: 'h@x.example', to: `${to}, ${supportAddress(ctx.deps.config, quiet.fullName)}`, text: 'Hi' }), 422, 'several_support_addresses'],
+      ['automatic', await mime({ from: 'h@x.example', to, text: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } }), 422, 'automatic_email'],
+      ['a placeholder sender', await mime({ from: 'discord.123@users.chat.invalid', to, text: 'Hi' }), 422, 'no_sender'],
+      ['no text', await mime({ from: 'h@x.example', to, text: '', attachments: [{ filename: 'a.bin', content: Buffer.from([1, 2, 3]) }] }), 422, 'no_text'],
+    ];
+    for (const [name, raw, status, code] of cases) {
+      const response = await post(raw);
+      assert.deepEqual([response.statusCode, response.json().error?.code], [status, code], name);
+    }
+    await ctx.jobs.drain();
+    assert.deepEqual(await ticketsOf(repo.id), []);
+    assert.deepEqual(await ticketsOf(quiet.id), []);
   });
 });
 

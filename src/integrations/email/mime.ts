@@ -13,6 +13,8 @@ export type InboundEmail = {
   subject: string;
   /** The reply's own words; '' when the message has no text part (only HTML images, attachments…). */
   reply: string;
+  /** Sent by a program, not a person: an out-of-office answer, a bounce, a bulk mailing (RFC 3834). */
+  automatic: boolean;
 };
 
 const mailboxes = (list: { address?: string; group?: { address: string }[] }[] | undefined): string[] =>
@@ -29,7 +31,23 @@ export async function parseEmail(raw: Buffer): Promise<InboundEmail> {
     messageId: email.messageId?.trim() || null,
     subject: email.subject ?? '',
     reply: stripQuoted(text),
+    automatic: isAutomatic(email.headers),
   };
+}
+
+/**
+ * RFC 3834's `Auto-Submitted` (anything but "no"), and the older signs autoresponders still send:
+ * `Precedence: bulk | junk | auto_reply` and `X-Autoreply` / `X-Autorespond`. Answering them in kind is
+ * how two robots end up writing to each other forever.
+ */
+function isAutomatic(headers: { key: string; value: string }[]): boolean {
+  return headers.some(({ key, value }) => {
+    const name = key.toLowerCase();
+    const text = value.trim().toLowerCase();
+    if (name === 'auto-submitted') return text !== '' && !text.startsWith('no');
+    if (name === 'precedence') return ['bulk', 'junk', 'auto_reply'].includes(text);
+    return name === 'x-autoreply' || name === 'x-autorespond';
+  });
 }
 
 /** A text rendering of an HTML-only reply: blocks become lines, quoted blocks (<blockquote>) are dropped. */

@@ -31,7 +31,7 @@ export function registerEmailRoutes(app: App, channel: EmailChannel | null, conf
     scope.post('/webhooks/email', {
       schema: {
         tags: ['webhooks'],
-        summary: 'An inbound email as raw MIME (message/rfc822), sent to a ticket reply address',
+        summary: 'An inbound email as raw MIME (message/rfc822), sent to a ticket reply address or a repository support address',
         security: [],
         response: { 202: z.object({ received: z.literal(true), duplicate: z.boolean() }), 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 422: errorResponse },
       },

@@ -8,9 +8,10 @@ import { EmailRefused, type EmailChannel } from './inbound.ts';
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
 /**
- * The SMTP server that receives replies (INBOUND_SMTP_PORT): point the reply domain's MX at it, or
- * forward to it. It accepts mail for signed reply addresses only: any other recipient, and a reply
- * address whose token does not verify, is refused with 550 at RCPT TO, before any data is sent. SIZE is
+ * The SMTP server that receives replies and support requests (INBOUND_SMTP_PORT): point the reply
+ * domain's MX at it, or forward to it. It accepts mail for signed reply addresses and for the support
+ * addresses of repositories that take tickets: any other recipient, and a reply address whose token does
+ * not verify, is refused with 550 at RCPT TO, before any data is sent. SIZE is
  * announced and enforced (552); a message without readable text is refused after DATA, so the sender's
  * server bounces it to them with our reason. No AUTH: it is a receiving server, not a relay.
  */
@@ -29,12 +30,14 @@ export async function startInboundSmtp(channel: EmailChannel, options: { port: n
       callback();
     },
     onRcptTo(address, _session, callback) {
-      try {
-        if (!channel.checkRecipient(address.address)) return callback(smtpError(550, `No mailbox here by the name ${address.address.slice(0, 100)}.`));
-        callback();
-      } catch (error) {
-        callback(smtpError(550, (error as Error).message));
-      }
+      channel.acceptsRecipient(address.address).then(
+        (accepted) => callback(accepted ? undefined : smtpError(550, `No mailbox here by the name ${address.address.slice(0, 100)}.`)),
+        (error: unknown) => {
+          if (error instanceof EmailRefused) return callback(smtpError(550, error.message));
+          options.logger.error({ err: error }, 'inbound email: recipient check failed');
+          callback(smtpError(451, 'Temporary failure on our side; please try again later.'));
+        },
+      );
     },
     onData(stream: SMTPServerDataStream, session, callback) {
       const chunks: Buffer[] = [];

@@ -7,6 +7,7 @@ import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { assertLedgerConsistent } from '../../../test/helpers/money.ts';
 import { approvedHelper } from '../../../test/helpers/support.ts';
 import { githubAppKeys, signDelivery, startFakeGitHub } from '../../../test/fakes/github.ts';
+import { githubRepository, githubUser, issueCommentCreated, issueCommentEdited, type IssueCommentOptions } from '../../../test/fixtures/github/issue-comment.ts';
 
 const APP_ID = '123456';
 const SLUG = 'backline-test';
@@ -22,7 +23,7 @@ before(async () => {
     appId: APP_ID,
     publicKeyPem: keys.publicKeyPem,
     slug: SLUG,
-    installations: { 'acme-gh/widget': INSTALLATION, 'acme-gh/sprocket': INSTALLATION, 'octo/lib': 4243 },
+    installations: { 'acme-gh/widget': INSTALLATION, 'acme-gh/sprocket': INSTALLATION, 'acme-gh/gizmo': INSTALLATION, 'acme-gh/doohickey': INSTALLATION, 'octo/lib': 4243 },
   });
   ctx = await startTestApp({ env: { GITHUB_APP_ID: APP_ID, GITHUB_PRIVATE_KEY: keys.privateKeyPem, GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_API_URL: github.url } });
 });
@@ -49,23 +50,13 @@ async function deliver(event: string, payload: unknown, options: { raw?: string;
 }
 
 const account = { login: 'acme-gh', id: 7001, node_id: 'O_kgDOA', type: 'Organization', site_admin: false };
-const repository = (fullName: string, id: number) => ({ id, node_id: `R_${id}`, name: fullName.split('/')[1], full_name: fullName, private: false, owner: { login: fullName.split('/')[0], id: 7001, type: 'Organization' }, html_url: `https://github.com/${fullName}` });
-const user = (login: string, id: number, type = 'User') => ({ login, id, node_id: `U_${id}`, type, site_admin: false, html_url: `https://github.com/${login}` });
+const repository = githubRepository;
+const user = githubUser;
 const installationOf = (id = INSTALLATION) => ({ id, account, repository_selection: 'selected', app_id: Number(APP_ID), app_slug: SLUG, target_type: 'Organization', permissions: { issues: 'write', metadata: 'read' }, events: ['issue_comment', 'issues'] });
 
-let commentIds = 2_000_000;
-/** An issue_comment "created" event as GitHub sends it for a comment on an issue. */
-function issueComment(options: { repo: string; issue: number; title: string; issueBody: string | null; comment: string; by: ReturnType<typeof user>; viaApp?: boolean }) {
-  const id = ++commentIds;
-  return {
-    action: 'created',
-    issue: { url: `https://api.github.com/repos/${options.repo}/issues/${options.issue}`, html_url: `https://github.com/${options.repo}/issues/${options.issue}`, id: 90000 + options.issue, number: options.issue, title: options.title, user: user('reporter', 3001), state: 'open', comments: 1, body: options.issueBody, labels: [] },
-    comment: { id, html_url: `https://github.com/${options.repo}/issues/${options.issue}#issuecomment-${id}`, body: options.comment, user: options.by, created_at: '2026-11-21T10:00:00Z', updated_at: '2026-11-21T10:00:00Z', author_association: 'NONE', performed_via_github_app: options.viaApp ? { id: Number(APP_ID), slug: SLUG, name: 'Backline test' } : null },
-    repository: repository(options.repo, 501),
-    sender: options.by,
-    installation: { id: INSTALLATION, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==' },
-  };
-}
+/** An issue_comment "created" event on the test installation, as GitHub sends it (test/fixtures/github). */
+const issueComment = (options: Omit<IssueCommentOptions, 'installationId' | 'viaApp'> & { viaApp?: boolean }) =>
+  issueCommentCreated({ ...options, installationId: INSTALLATION, viaApp: options.viaApp ? { id: Number(APP_ID), slug: SLUG } : undefined });
 
 const commentsOn = (repo: string, issue: number) => github.comments.filter((comment) => comment.repo === repo && comment.issue === issue).map((comment) => comment.body);
 
@@ -205,6 +196,142 @@ describe('a conversation on GitHub', () => {
     assert.match(answer, /I do not know the repository "acme-gh\/sprocket"/);
     const failed = await ctx.db.selectFrom('jobs').select(['queue', 'last_error']).where('last_error', 'is not', null).execute();
     assert.deepEqual(failed, [], 'no job failed');
+  });
+});
+
+describe('comments on an issue linked to a ticket', () => {
+  const erin = user('erin-gh', 4101);
+  const ada = user('ada-gh', 4102);
+  const bob = user('bob-gh', 4103);
+  const stranger = user('stranger-gh', 4104);
+  const messagesOf = (ticketId: string) => ctx.db.selectFrom('ticket_messages').select(['body', 'author_id', 'channel']).where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute();
+  const failedJobs = () => ctx.db.selectFrom('jobs').select(['queue', 'last_error']).where('last_error', 'is not', null).execute();
+
+  test('the customer\'s and the helper\'s comments become ticket messages; a stranger\'s, the app\'s and edits do not; helper commands act as the helper matched by GitHub login, and refusals change nothing', async () => {
+    const repo = await createRepo(ctx, { fullName: 'acme-gh/gizmo', expert: true });
+    await repo.maintainer.api.patch(`/api/v1/repos/${repo.fullName}`, { currency: 'EUR' });
+    const helper = await approvedHelper(ctx, repo, await createUser(ctx, { name: 'Ada Helper', githubLogin: 'ada-gh' }));
+    const customer = await createUser(ctx, { name: 'Erin', githubLogin: 'erin-gh' });
+    await createUser(ctx, { name: 'Bob', githubLogin: 'bob-gh' }); // a Backline user, not a helper of the repository
+    const on = (comment: string, by: ReturnType<typeof user>, extra: { viaApp?: boolean } = {}) =>
+      issueComment({ repo: repo.fullName, issue: 5, title: 'Timeouts under load', issueBody: 'Requests time out above 200 rps.', comment, by, ...extra });
+    const comments = () => commentsOn(repo.fullName, 5);
+
+    await deliver('issue_comment', on('/support', erin));
+    await ctx.jobs.drain();
+    const ticket = await ctx.db.selectFrom('tickets').selectAll().where('title', '=', 'Timeouts under load').executeTakeFirstOrThrow();
+    assert.equal(ticket.requester_id, customer.id);
+    const afterOpening = comments().length;
+
+    // The customer's follow-up is a ticket message; it is not posted back on the issue it came from.
+    const followUp = on('It also happens on 4.3.', erin);
+    await deliver('issue_comment', followUp);
+    // An edit of it, the app's own comment, and a passer-by on an expert ticket: none reach the ticket.
+    await deliver('issue_comment', issueCommentEdited({ repo: repo.fullName, issue: 5, title: 'Timeouts under load', issueBody: null, comment: 'It also happens on 4.3 and 4.4.', previous: 'It also happens on 4.3.', by: erin, installationId: INSTALLATION, commentId: followUp.comment.id }));
+    await deliver('issue_comment', on('Ada Helper is working on this ticket.', user(`${SLUG}[bot]`, 9000, 'Bot'), { viaApp: true }));
+    await deliver('issue_comment', on('+1, same here', stranger));
+    await ctx.jobs.drain();
+    assert.deepEqual(await messagesOf(ticket.id), [{ body: 'It also happens on 4.3.', author_id: customer.id, channel: 'github' }]);
+    assert.equal(comments().length, afterOpening, 'nothing was commented: no echo, no answer to a passer-by');
+
+    // Refusals: answered on the issue to the commenter, and nothing changes.
+    await deliver('issue_comment', on('/claim', bob));
+    await deliver('issue_comment', on('/quote 80 EUR Fix the pool size', ada));
+    await ctx.jobs.drain();
+    const [notApproved, notAssigned] = comments().slice(afterOpening);
+    assert.equal(notApproved, '@bob-gh Only the person who opened this ticket and approved helpers of its repository can act on it.');
+    assert.equal(notAssigned, '@ada-gh Only the helper assigned to this ticket may send a quote; claim it first.');
+    assert.equal((await ctx.db.selectFrom('tickets').select('status').where('id', '=', ticket.id).executeTakeFirstOrThrow()).status, 'open');
+
+    // /claim by the approved helper: claimed, answered, and the status comment follows; a redelivery changes nothing.
+    const claimDelivery = randomUUID();
+    const claim = on('/claim', ada);
+    await deliver('issue_comment', claim, { delivery: claimDelivery });
+    await ctx.jobs.drain();
+    const claimed = await ctx.db.selectFrom('tickets').select(['status', 'assignee_id']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    assert.deepEqual(claimed, { status: 'claimed', assignee_id: helper.id });
+    const afterClaim = comments();
+    assert.ok(afterClaim.some((body) => /^@ada-gh You claimed "Timeouts under load"/.test(body)), afterClaim.join('\n---\n'));
+    assert.ok(afterClaim.some((body) => /Ada Helper is working on this ticket/.test(body)));
+    assert.deepEqual((await deliver('issue_comment', claim, { delivery: claimDelivery })).body, { received: true, duplicate: true });
+    await ctx.jobs.drain();
+    assert.equal(comments().length, afterClaim.length, 'the redelivery was not answered again');
+
+    // Bad values and missing arguments are refused politely: no quote, no time.
+    await deliver('issue_comment', on('/quote eighty EUR Fix the pool size', ada));
+    await deliver('issue_comment', on('/quote 80', ada));
+    await deliver('issue_comment', on('/quote 80 EURO Fix the pool size', ada));
+    await deliver('issue_comment', on('/log soon', ada));
+    await deliver('issue_comment', on('/log 30 looked at it', bob));
+    await ctx.jobs.drain();
+    const refusals = comments().slice(afterClaim.length);
+    assert.equal(refusals.length, 5, refusals.join('\n---\n'));
+    assert.match(refusals[0], /^@ada-gh "eighty" is not an amount in EUR/);
+    assert.match(refusals[1], /^@ada-gh Write a quote as `\/quote <amount> <currency>/);
+    assert.match(refusals[2], /^@ada-gh Write a quote as/, 'EURO is not a three-letter code');
+    assert.match(refusals[3], /^@ada-gh Log time as `\/log <minutes>/);
+    assert.match(refusals[4], /^@bob-gh /);
+    assert.equal((await ctx.db.selectFrom('quotes').select('id').where('ticket_id', '=', ticket.id).execute()).length, 0);
+    assert.equal((await ctx.db.selectFrom('time_entries').select('id').where('ticket_id', '=', ticket.id).execute()).length, 0);
+
+    // The helper's work from the issue: a quote with an estimate, time logged, a plain answer, resolved.
+    const beforeWork = comments().length;
+    await deliver('issue_comment', on('/quote 80.50 eur 90m Raise the pool size and add a retry budget', ada));
+    await ctx.jobs.drain();
+    await deliver('issue_comment', on('/log 30m Reproduced it at 250 rps', ada));
+    await ctx.jobs.drain();
+    await deliver('issue_comment', on('Set `pool.max` to 50 meanwhile.', ada));
+    await ctx.jobs.drain();
+    await deliver('issue_comment', on('/resolve', ada));
+    await deliver('issue_comment', on('/resolve The pool was capped at 10; 4.3.1 raises it.', bob));
+    await ctx.jobs.drain();
+    assert.equal((await ctx.db.selectFrom('tickets').select('status').where('id', '=', ticket.id).executeTakeFirstOrThrow()).status, 'claimed', 'neither an empty /resolve nor someone else\'s resolves it');
+    await deliver('issue_comment', on('/resolve The pool was capped at 10; 4.3.1 raises it.', ada));
+    await ctx.jobs.drain();
+
+    const quote = await ctx.db.selectFrom('quotes').select(['amount', 'currency', 'estimated_minutes', 'description', 'helper_id']).where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
+    assert.deepEqual(quote, { amount: 8050, currency: 'EUR', estimated_minutes: 90, description: 'Raise the pool size and add a retry budget', helper_id: helper.id });
+    const time = await ctx.db.selectFrom('time_entries').select(['minutes', 'note', 'helper_id']).where('ticket_id', '=', ticket.id).execute();
+    assert.deepEqual(time, [{ minutes: 30, note: 'Reproduced it at 250 rps', helper_id: helper.id }]);
+    const final = await ctx.db.selectFrom('tickets').select(['status', 'resolution_summary']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    assert.deepEqual(final, { status: 'resolved', resolution_summary: 'The pool was capped at 10; 4.3.1 raises it.' });
+    assert.deepEqual((await messagesOf(ticket.id)).map((message) => [message.author_id === helper.id ? 'helper' : 'customer', message.body, message.channel]), [
+      ['customer', 'It also happens on 4.3.', 'github'],
+      ['helper', 'Set `pool.max` to 50 meanwhile.', 'github'],
+    ]);
+    const work = comments().slice(beforeWork);
+    assert.ok(work.some((body) => /^@ada-gh Quote of €80\.50 sent/.test(body)));
+    assert.ok(work.some((body) => /Ada Helper quotes \*\*€80\.50\*\* \(about 90 minutes\)/.test(body)), 'the quote is announced on the issue');
+    assert.ok(work.some((body) => /^@ada-gh Logged 30 minutes\./.test(body)));
+    assert.ok(work.some((body) => /^@ada-gh Resolve with a summary/.test(body)));
+    assert.ok(work.some((body) => /^@bob-gh /.test(body)));
+    assert.ok(work.some((body) => /^@ada-gh Marked resolved; the customer is asked to confirm\./.test(body)));
+    assert.ok(work.some((body) => /^Marked resolved: The pool was capped at 10/.test(body)));
+    assert.ok(!work.some((body) => body.includes('pool.max')), 'the helper\'s own comment is not echoed');
+    assert.deepEqual(await failedJobs(), [], 'no job failed');
+  });
+
+  test('on a community question anyone may answer: an unknown commenter\'s comment is mirrored as their GitHub account; a helper command on an issue without a ticket is answered and changes nothing', async () => {
+    const repo = await createRepo(ctx, { fullName: 'acme-gh/doohickey', expert: false });
+    await ctx.db.updateTable('repos').set({ offers_community: true }).where('id', '=', repo.id).execute();
+    await deliver('issue_comment', issueComment({ repo: repo.fullName, issue: 8, title: 'How do I configure retries?', issueBody: 'The docs do not say.', comment: '/support', by: erin }));
+    await ctx.jobs.drain();
+    const ticket = await ctx.db.selectFrom('tickets').select(['id', 'track']).where('title', '=', 'How do I configure retries?').executeTakeFirstOrThrow();
+    assert.equal(ticket.track, 'community');
+
+    await deliver('issue_comment', issueComment({ repo: repo.fullName, issue: 8, title: 'How do I configure retries?', issueBody: null, comment: 'Use `retry: { max: 3 }` in the client options.', by: stranger }));
+    await ctx.jobs.drain();
+    const [answer] = await ctx.db.selectFrom('ticket_messages').innerJoin('users', 'users.id', 'ticket_messages.author_id').select(['ticket_messages.body', 'ticket_messages.channel', 'users.display_name', 'users.email']).where('ticket_id', '=', ticket.id).execute();
+    assert.deepEqual([answer.body, answer.channel, answer.display_name], ['Use `retry: { max: 3 }` in the client options.', 'github', 'stranger-gh']);
+    assert.match(answer.email, /@users\.chat\.invalid$/, 'an outside GitHub account, not a Backline user with an address');
+
+    const before = (await ctx.db.selectFrom('tickets').select('id').execute()).length;
+    await deliver('issue_comment', issueComment({ repo: repo.fullName, issue: 9, title: 'Unrelated', issueBody: 'x', comment: '/claim', by: ada }));
+    await deliver('issue_comment', issueComment({ repo: repo.fullName, issue: 9, title: 'Unrelated', issueBody: 'x', comment: 'A plain comment on an issue without a ticket', by: erin }));
+    await ctx.jobs.drain();
+    assert.deepEqual(commentsOn(repo.fullName, 9), ['@ada-gh This issue has no Backline ticket yet; comment `/support` to open one.']);
+    assert.equal((await ctx.db.selectFrom('tickets').select('id').execute()).length, before);
+    assert.deepEqual(await failedJobs(), [], 'no job failed');
   });
 });
 

@@ -54,6 +54,12 @@ export function conversationOfThread(db: Queryable, channel: ConversationsTable[
   return db.selectFrom('conversations').selectAll().where('channel', '=', channel).where('external_thread', '=', threadId).where('ticket_id', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
+/** A chat thread that no longer exists (deleted on the platform): its conversations forget it, so the next message opens a new one. */
+export async function forgetThread(db: Queryable, channel: ConversationsTable['channel'], threadId: string, now: Date): Promise<number> {
+  const result = await db.updateTable('conversations').set({ external_thread: null, updated_at: now }).where('channel', '=', channel).where('external_thread', '=', threadId).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export function conversationsOfTicket(db: Queryable, ticketId: string): Promise<ConversationRow[]> {
   return db.selectFrom('conversations').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
 }

@@ -166,6 +166,11 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     /** Chat accounts as Backline users: channels that act outside the engine (web chat replies on a ticket) use it. */
     identities,
     registerChannel: delivery.registerChannel,
+    /**
+     * Posts messages to a conversation's ticket thread through its channel: a durable job enqueued in
+     * `scope`, once per `key` (a channel answering an event it may see again, like a GitHub redelivery).
+     */
+    pushToThread: (scope: Queryable, conversationId: string, messages: Message[], key: string) => delivery.push(scope, conversationId, 'ticket', messages, key),
     ticketObserver: delivery.ticketObserver,
     paymentObserver: delivery.paymentObserver,
     /** The daily deletion of old chat events (CHAT_EVENTS_RETENTION_DAYS). */

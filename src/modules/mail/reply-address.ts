@@ -54,3 +54,20 @@ export function readReplyAddress(config: Config, address: string): ReplyTarget |
 
 /** The line notifications end with when they can be answered by email. */
 export const REPLY_HINT = 'Reply to this email to answer in the ticket (keep your reply above the quoted text).';
+
+/**
+ * A repository's support address: `support+<owner>.<name>@INBOUND_EMAIL_DOMAIN`, lowercased. A mail to it
+ * opens a new ticket on that repository. GitHub owners have no dots, so the first dot ends the owner and
+ * a repository name may hold more (`support+acme.widget.js@…` is acme/widget.js).
+ */
+export function supportAddress(config: Config, fullName: string): string | null {
+  if (!emailRepliesOn(config)) return null;
+  return `support+${fullName.toLowerCase().replace('/', '.')}@${config.INBOUND_EMAIL_DOMAIN!.toLowerCase()}`;
+}
+
+/** The repository ("owner/name") a support address names, or null for any other address. */
+export function readSupportAddress(config: Config, address: string): string | null {
+  const match = /^support\+([a-z0-9](?:[a-z0-9-]{0,38}))\.([\w.-]{1,100})@(.+)$/i.exec(address.trim());
+  if (!match || match[3].toLowerCase() !== config.INBOUND_EMAIL_DOMAIN?.toLowerCase()) return null;
+  return `${match[1]}/${match[2]}`.toLowerCase();
+}
