@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import type { JobHandlers } from '../../jobs/queue.ts';
 import type { UserActor } from '../../modules/auth/actor.ts';
 import { readableText } from '../../modules/assistant/assistant.messages.ts';
 import type { AssistantService } from '../../modules/assistant/assistant.service.ts';
@@ -98,11 +98,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
       // One message sent to one address is one reply, however often a provider delivers or retries it.
       const key = createHash('sha256').update(`${email.messageId ?? raw.toString('base64')}\n${target.ticketId}:${target.userId}`).digest('hex');
       const payload: StoredReply = { ...target, text, from: email.from, messageId: email.messageId, subject: email.subject.slice(0, 300) };
-      const stored = await db.transaction().execute(async (trx) => {
-        const id = await assistant.inbox.record(trx, { provider: 'email', externalId: key, type: 'reply', payload, handled: false });
-        if (id) await enqueue(trx, clock, EMAIL_REPLY_JOB, { eventId: id }, { maxAttempts: 5 });
-        return id !== undefined;
-      });
+      const stored = await assistant.inbox.recordForJob({ provider: 'email', externalId: key, type: 'reply', payload }, EMAIL_REPLY_JOB, { maxAttempts: 5 });
       logger.info({ ticketId: target.ticketId, duplicate: !stored }, 'email reply received');
       return { duplicate: !stored, ticketId: target.ticketId };
     },

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
-import type { ChatEventsTable, ChatProvider, ConversationsTable, ExternalIdentitiesTable, WebVisitorsTable } from '../../db/types.ts';
+import type { ChatEventsTable, ChatProvider, ConversationsTable, ExternalIdentitiesTable, JobsTable, WebVisitorsTable } from '../../db/types.ts';
 import type { Place } from './assistant.types.ts';
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -105,6 +105,29 @@ export async function insertChatEvent(db: Queryable, row: Insertable<ChatEventsT
     .returning('id')
     .executeTakeFirst();
   return inserted?.id;
+}
+
+/**
+ * Stores the event and, only when it is new, the job that handles it, in one statement: one round trip and
+ * one commit, where a transaction around two inserts took four (BEGIN, insert, insert, COMMIT) on the
+ * path that acknowledges chat webhooks. False when this (provider, external_id) was stored before.
+ */
+export async function insertChatEventWithJob(db: Queryable, row: Insertable<ChatEventsTable>, job: Insertable<JobsTable>): Promise<boolean> {
+  const columns = Object.keys(job) as (keyof JobsTable & string)[];
+  const stored = await db
+    .with('recorded', (db) => db.insertInto('chat_events').values(row).onConflict((oc) => oc.columns(['provider', 'external_id']).doNothing()).returning('id'))
+    .with('enqueued', (db) =>
+      db
+        .insertInto('jobs')
+        .columns(columns)
+        // One row when the event was inserted, none when it was a repeat: the job exists if and only if the event is new.
+        .expression((eb) => eb.selectFrom('recorded').select(columns.map((column) => eb.val(job[column]).as(column))))
+        .returning('jobs.id'),
+    )
+    .selectFrom('recorded')
+    .select('recorded.id')
+    .executeTakeFirst();
+  return stored !== undefined;
 }
 
 export function findChatEvent(db: Queryable, id: string) {

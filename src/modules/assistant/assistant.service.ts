@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/database.ts';
 import type { ChatProvider } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { jobRow } from '../../jobs/queue.ts';
 import { DAY } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAction, type Action } from './assistant.actions.ts';
@@ -21,6 +22,8 @@ import type { Input, Message, Place } from './assistant.types.ts';
  */
 const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value);
 
+type ChatEvent = { provider: ChatProvider; externalId: string; type: string; payload: unknown };
+
 /** A conversation nobody touched for this long has expired: its buttons no longer work. */
 const CONVERSATION_TTL_MS = DAY;
 
@@ -33,6 +36,11 @@ const CONVERSATION_TTL_MS = DAY;
  */
 export function createAssistantService(deps: Deps, services: AssistantServices) {
   const { db, clock, logger } = deps;
+
+  const chatEventRow = (event: ChatEvent, handled: boolean) => {
+    const now = clock.now();
+    return { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: handled ? now : null };
+  };
   const delivery = assistantDelivery(deps, services.tickets.findById);
   const identities = chatIdentities(deps);
   const kit = { ...services, deps, identities, delivery };
@@ -155,9 +163,14 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
      * again (a Slack retry, a replayed Discord interaction) is recognized, and handled once.
      */
     inbox: {
-      record: (scope: Queryable, event: { provider: ChatProvider; externalId: string; type: string; payload: unknown; handled: boolean }) => {
-        const now = clock.now();
-        return store.insertChatEvent(scope, { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: event.handled ? now : null });
+      record: (scope: Queryable, event: ChatEvent & { handled: boolean }) => store.insertChatEvent(scope, chatEventRow(event, event.handled)),
+      /**
+       * Stores a new event with the job that handles it (payload `{ eventId }`) in one statement; false
+       * when it was stored before, and then nothing changes.
+       */
+      recordForJob: (event: ChatEvent, queue: string, options: { maxAttempts: number }) => {
+        const row = chatEventRow(event, false);
+        return store.insertChatEventWithJob(db, row, jobRow(clock, queue, { eventId: row.id }, options));
       },
       find: (id: string) => store.findChatEvent(db, id),
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
