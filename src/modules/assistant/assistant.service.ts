@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { jobRow } from '../../jobs/queue.ts';
 import { DAY } from '../../lib/clock.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAction, type Action } from './assistant.actions.ts';
 import { assistantDelivery } from './assistant.delivery.ts';
@@ -41,6 +42,8 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
     const now = clock.now();
     return { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: handled ? now : null };
   };
+  // Webhook acknowledgements arrive in bursts: those that come while one is being stored are stored together.
+  const eventsWithJobs = new GroupCommit((items: store.EventWithJob[]) => store.insertChatEventsWithJobs(db, items));
   const delivery = assistantDelivery(deps, services.tickets.findById);
   const identities = chatIdentities(deps);
   const kit = { ...services, deps, identities, delivery };
@@ -170,7 +173,8 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
        */
       recordForJob: (event: ChatEvent, queue: string, options: { maxAttempts: number }) => {
         const row = chatEventRow(event, false);
-        return store.insertChatEventWithJob(db, row, jobRow(clock, queue, { eventId: row.id }, options));
+        const job = jobRow(clock, queue, { eventId: row.id }, options);
+        return eventsWithJobs.add({ row, job: { id: job.id, queue, payload: job.payload, max_attempts: job.max_attempts } });
       },
       find: (id: string) => store.findChatEvent(db, id),
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),
