@@ -13,6 +13,7 @@ import { discordPublicKey, verifyDiscordRequest } from '../src/integrations/disc
 import { verifySlackRequest } from '../src/integrations/slack/verify.ts';
 import { newId } from '../src/lib/ids.ts';
 import { ticketAction } from '../src/modules/assistant/assistant.actions.ts';
+import { startCpuMeasure, type CpuUse } from './lib/cpu.ts';
 import { runLoad, type LoadResult, type RequestSpec } from './lib/load.ts';
 import { printFigures, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -82,6 +83,13 @@ const server = await startBenchApp(handle, {
 const baseline = await startVerifyBaseline();
 const load = (baseUrl: string, make: (path: string) => RequestSpec, path: string, durationSeconds = seconds): Promise<LoadResult> =>
   runLoad({ baseUrl, concurrency: sizes.concurrency, durationMs: durationSeconds * 1000, ratePerSecond: rate, distinct: Math.ceil(rate * durationSeconds) + 1, next: () => make(path) });
+/** A measured load with the CPU it cost the server's thread and PostgreSQL, per request. */
+const measured = async (...args: Parameters<typeof load>): Promise<LoadResult & { cpu: CpuUse }> => {
+  const stop = await startCpuMeasure(handle.db, engine);
+  const result = await load(...args);
+  const cpu = await stop();
+  return { ...result, cpu: { serverMs: cpu.serverMs / result.requests, postgresMs: cpu.postgresMs === undefined ? undefined : cpu.postgresMs / result.requests } };
+};
 
 try {
   // Warm both servers (JIT, connections, prepared statements) before anything is measured.
@@ -89,11 +97,11 @@ try {
   await load(server.baseUrl, slackRequest, '/webhooks/slack/events', 1);
   await load(baseline.baseUrl, discordRequest, '/discord', 1);
 
-  const results: Record<string, LoadResult> = {};
-  results.discordBaseline = await load(baseline.baseUrl, discordRequest, '/discord');
-  results.discord = await load(server.baseUrl, discordRequest, '/webhooks/discord');
-  results.slackBaseline = await load(baseline.baseUrl, slackRequest, '/slack');
-  results.slack = await load(server.baseUrl, slackRequest, '/webhooks/slack/events');
+  const results: Record<string, LoadResult & { cpu: CpuUse }> = {};
+  results.discordBaseline = await measured(baseline.baseUrl, discordRequest, '/discord');
+  results.discord = await measured(server.baseUrl, discordRequest, '/webhooks/discord');
+  results.slackBaseline = await measured(baseline.baseUrl, slackRequest, '/slack');
+  results.slack = await measured(server.baseUrl, slackRequest, '/webhooks/slack/events');
   for (const [name, result] of Object.entries(results)) {
     if (result.errors) throw new Error(`${name}: ${result.errors} of ${result.requests} requests failed`);
   }
@@ -108,6 +116,11 @@ try {
     figure(`Slack event acknowledged, p99 at ${rate}/s`, results.slack.p99, 'bare v0 HMAC verify route p99', results.slackBaseline.p99, true),
     figure('Slack event acknowledged, p50', results.slack.p50, 'bare v0 HMAC verify route p50', results.slackBaseline.p50),
   ];
+  const cpuFigure = (name: string, app: CpuUse, bare: CpuUse): Figure[] => [
+    { name: `${name}, server CPU per request`, value: app.serverMs, unit: 'ms', better: 'lower', baseline: { name: 'bare verify route', value: bare.serverMs } },
+    ...(app.postgresMs === undefined ? [] : [{ name: `${name}, PostgreSQL CPU per request`, value: app.postgresMs, unit: 'ms', better: 'lower' as const }]),
+  ];
+  figures.push(...cpuFigure('Discord', results.discord.cpu, results.discordBaseline.cpu), ...cpuFigure('Slack', results.slack.cpu, results.slackBaseline.cpu));
   printFigures(`Chat acknowledgements: ${Math.round(results.discord.perSecond)} and ${Math.round(results.slack.perSecond)} req/s for ${seconds} s`, engine, figures);
   saveFigures('interactions', engine, figures);
 } finally {

@@ -30,7 +30,8 @@ export async function openBenchDatabase(name: string): Promise<DatabaseHandle> {
     await migrateToLatest(handle.db);
     return handle;
   }
-  const database = `bench_${name}_${Date.now().toString(36)}`;
+  // Named after the database in the URL, so runs from several checkouts sharing one server are told apart.
+  const database = `${new URL(serverUrl).pathname.slice(1).replace(/\W/g, '_') || 'bench'}_${name}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);

@@ -36,24 +36,29 @@ export async function enqueue(
 
 /** The insert that enqueues, unexecuted: a change can carry it in its own statement (one round trip). */
 export function enqueueQuery(db: Queryable, clock: Clock, queue: string, payload: Record<string, unknown>, options: JobOptions = {}) {
-  const now = clock.now();
   return db
     .insertInto('jobs')
-    .values({
-      id: newId(now.getTime()),
-      queue,
-      payload: JSON.stringify(payload),
-      singleton_key: options.singletonKey ?? null,
-      run_at: options.runAt ?? now,
-      max_attempts: options.maxAttempts ?? 8,
-      locked_by: null,
-      locked_until: null,
-      completed_at: null,
-      failed_at: null,
-      last_error: null,
-      created_at: now,
-    })
+    .values(jobRow(clock, queue, payload, options))
     .onConflict((conflict) => conflict.column('singleton_key').doNothing());
+}
+
+/** A new job's row, for a statement that inserts it only when another part of it did something (see insertChatEventWithJob). */
+export function jobRow(clock: Clock, queue: string, payload: Record<string, unknown>, options: JobOptions = {}) {
+  const now = clock.now();
+  return {
+    id: newId(now.getTime()),
+    queue,
+    payload: JSON.stringify(payload),
+    singleton_key: options.singletonKey ?? null,
+    run_at: options.runAt ?? now,
+    max_attempts: options.maxAttempts ?? 8,
+    locked_by: null,
+    locked_until: null,
+    completed_at: null,
+    failed_at: null,
+    last_error: null,
+    created_at: now,
+  };
 }
 
 /** Seconds to wait before attempt n + 1: 10 s, 20 s, 40 s ... at most an hour. */

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import type { JobHandlers } from '../../jobs/queue.ts';
 import { conversationOfThread, forgetThread } from '../../modules/assistant/assistant.repository.ts';
 import type { AssistantService } from '../../modules/assistant/assistant.service.ts';
 import type { TicketsService } from '../../modules/tickets/tickets.service.ts';
@@ -48,10 +48,7 @@ export function discordGateway(deps: Deps, services: { assistant: AssistantServi
     if (message.author.bot || message.author.id === botUserId || message.webhook_id || !SPOKEN.has(message.type)) return;
     const conversation = await conversationOfThread(db, 'discord', message.channel_id);
     if (!conversation?.ticket_id) return;
-    await db.transaction().execute(async (trx) => {
-      const id = await assistant.inbox.record(trx, { provider: 'discord', externalId: `message:${message.id}`, type: 'message_create', payload: message, handled: false });
-      if (id) await enqueue(trx, clock, THREAD_MESSAGE_JOB, { eventId: id }, { maxAttempts: 5 });
-    });
+    await assistant.inbox.recordForJob({ provider: 'discord', externalId: `message:${message.id}`, type: 'message_create', payload: message }, THREAD_MESSAGE_JOB, { maxAttempts: 5 });
   }
 
   async function mirror(message: ThreadMessage): Promise<void> {

@@ -61,12 +61,7 @@ export function createDiscordIntegration(deps: Deps, assistant: AssistantService
       }
       const event = { provider: 'discord' as const, externalId: interaction.id, type: interaction.input.kind, payload: body };
       if (assistant.isSlow(interaction.input)) {
-        const stored = await db.transaction().execute(async (trx) => {
-          const id = await assistant.inbox.record(trx, { ...event, handled: false });
-          if (id) await enqueue(trx, clock, INTERACTION_JOB, { eventId: id }, { maxAttempts: 3 });
-          return id !== undefined;
-        });
-        if (!stored) throw replayed();
+        if (!(await assistant.inbox.recordForJob(event, INTERACTION_JOB, { maxAttempts: 3 }))) throw replayed();
         return { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: MessageFlags.Ephemeral } };
       }
       if (!(await assistant.inbox.record(db, { ...event, handled: true }))) throw replayed();

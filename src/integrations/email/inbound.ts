@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import type { JobHandlers } from '../../jobs/queue.ts';
 import type { UserActor } from '../../modules/auth/actor.ts';
 import { readableText } from '../../modules/assistant/assistant.messages.ts';
 import type { AssistantService } from '../../modules/assistant/assistant.service.ts';
@@ -104,11 +104,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
 
   /** Stores an accepted email once per key, with the job that handles it. */
   async function store(key: string, type: 'reply' | 'new_ticket', payload: StoredReply | StoredRequest, job: string): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      const id = await assistant.inbox.record(trx, { provider: 'email', externalId: key, type, payload, handled: false });
-      if (id) await enqueue(trx, clock, job, { eventId: id }, { maxAttempts: 5 });
-      return id !== undefined;
-    });
+    return assistant.inbox.recordForJob({ provider: 'email', externalId: key, type, payload }, job, { maxAttempts: 5 });
   }
 
   /** The reply's words, refused when unreadable (binary, empty or too long). */

@@ -1,7 +1,7 @@
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, badRequest } from '../../errors.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import type { JobHandlers } from '../../jobs/queue.ts';
 import type { AssistantService } from '../../modules/assistant/assistant.service.ts';
 import { privately, TEXT_MAX } from '../../modules/assistant/assistant.messages.ts';
 import { conversationOfThread } from '../../modules/assistant/assistant.repository.ts';
@@ -150,11 +150,7 @@ export function createGitHubIntegration(deps: Deps, assistant: AssistantService,
       }
       if (!payload || typeof payload !== 'object') throw badRequest('The body is not a JSON object.');
       if (event === 'ping') return { received: true, duplicate: false };
-      const stored = await db.transaction().execute(async (trx) => {
-        const id = await assistant.inbox.record(trx, { provider: 'github', externalId: deliveryId, type: event, payload, handled: false });
-        if (id) await enqueue(trx, clock, GITHUB_EVENT_JOB, { eventId: id }, { maxAttempts: 5 });
-        return id !== undefined;
-      });
+      const stored = await assistant.inbox.recordForJob({ provider: 'github', externalId: deliveryId, type: event, payload }, GITHUB_EVENT_JOB, { maxAttempts: 5 });
       return { received: true, duplicate: !stored };
     },
 

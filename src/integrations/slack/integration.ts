@@ -88,12 +88,7 @@ export function createSlackIntegration(deps: Deps, assistant: AssistantService) 
   async function accept(slack: SlackInput, stored: Stored): Promise<SlackAnswer> {
     const event = { provider: 'slack' as const, externalId: slack.id, type: slack.input.kind, payload: stored };
     if (assistant.isSlow(slack.input)) {
-      const recorded = await db.transaction().execute(async (trx) => {
-        const id = await assistant.inbox.record(trx, { ...event, handled: false });
-        if (id) await enqueue(trx, clock, INPUT_JOB, { eventId: id }, { maxAttempts: 3 });
-        return id !== undefined;
-      });
-      if (!recorded) throw replayed();
+      if (!(await assistant.inbox.recordForJob(event, INPUT_JOB, { maxAttempts: 3 }))) throw replayed();
       return null;
     }
     if (!(await assistant.inbox.record(db, { ...event, handled: true }))) throw replayed();
@@ -158,10 +153,7 @@ export function createSlackIntegration(deps: Deps, assistant: AssistantService) 
       if (typeof body.event_id !== 'string' || !/^[\w.-]{1,100}$/.test(body.event_id) || typeof body.event !== 'object') throw badRequest('An event callback needs its event_id and event.');
       const eventType = String((body.event as Record<string, unknown>)?.type ?? 'unknown').slice(0, 100);
       // A retry (X-Slack-Retry-Num) of an event we stored is acknowledged and changes nothing.
-      await db.transaction().execute(async (trx) => {
-        const id = await assistant.inbox.record(trx, { provider: 'slack', externalId: `event:${body.event_id}`, type: eventType, payload: body, handled: false });
-        if (id) await enqueue(trx, clock, EVENT_JOB, { eventId: id }, { maxAttempts: 3 });
-      });
+      await assistant.inbox.recordForJob({ provider: 'slack', externalId: `event:${body.event_id}`, type: eventType, payload: body }, EVENT_JOB, { maxAttempts: 3 });
       return null;
     },
 

@@ -2,7 +2,9 @@ import type { Queryable } from '../../db/database.ts';
 import type { ChatProvider } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { jobRow } from '../../jobs/queue.ts';
 import { DAY } from '../../lib/clock.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseAction, type Action } from './assistant.actions.ts';
 import { assistantDelivery } from './assistant.delivery.ts';
@@ -21,6 +23,8 @@ import type { Input, Message, Place } from './assistant.types.ts';
  */
 const withoutNul = (_key: string, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '\ufffd') : value);
 
+type ChatEvent = { provider: ChatProvider; externalId: string; type: string; payload: unknown };
+
 /** A conversation nobody touched for this long has expired: its buttons no longer work. */
 const CONVERSATION_TTL_MS = DAY;
 
@@ -33,6 +37,13 @@ const CONVERSATION_TTL_MS = DAY;
  */
 export function createAssistantService(deps: Deps, services: AssistantServices) {
   const { db, clock, logger } = deps;
+
+  const chatEventRow = (event: ChatEvent, handled: boolean) => {
+    const now = clock.now();
+    return { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: handled ? now : null };
+  };
+  // Webhook acknowledgements arrive in bursts: those that come while one is being stored are stored together.
+  const eventsWithJobs = new GroupCommit((items: store.EventWithJob[]) => store.insertChatEventsWithJobs(db, items));
   const delivery = assistantDelivery(deps, services.tickets.findById);
   const identities = chatIdentities(deps);
   const kit = { ...services, deps, identities, delivery };
@@ -155,9 +166,15 @@ export function createAssistantService(deps: Deps, services: AssistantServices) 
      * again (a Slack retry, a replayed Discord interaction) is recognized, and handled once.
      */
     inbox: {
-      record: (scope: Queryable, event: { provider: ChatProvider; externalId: string; type: string; payload: unknown; handled: boolean }) => {
-        const now = clock.now();
-        return store.insertChatEvent(scope, { id: newId(now.getTime()), provider: event.provider, external_id: event.externalId, type: event.type, payload: JSON.stringify(event.payload, withoutNul), received_at: now, handled_at: event.handled ? now : null });
+      record: (scope: Queryable, event: ChatEvent & { handled: boolean }) => store.insertChatEvent(scope, chatEventRow(event, event.handled)),
+      /**
+       * Stores a new event with the job that handles it (payload `{ eventId }`) in one statement; false
+       * when it was stored before, and then nothing changes.
+       */
+      recordForJob: (event: ChatEvent, queue: string, options: { maxAttempts: number }) => {
+        const row = chatEventRow(event, false);
+        const job = jobRow(clock, queue, { eventId: row.id }, options);
+        return eventsWithJobs.add({ row, job: { id: job.id, queue, payload: job.payload, max_attempts: job.max_attempts } });
       },
       find: (id: string) => store.findChatEvent(db, id),
       markHandled: (scope: Queryable, id: string) => store.markChatEventHandled(scope, id, clock.now()),

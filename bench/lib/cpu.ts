@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import { sql } from 'kysely';
+import type { Database } from '../../src/db/database.ts';
+
+/**
+ * CPU time spent during a measure: by the server's main thread (where the app runs; the load driver has
+ * its own thread) and, on a PostgreSQL server on this machine, by the backends connected to the bench's
+ * database. On a shared machine latencies move with other people's work; CPU per request does not, so
+ * it is what a change is judged by. PostgreSQL's figure is absent when its processes cannot be read
+ * (PGlite runs inside the server's thread; a remote server's processes are not here).
+ */
+export type CpuUse = { serverMs: number; postgresMs?: number };
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last parenthesis): utime and stime are the 12th and 13th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startCpuMeasure(db: Database, engine: string): Promise<() => Promise<CpuUse>> {
+  const serverStart = process.threadCpuUsage();
+  if (engine !== 'postgres' || !fs.existsSync('/proc/self/stat')) {
+    return async () => ({ serverMs: threadMs(serverStart) });
+  }
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const backends = async () =>
+    (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`.execute(db)).rows.map((row) => row.pid);
+  // Backends come and go with the pool: they are sampled while the measure runs, and one seen only later counts from zero.
+  const sample = async (initial: boolean) => {
+    for (const pid of await backends()) {
+      const ms = processCpuMs(pid);
+      if (ms === undefined) continue;
+      if (!first.has(pid)) first.set(pid, initial ? ms : 0);
+      last.set(pid, ms);
+    }
+  };
+  await sample(true);
+  const timer = setInterval(() => void sample(false).catch(() => {}), 250);
+  return async () => {
+    clearInterval(timer);
+    const serverMs = threadMs(serverStart);
+    await sample(false);
+    let postgresMs = 0;
+    for (const [pid, ms] of last) postgresMs += ms - (first.get(pid) ?? 0);
+    return { serverMs, postgresMs: postgresMs > 0 || first.size > 0 ? postgresMs : undefined };
+  };
+}
+
+function threadMs(start: NodeJS.CpuUsage): number {
+  const used = process.threadCpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
