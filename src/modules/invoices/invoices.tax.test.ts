@@ -54,7 +54,7 @@ describe('taxes on issued invoices', () => {
     const org = await createBuyerOrg(it.ctx, { country: 'DE', vatId: 'DE123456789' });
     const invoice = await issue(it.ctx, { buyer: { kind: 'org', orgId: org.id } });
     assert.equal(invoice.subtotal, 58_500);
-    assert.deepEqual(invoice.tax, { country: 'DE', rateBps: 1900, amount: 11_115, reverseCharge: false });
+    assert.deepEqual(invoice.tax, { country: 'DE', rateBps: 1900, amount: 11_115, reverseCharge: false, inclusive: false });
     assert.equal(invoice.total, 69_615);
     assert.deepEqual(invoice.notes, []);
     assert.equal(invoice.seller.vatId, 'DE811111111');
@@ -64,7 +64,7 @@ describe('taxes on issued invoices', () => {
   test('a French business with a VAT id is reverse charged: no VAT, and the invoice says why', async () => {
     const org = await createBuyerOrg(it.ctx, { legalName: 'Widgets SARL', country: 'FR', vatId: 'FR12345678901', city: 'Paris', postalCode: '75001' });
     const invoice = await issue(it.ctx, { buyer: { kind: 'org', orgId: org.id } });
-    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 0, amount: 0, reverseCharge: true });
+    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 0, amount: 0, reverseCharge: true, inclusive: false });
     assert.equal(invoice.total, invoice.subtotal);
     assert.deepEqual(invoice.notes, [REVERSE_CHARGE_NOTE]);
   });
@@ -72,7 +72,7 @@ describe('taxes on issued invoices', () => {
   test('an individual in France pays French VAT; their country comes with the request', async () => {
     const person = await createUser(it.ctx, { name: 'Camille Martin' });
     const invoice = await issue(it.ctx, { buyer: { kind: 'user', userId: person.id, country: 'fr' }, lines: [{ kind: 'offering', description: 'Fixed-price ticket', quantity: 1, unitPrice: 9_999 }] });
-    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 2000, amount: 2000, reverseCharge: false }); // 1999.8 rounds up
+    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 2000, amount: 2000, reverseCharge: false, inclusive: false }); // 1999.8 rounds up
     assert.equal(invoice.total, 11_999);
     assert.deepEqual(
       { kind: invoice.buyer.kind, userId: invoice.buyer.userId, name: invoice.buyer.name, email: invoice.buyer.email, vatId: invoice.buyer.vatId },
@@ -83,7 +83,7 @@ describe('taxes on issued invoices', () => {
   test('a French business without a VAT id is taxed like a consumer, at the French rate', async () => {
     const org = await createBuyerOrg(it.ctx, { country: 'FR', vatId: null });
     const invoice = await issue(it.ctx, { buyer: { kind: 'org', orgId: org.id } });
-    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 2000, amount: 11_700, reverseCharge: false });
+    assert.deepEqual(invoice.tax, { country: 'FR', rateBps: 2000, amount: 11_700, reverseCharge: false, inclusive: false });
   });
 
   test('a country without a configured rate is refused with a 409 that says how to fix it, and nothing is issued', async () => {

@@ -113,9 +113,21 @@ export function invoicingFlows(ctx: PaymentsContext) {
   }
 
   /** The VAT still included in what the payment holds, by its invoice (0 without one: see issueForRelease). */
-  async function vatHeld(trx: Tx, payment: repo.PaymentRow): Promise<number> {
-    const invoiceId = (await repo.invoiceIdsOf(trx, [payment.id])).get(payment.id);
-    return invoiceId ? ctx.invoices.includedVatLeft(trx, invoiceId) : 0;
+  async function vatHeld(trx: Tx, payment: Pick<repo.PaymentRow, 'id'>): Promise<number> {
+    return (await includedVat(trx, payment.id))?.vat ?? 0;
+  }
+
+  /**
+   * For a payment whose invoice is tax-inclusive (a card payment's): the VAT its price still includes
+   * (the invoice's less what its credit notes gave back) and the rate. Null otherwise: no invoice, or
+   * one with VAT on top, booked when it was paid.
+   */
+  async function includedVat(trx: Tx, paymentId: string): Promise<{ vat: number; rateBps: number } | null> {
+    const invoiceId = (await repo.invoiceIdsOf(trx, [paymentId])).get(paymentId);
+    if (!invoiceId) return null;
+    const invoice = await ctx.invoices.find(trx, invoiceId);
+    if (!invoice.tax.inclusive) return null;
+    return { vat: await ctx.invoices.includedVatLeft(trx, invoiceId), rateBps: invoice.tax.rateBps };
   }
 
   /**
@@ -140,7 +152,7 @@ export function invoicingFlows(ctx: PaymentsContext) {
     return invoice.tax.inclusive ? note.tax.amount : undefined;
   }
 
-  return { issueForRelease, issueForCardCharge, vatHeld, creditRefund };
+  return { issueForRelease, issueForCardCharge, vatHeld, includedVat, creditRefund };
 }
 
 export type InvoicingFlows = ReturnType<typeof invoicingFlows>;
