@@ -4059,7 +4059,44 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebChatInputInput"];
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "text";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "button";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "choice";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        value: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "form";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                        fields: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             responses: {
@@ -4653,6 +4690,11 @@ export interface paths {
                         netTermsDays?: number;
                         /** @description The payment this invoice asks for; at most one invoice per payment */
                         paymentId?: string;
+                        /**
+                         * @description The line prices include VAT (what a card payment charged): the total is their sum and the tax the VAT it includes. Otherwise VAT is added on top
+                         * @default false
+                         */
+                        taxInclusive?: boolean;
                     };
                 };
             };
@@ -15563,44 +15605,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInputInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntryInput: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -15677,6 +15681,8 @@ export interface components {
                 /** @description Negative balances: refunds after a payout, repaid by later earnings */
                 owedByPayees: number;
                 processorBalance: number;
+                /** @description VAT collected and not yet paid to the tax authority: on top of bank-transfer invoices, included in card prices (booked at release) */
+                taxPayable: number;
             }[];
             pendingPayouts: {
                 currency: string;
@@ -16205,12 +16211,15 @@ export interface components {
                 /** @description Invoices: how much of this line credit notes have credited so far */
                 credited: number;
             }[];
+            /** @description The total excluding VAT */
             subtotal: number;
             tax: {
                 country: string;
                 rateBps: number;
                 amount: number;
                 reverseCharge: boolean;
+                /** @description The lines include VAT (card payments): total = sum of the lines, subtotal = total - tax. Otherwise subtotal = sum of the lines */
+                inclusive: boolean;
             };
             total: number;
             /** @description Printed on the document: the reverse-charge statement, the reason of a credit note */
@@ -16886,44 +16895,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntry: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -17000,6 +16971,8 @@ export interface components {
                 /** @description Negative balances: refunds after a payout, repaid by later earnings */
                 owedByPayees: number;
                 processorBalance: number;
+                /** @description VAT collected and not yet paid to the tax authority: on top of bank-transfer invoices, included in card prices (booked at release) */
+                taxPayable: number;
             }[];
             pendingPayouts: {
                 currency: string;
@@ -17528,12 +17501,15 @@ export interface components {
                 /** @description Invoices: how much of this line credit notes have credited so far */
                 credited: number;
             }[];
+            /** @description The total excluding VAT */
             subtotal: number;
             tax: {
                 country: string;
                 rateBps: number;
                 amount: number;
                 reverseCharge: boolean;
+                /** @description The lines include VAT (card payments): total = sum of the lines, subtotal = total - tax. Otherwise subtotal = sum of the lines */
+                inclusive: boolean;
             };
             total: number;
             /** @description Printed on the document: the reverse-charge statement, the reason of a credit note */
