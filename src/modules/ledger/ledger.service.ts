@@ -221,7 +221,7 @@ function reverseSide(entries: PostedEntry[], reversed: Map<string, number>, amou
   if (pin && pinned >= 0) {
     const left = parts.map((part, index) => part - taken[index]);
     const othersLeft = left.reduce((sum, value, index) => (index === pinned ? sum : sum + value), 0);
-    const share = Math.max(0, Math.min(Math.max(pin.amount, amount - othersLeft), left[pinned]));
+    const share = Math.max(0, Math.min(Math.max(pin.amount, amount - othersLeft), left[pinned], amount));
     const others = side.map((_, index) => index).filter((index) => index !== pinned);
     const rest = amount - share > 0 ? apportion(others.map((index) => parts[index]), amount - share, others.map((index) => taken[index])) : others.map(() => 0);
     shares = side.map((_, index) => (index === pinned ? share : rest[others.indexOf(index)]));
