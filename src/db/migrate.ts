@@ -15,6 +15,7 @@ import * as assistant from './migrations/0012_assistant.ts';
 import * as slack from './migrations/0014_slack.ts';
 import * as githubApp from './migrations/0015_github_app.ts';
 import * as emailChannel from './migrations/0016_email_channel.ts';
+import * as taxInclusive from './migrations/0018_tax_inclusive.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0014_slack': slack,
   '0015_github_app': githubApp,
   '0016_email_channel': emailChannel,
+  '0018_tax_inclusive': taxInclusive,
   '0019_stats': stats,
   '0017_web_chat': webChat,
 };

@@ -511,6 +511,8 @@ export interface InvoicesTable {
   tax_country: string;
   tax_rate_bps: number;
   reverse_charge: boolean;
+  /** Card payments: the lines are the prices charged, VAT included; `tax` is the VAT they include. */
+  tax_inclusive: Generated<boolean>;
   subtotal: number;
   tax: number;
   total: number;

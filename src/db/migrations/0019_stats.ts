@@ -279,7 +279,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
       INSERT INTO stats_money_daily AS m (repo_id, day, currency, type, releases, reversals, gross, commission, platform_fee, processor_fee, helpers)
       SELECT paid_repo, posted_on, t.currency, money_type, (t.kind = 'release')::int, (t.kind = 'reversal')::int,
-        coalesce(sum(e.amount) FILTER (WHERE a.code = 'escrow:held'), 0),
+        coalesce(sum(e.amount) FILTER (WHERE a.code IN ('escrow:held', 'tax:payable')), 0),
         0 - coalesce(sum(e.amount) FILTER (WHERE a.owner_type = 'repo'), 0),
         0 - coalesce(sum(e.amount) FILTER (WHERE a.code = 'platform:revenue'), 0),
         0 - coalesce(sum(e.amount) FILTER (WHERE a.code = 'processor:fees'), 0),

@@ -29,6 +29,7 @@ export const overviewOut = z
         owedToRepos: z.number().int(),
         owedByPayees: z.number().int().describe('Negative balances: refunds after a payout, repaid by later earnings'),
         processorBalance: z.number().int(),
+        taxPayable: z.number().int().describe('VAT collected and not yet paid to the tax authority: on top of bank-transfer invoices, included in card prices (booked at release)'),
       }),
     ),
     pendingPayouts: z.array(z.object({ currency: z.string(), status: z.enum(['processing', 'pending_manual']), count: z.number().int(), amount: z.number().int() })),

@@ -51,6 +51,7 @@ export function createAdminMoneyService(deps: Deps, stripe: StripeIntegration | 
           owedToRepos: row.owed_to_repos,
           owedByPayees: row.owed_by_payees,
           processorBalance: row.processor_balance,
+          taxPayable: row.tax_payable,
         })),
         pendingPayouts: pending,
         negativeBalances: negative.map((row) => ({ payee: { type: row.payee_type, id: row.payee_id, name: row.name }, currency: row.currency, balance: row.balance })),

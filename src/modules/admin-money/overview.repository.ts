@@ -24,9 +24,9 @@ export async function revenue(db: Queryable, from: Date, to: Date): Promise<Reve
   return rows;
 }
 
-export type BalancesRow = { currency: string; escrow_held: number; owed_to_helpers: number; owed_to_repos: number; owed_by_payees: number; processor_balance: number };
+export type BalancesRow = { currency: string; escrow_held: number; owed_to_helpers: number; owed_to_repos: number; owed_by_payees: number; processor_balance: number; tax_payable: number };
 
-/** Now, per currency: held in escrow, owed to payees (positive balances), owed back by payees (negative ones). */
+/** Now, per currency: held in escrow, owed to payees (positive balances), owed back by payees (negative ones), VAT owed to the tax authority. */
 export async function balances(db: Queryable): Promise<BalancesRow[]> {
   const { rows } = await sql<BalancesRow>`
     SELECT currency,
@@ -34,7 +34,8 @@ export async function balances(db: Queryable): Promise<BalancesRow[]> {
       coalesce(0 - sum(balance) FILTER (WHERE owner_type = 'helper' AND balance < 0), 0)::int8 AS owed_to_helpers,
       coalesce(0 - sum(balance) FILTER (WHERE owner_type = 'repo' AND balance < 0), 0)::int8 AS owed_to_repos,
       coalesce(sum(balance) FILTER (WHERE owner_type IN ('helper', 'repo') AND balance > 0), 0)::int8 AS owed_by_payees,
-      coalesce(sum(balance) FILTER (WHERE code = 'processor:balance'), 0)::int8 AS processor_balance
+      coalesce(sum(balance) FILTER (WHERE code = 'processor:balance'), 0)::int8 AS processor_balance,
+      coalesce(0 - sum(balance) FILTER (WHERE code = 'tax:payable'), 0)::int8 AS tax_payable
     FROM ledger_accounts GROUP BY currency ORDER BY currency`.execute(db);
   return rows;
 }

@@ -125,13 +125,16 @@ describe('consulting: catalogue, request, quote, acceptance into payment and sch
     assert.equal(again.status, 409);
 
     const before = await balanceOf(ctx, accounts.helperPayable(helper.id));
+    const taxBefore = await balanceOf(ctx, accounts.taxPayable);
     const paid = await paySandbox(org.admin, accepted.body.payment.id);
     assert.equal(paid.status, 'held');
     assert.equal(paid.kind, 'consulting');
     await confirmWork(request.ticketId);
-    // 60000, fee 1770: commission 6000, platform 3000, the helper 49230.
+    // 600.00 by card includes 19% VAT, 95.80, owed to the tax authority; of the 50420 net, fee 1770:
+    // commission 5042, platform 2521, the helper 41087.
     assert.equal(sandboxFee(60_000), 1_770);
-    assert.equal(await balanceOf(ctx, accounts.helperPayable(helper.id)), before + 49_230);
+    assert.equal(await balanceOf(ctx, accounts.taxPayable), taxBefore + 9_580);
+    assert.equal(await balanceOf(ctx, accounts.helperPayable(helper.id)), before + 41_087);
     await assertLedgerConsistent(ctx);
   });
 

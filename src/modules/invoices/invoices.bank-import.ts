@@ -112,7 +112,7 @@ export async function matchBankRows(trx: Tx, issuer: string, rows: BankRow[], ma
         report('unmatched', 'currency_mismatch', `${invoice.number} is in ${invoice.currency}, the transfer in ${row.currency}.`, invoice);
       } else {
         const credited = await repo.creditedSoFar(trx, invoice.id);
-        const due = invoice.total - credited.subtotal - credited.tax;
+        const due = invoice.total - credited.total;
         if (row.amount !== due) {
           const kind = row.amount < due ? 'partial_payment' : 'over_payment';
           report('unmatched', kind, `${invoice.number} has ${due} due, the transfer is ${row.amount} (minor units): not marked paid.`, invoice);

@@ -5,7 +5,7 @@ import { newId } from '../../lib/ids.ts';
 import { lockSeries, seriesOf } from './invoices.numbering.ts';
 import * as repo from './invoices.repository.ts';
 import { creditNoteInput, parseInput, type CreditNoteInput } from './invoices.schemas.ts';
-import { taxOn } from './invoices.tax.ts';
+import { includedTax, taxOn } from './invoices.tax.ts';
 
 type Credit = { line: repo.LineRow; amount: number };
 
@@ -36,8 +36,9 @@ function creditsWanted(request: ReturnType<typeof creditNoteInput.parse>, invoic
 /**
  * Issues a credit note for some or all of an invoice, in the caller's transaction. The invoice row is
  * locked first, so concurrent credit notes take turns and together never credit more than the invoice.
- * Tax is rounded on the cumulative credited subtotal (see docs/invoices.md), so the credit notes of an
- * invoice add up to exactly its tax once everything is credited. An issued invoice credited in full
+ * Tax is rounded on the cumulative credited lines (see docs/invoices.md), so the credit notes of an
+ * invoice add up to exactly its tax once everything is credited: VAT on top of them, or for a
+ * tax-inclusive invoice (a card payment) the VAT they include. An issued invoice credited in full
  * becomes void; a paid one stays paid (the money goes back through a refund).
  */
 export async function issueCreditNote(deps: Deps, trx: Tx, invoiceId: string, input: CreditNoteInput, createdBy: string | null): Promise<{ id: string }> {
@@ -49,9 +50,12 @@ export async function issueCreditNote(deps: Deps, trx: Tx, invoiceId: string, in
   const before = await repo.creditedSoFar(trx, invoice.id);
   const credits = creditsWanted(request, invoice, lines, before.byLine);
 
-  const subtotal = credits.reduce((sum, credit) => sum + credit.amount, 0);
-  const creditedAfter = before.subtotal + subtotal;
-  const tax = taxOn(creditedAfter, invoice.tax_rate_bps) - before.tax;
+  const credited = credits.reduce((sum, credit) => sum + credit.amount, 0);
+  const creditedAfter = before.lines + credited;
+  const taxOf = invoice.tax_inclusive ? includedTax : taxOn;
+  const tax = taxOf(creditedAfter, invoice.tax_rate_bps) - before.tax;
+  // Inclusive lines are gross: the credit note's total is what they credit, its subtotal that less its VAT.
+  const subtotal = invoice.tax_inclusive ? credited - tax : credited;
 
   const now = deps.clock.now();
   const series = seriesOf('credit_note', now);
@@ -96,6 +100,6 @@ export async function issueCreditNote(deps: Deps, trx: Tx, invoiceId: string, in
       credits_line_id: line.id,
     })),
   );
-  if (creditedAfter === invoice.subtotal && invoice.status === 'issued') await repo.markVoid(trx, invoice.id, now);
+  if (creditedAfter === repo.linesTotalOf(invoice) && invoice.status === 'issued') await repo.markVoid(trx, invoice.id, now);
   return { id };
 }

@@ -11,7 +11,7 @@ import { lockSeries, seriesOf } from './invoices.numbering.ts';
 import * as repo from './invoices.repository.ts';
 import { issueInput, MAX_AMOUNT, parseInput, type IssueInput } from './invoices.schemas.ts';
 import { defaultTaxRateBps, platformSeller } from './invoices.seller.ts';
-import { taxOn, taxTreatment } from './invoices.tax.ts';
+import { includedTax, taxOn, taxTreatment } from './invoices.tax.ts';
 
 type IssueRequest = z.output<typeof issueInput>;
 
@@ -83,13 +83,15 @@ export async function issueInvoice(deps: Deps, trx: Tx, input: IssueInput, creat
     throw invalidField('issuer.repoId', 'is not a repository');
   }
   const buyer = await snapshotBuyer(trx, request);
-  const { lines, subtotal } = priceLines(request);
+  const { lines, subtotal: linesTotal } = priceLines(request);
   const treatment = taxTreatment(seller.country, { business: buyer.buyer_org_id !== null, country: buyer.buyer_country, vatId: buyer.buyer_vat_id });
   const rateBps = treatment.reverseCharge ? 0 : ((await repo.taxRate(trx, treatment.country)) ?? defaultTaxRateBps(deps.config));
   if (rateBps === undefined) {
     throw conflict(`No VAT rate is set for ${treatment.country}; an operator sets one with PUT /api/v1/admin/tax-rates/${treatment.country}.`, 'tax_rate_missing');
   }
-  const tax = taxOn(subtotal, rateBps);
+  // A card price includes VAT (its lines are what was charged); an invoice to be paid adds VAT on top.
+  const tax = request.taxInclusive ? includedTax(linesTotal, rateBps) : taxOn(linesTotal, rateBps);
+  const subtotal = request.taxInclusive ? linesTotal - tax : linesTotal;
 
   const now = deps.clock.now();
   const series = seriesOf('invoice', now);
@@ -124,6 +126,7 @@ export async function issueInvoice(deps: Deps, trx: Tx, input: IssueInput, creat
       tax_country: treatment.country,
       tax_rate_bps: rateBps,
       reverse_charge: treatment.reverseCharge,
+      tax_inclusive: request.taxInclusive,
       subtotal,
       tax,
       total: subtotal + tax,

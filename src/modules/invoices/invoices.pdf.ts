@@ -80,15 +80,16 @@ function lineTable(doc: Doc, invoice: Invoice): void {
 function totals(doc: Doc, invoice: Invoice): void {
   const money = (amount: number) => formatMoney(amount, invoice.currency);
   const tax = invoice.tax.reverseCharge ? 'VAT (reverse charge)' : `VAT ${percent(invoice.tax.rateBps)} (${invoice.tax.country})`;
+  // A card payment's lines are the prices charged, VAT included: the VAT is shown as part of them, not added.
   const rows: [string, string][] = [
-    ['Subtotal', money(invoice.subtotal)],
-    [tax, money(invoice.tax.amount)],
+    [invoice.tax.inclusive ? 'Total excluding VAT' : 'Subtotal', money(invoice.subtotal)],
+    [invoice.tax.inclusive && !invoice.tax.reverseCharge ? `${tax}, included` : tax, money(invoice.tax.amount)],
     [invoice.kind === 'invoice' ? 'Total' : 'Total credited', money(invoice.total)],
   ];
   if (invoice.creditedTotal > 0) rows.push(['Credited', money(invoice.creditedTotal)], ['Amount due', money(invoice.amountDue)]);
   for (const [label, value] of rows) {
     const y = doc.y;
-    doc.font(label.startsWith('Total') ? 'bold' : 'regular').fontSize(10);
+    doc.font(label === 'Total' || label === 'Total credited' ? 'bold' : 'regular').fontSize(10);
     doc.text(label, MARGIN, y, { width: CONTENT - AMOUNT_COLUMN.width, align: 'right' });
     doc.text(value, MARGIN + CONTENT - AMOUNT_COLUMN.width, y, { width: AMOUNT_COLUMN.width - 6, align: 'right' });
   }

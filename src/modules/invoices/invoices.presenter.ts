@@ -61,7 +61,7 @@ export function presentInvoice(row: InvoiceRow, parts: DocumentParts, config: Co
       credited: parts.creditedByLine.get(line.id) ?? 0,
     })),
     subtotal: row.subtotal,
-    tax: { country: row.tax_country, rateBps: row.tax_rate_bps, amount: row.tax, reverseCharge: row.reverse_charge },
+    tax: { country: row.tax_country, rateBps: row.tax_rate_bps, amount: row.tax, reverseCharge: row.reverse_charge, inclusive: row.tax_inclusive },
     total: row.total,
     notes: [...(row.reverse_charge ? [REVERSE_CHARGE_NOTE] : []), ...(row.note ? [row.note] : [])],
     creditedTotal,

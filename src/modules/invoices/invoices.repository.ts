@@ -37,7 +37,10 @@ export async function linesOf(db: Queryable, invoiceId: string): Promise<LineRow
   return db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoiceId).orderBy('position').execute();
 }
 
-/** What credit notes have credited so far, per line of the invoice and in total (subtotal and tax). */
+/**
+ * What credit notes have credited so far, per line of the invoice and in total (subtotal, tax and
+ * total); `lines` is the sum of the credited lines, in the invoice's own terms (VAT included or not).
+ */
 export async function creditedSoFar(db: Queryable, invoiceId: string) {
   const byLine = await db
     .selectFrom('invoice_lines as credit')
@@ -51,8 +54,12 @@ export async function creditedSoFar(db: Queryable, invoiceId: string) {
     .select([sql<number>`coalesce(sum(subtotal), 0)::int8`.as('subtotal'), sql<number>`coalesce(sum(tax), 0)::int8`.as('tax')])
     .where('credits_invoice_id', '=', invoiceId)
     .executeTakeFirstOrThrow();
-  return { byLine: new Map(byLine.map((row) => [row.line_id as string, row.amount])), subtotal: totals.subtotal, tax: totals.tax };
+  const lines = byLine.reduce((sum, row) => sum + Number(row.amount), 0);
+  return { byLine: new Map(byLine.map((row) => [row.line_id as string, row.amount])), subtotal: totals.subtotal, tax: totals.tax, total: totals.subtotal + totals.tax, lines };
 }
+
+/** The sum of an invoice's lines: its total when they include VAT (card payments), its subtotal when VAT is on top. */
+export const linesTotalOf = (invoice: Pick<InvoiceRow, 'tax_inclusive' | 'subtotal' | 'total'>) => (invoice.tax_inclusive ? invoice.total : invoice.subtotal);
 
 export async function creditNotesOf(db: Queryable, invoiceId: string) {
   return db.selectFrom('invoices').select(['id', 'number', 'total', 'issued_at']).where('credits_invoice_id', '=', invoiceId).orderBy('sequence').execute();

@@ -55,6 +55,10 @@ export const issueInput = z.object({
   poNumber: z.string().trim().min(1).max(100).optional().describe("Purchase order number; the organization's default when absent"),
   netTermsDays: z.number().int().min(0).max(365).optional().describe('Days to pay; NET_TERMS_DAYS when absent'),
   paymentId: z.string().trim().min(1).max(255).optional().describe('The payment this invoice asks for; at most one invoice per payment'),
+  taxInclusive: z
+    .boolean()
+    .default(false)
+    .describe('The line prices include VAT (what a card payment charged): the total is their sum and the tax the VAT it includes. Otherwise VAT is added on top'),
 });
 
 export const creditNoteInput = z
@@ -133,8 +137,14 @@ export const invoiceOut = z
     repoId: z.uuid().nullable(),
     paymentId: z.string().nullable(),
     lines: z.array(lineOut),
-    subtotal: z.number().int(),
-    tax: z.object({ country: z.string(), rateBps: z.number().int(), amount: z.number().int(), reverseCharge: z.boolean() }),
+    subtotal: z.number().int().describe('The total excluding VAT'),
+    tax: z.object({
+      country: z.string(),
+      rateBps: z.number().int(),
+      amount: z.number().int(),
+      reverseCharge: z.boolean(),
+      inclusive: z.boolean().describe('The lines include VAT (card payments): total = sum of the lines, subtotal = total - tax. Otherwise subtotal = sum of the lines'),
+    }),
     total: z.number().int(),
     notes: z.array(z.string()).describe('Printed on the document: the reverse-charge statement, the reason of a credit note'),
     creditedTotal: z.number().int().describe('Invoices: the total of their credit notes'),

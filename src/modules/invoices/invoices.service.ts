@@ -84,6 +84,18 @@ export function createInvoicesService(deps: Deps, orgs: OrgsService) {
 
     markPaid,
 
+    /**
+     * For the payments code: the VAT a tax-inclusive invoice (a card payment's) says its price still
+     * includes, what its credit notes have not given back; 0 for an invoice with VAT on top, whose VAT was
+     * booked when it was paid (docs/payments.md).
+     */
+    async includedVatLeft(scope: Queryable, invoiceId: string): Promise<number> {
+      const row = await repo.findInvoice(scope, invoiceId);
+      if (!row) throw notFound(`The invoice ${invoiceId}`);
+      if (!row.tax_inclusive) return 0;
+      return row.tax - (await repo.creditedSoFar(scope, row.id)).tax;
+    },
+
     /** For the payments code: an invoice as JSON, read in its transaction, whoever asks. */
     find: load,
 

@@ -28,3 +28,16 @@ export function taxTreatment(sellerCountry: string, buyer: TaxBuyer): TaxTreatme
 export function taxOn(amount: number, rateBps: number): number {
   return Number((BigInt(amount) * BigInt(rateBps) + 5000n) / 10000n);
 }
+
+/**
+ * The VAT included in a tax-inclusive `total` (a card price, see docs/invoices.md): the total less its
+ * net, where the net is total × 10000 / (10000 + rate) rounded half up to the minor unit, in integers:
+ * floor((2 × total × 10000 + d) / 2d) with d = 10000 + rate. Applied once per document, like `taxOn`.
+ * It never exceeds the total and grows by 0 or 1 when the total grows by 1, so cumulative credit notes
+ * never credit more VAT than the invoice carried.
+ */
+export function includedTax(total: number, rateBps: number): number {
+  const denominator = 10000n + BigInt(rateBps);
+  const net = (2n * BigInt(total) * 10000n + denominator) / (2n * denominator);
+  return total - Number(net);
+}

@@ -42,6 +42,14 @@ export const reverseInput = z
       .optional(),
     reference: reference.optional(),
     memo: z.string().max(500).default(''),
+    /**
+     * Takes this much back from the one entry of this account, as near as the entry's remainder and the
+     * room of the other entries on its side allow, and the rest of its side in proportion: a refund's VAT
+     * follows its credit note rather than the proportion (docs/payments.md).
+     */
+    pin: z
+      .object({ accountCode: z.string().max(200), amount: z.number().refine((value) => Number.isSafeInteger(value) && value >= 0, 'must be a whole number of minor units, at least 0') })
+      .optional(),
   })
   .refine((value) => (value.amount === undefined) !== (value.fraction === undefined), 'give either amount or fraction, not both');
 

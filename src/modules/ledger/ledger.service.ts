@@ -151,7 +151,7 @@ export function createLedgerService(deps: Deps) {
         if (await repo.findTransactionByKey(trx, parsed.idempotencyKey)) return replay(trx, parsed.idempotencyKey, sameRequest);
 
         const reversed = await repo.reversedByEntry(trx, original.id);
-        const reversals = [...reverseSide(entries, reversed, amount, 1), ...reverseSide(entries, reversed, amount, -1)];
+        const reversals = [...reverseSide(entries, reversed, amount, 1, parsed.pin), ...reverseSide(entries, reversed, amount, -1, parsed.pin)];
         return record(
           trx,
           {
@@ -207,14 +207,27 @@ function deltasInLockOrder(entries: { accountCode: string; amount: number }[]): 
   return [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The entries on one side (debits: sign 1, credits: -1), reversed in proportion to what is left of each. */
-function reverseSide(entries: PostedEntry[], reversed: Map<string, number>, amount: number, sign: 1 | -1) {
+/**
+ * The entries on one side (debits: sign 1, credits: -1), reversed in proportion to what is left of each;
+ * with a pin on an account of this side, that entry's share is fixed first (see reverseInput) and the
+ * others share the rest in proportion.
+ */
+function reverseSide(entries: PostedEntry[], reversed: Map<string, number>, amount: number, sign: 1 | -1, pin?: { accountCode: string; amount: number }) {
   const side = entries.filter((entry) => Math.sign(entry.amount) === sign);
-  const shares = apportion(
-    side.map((entry) => Math.abs(entry.amount)),
-    amount,
-    side.map((entry) => Math.abs(reversed.get(entry.id) ?? 0)),
-  );
+  const parts = side.map((entry) => Math.abs(entry.amount));
+  const taken = side.map((entry) => Math.abs(reversed.get(entry.id) ?? 0));
+  const pinned = pin ? side.findIndex((entry) => entry.accountCode === pin.accountCode) : -1;
+  let shares: number[];
+  if (pin && pinned >= 0) {
+    const left = parts.map((part, index) => part - taken[index]);
+    const othersLeft = left.reduce((sum, value, index) => (index === pinned ? sum : sum + value), 0);
+    const share = Math.max(0, Math.min(Math.max(pin.amount, amount - othersLeft), left[pinned], amount));
+    const others = side.map((_, index) => index).filter((index) => index !== pinned);
+    const rest = amount - share > 0 ? apportion(others.map((index) => parts[index]), amount - share, others.map((index) => taken[index])) : others.map(() => 0);
+    shares = side.map((_, index) => (index === pinned ? share : rest[others.indexOf(index)]));
+  } else {
+    shares = apportion(parts, amount, taken);
+  }
   return side
     .map((entry, index) => ({ accountCode: entry.accountCode, amount: -sign * shares[index], reversesEntryId: entry.id }))
     .filter((entry) => entry.amount !== 0);

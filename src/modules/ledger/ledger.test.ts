@@ -188,6 +188,27 @@ describe('ledger', () => {
     assert.equal((await checkInvariants(ctx.db)).ok, true);
   });
 
+  test('a pinned reversal takes exactly the pinned VAT, within what its entry and the others leave, and the rest in proportion', async () => {
+    const helperId = randomUUID();
+    const repoId = randomUUID();
+    const split = splitPayment({ amount: 10_000, commissionBps: 1000, platformFeeBps: 500, processorFee: 375 });
+    const release = await ledger.post(ctx.db, { idempotencyKey: key(), kind: 'release', currency: 'EUR', reference: ref(), entries: releaseEntries(split, { helperId, repoId }, 1900) });
+    assert.deepEqual(release.entries.map((entry) => [entry.accountCode, entry.amount]).slice(0, 2), [[accounts.escrow, 11_900], [accounts.taxPayable, -1900]]);
+    const vatOf = (transaction: { entries: { accountCode: string; amount: number }[] }) => transaction.entries.find((entry) => entry.accountCode === accounts.taxPayable)?.amount ?? 0;
+    // 22 in proportion would take 3 of VAT; pinned at 4 it takes 4, and the other 18 in proportion.
+    const pinned = await ledger.reverse(ctx.db, release.id, { idempotencyKey: key(), amount: 22, pin: { accountCode: accounts.taxPayable, amount: 4 } });
+    assert.equal(vatOf(pinned), 4);
+    assert.equal(pinned.entries.find((entry) => entry.accountCode === accounts.escrow)?.amount, -22);
+    const proportional = await ledger.reverse(ctx.db, release.id, { idempotencyKey: key(), amount: 22 });
+    assert.equal(vatOf(proportional), 3);
+    // A pin beyond what is reversed is held to it; one too small for the others' room is raised to fit.
+    const capped = await ledger.reverse(ctx.db, release.id, { idempotencyKey: key(), amount: 100, pin: { accountCode: accounts.taxPayable, amount: 5000 } });
+    assert.equal(vatOf(capped), 100);
+    const rest = await ledger.reverse(ctx.db, release.id, { idempotencyKey: key(), amount: 11_900 - 22 - 22 - 100, pin: { accountCode: accounts.taxPayable, amount: 0 } });
+    assert.equal(vatOf(rest), 1900 - 4 - 3 - 100, 'the last reversal takes what is left of the VAT');
+    assert.equal((await checkInvariants(ctx.db)).ok, true);
+  });
+
   test('reversals are idempotent, refuse reversing a reversal, and report unknown or bad requests', async () => {
     const captured = await ledger.post(ctx.db, { idempotencyKey: key(), kind: 'capture', currency: 'EUR', reference: ref(), entries: captureEntries(1_000, 30) });
     const reverseKey = key();

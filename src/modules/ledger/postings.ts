@@ -34,12 +34,15 @@ export function invoiceCaptureEntries(subtotal: number, tax: number): Entry[] {
 
 /**
  * The work is done: held money goes to the helper, the repository and the platform, and the processor
- * fee part of the split pays back the fee the platform bore at capture.
+ * fee part of the split pays back the fee the platform bore at capture. A card price includes VAT
+ * (docs/payments.md): `vat` of the held money is owed to the tax authority, and the split is of the rest,
+ * so escrow gives up the split plus the VAT.
  */
-export function releaseEntries(split: Split, parties: { helperId: string; repoId: string }): Entry[] {
+export function releaseEntries(split: Split, parties: { helperId: string; repoId: string }, vat = 0): Entry[] {
   const amount = split.helper + split.commission + split.platformFee + split.processorFee;
   return lines([
-    { accountCode: accounts.escrow, amount },
+    { accountCode: accounts.escrow, amount: amount + vat },
+    { accountCode: accounts.taxPayable, amount: -vat },
     { accountCode: accounts.helperPayable(parties.helperId), amount: -split.helper },
     { accountCode: accounts.repoPayable(parties.repoId), amount: -split.commission },
     { accountCode: accounts.platformRevenue, amount: -split.platformFee },

@@ -81,7 +81,8 @@ export function chargeFlows(ctx: PaymentsContext, release: ReleaseFlows) {
     if (!invoice.paymentId || !UUID_PATTERN.test(invoice.paymentId)) return;
     const payment = await repo.findPayment(trx, invoice.paymentId, { lock: true });
     if (!payment || payment.provider !== 'invoice' || payment.status !== 'pending') return;
-    if (invoice.creditedTotal > 0 || invoice.subtotal !== payment.amount || invoice.currency !== payment.currency) {
+    // A payment by invoice asks for its amount with VAT on top: the subtotal is what escrow holds.
+    if (invoice.creditedTotal > 0 || invoice.tax.inclusive || invoice.subtotal !== payment.amount || invoice.currency !== payment.currency) {
       throw new AppError(
         409,
         'invoice_does_not_match_payment',

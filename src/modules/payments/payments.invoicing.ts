@@ -48,6 +48,7 @@ export function invoiceLines(payment: repo.PaymentRow, entries: TimeEntry[], amo
  * The buyer's invoice of a payment, issued in the release's transaction through the invoices service, which
  * keeps one invoice per payment (a retried release gets the first one back). A card payment was paid when it
  * was captured, so its invoice is marked paid at once; an invoice-method payment already has its invoice.
+ * A card price includes VAT, so a card payment's invoice is tax-inclusive: its total is what was charged.
  */
 export function invoicingFlows(ctx: PaymentsContext) {
   const { clock, logger } = ctx.deps;
@@ -67,6 +68,8 @@ export function invoicingFlows(ctx: PaymentsContext) {
         currency: payment.currency,
         lines: invoiceLines(payment, entries, amount),
         paymentId: payment.id,
+        // A card price includes VAT: the invoice says how much of what was charged is VAT.
+        taxInclusive: true,
       });
     } catch (error) {
       // Releasing the helper's money does not wait for an operator's VAT table; the refusal is thrown before
@@ -98,6 +101,7 @@ export function invoicingFlows(ctx: PaymentsContext) {
         lines: [{ kind: payment.kind === 'plan' ? 'plan' : 'consulting', description: describe(payment.description), quantity: 1, unitPrice: payment.captured_amount, reference: buyer.reference }],
         poNumber: buyer.poNumber ?? undefined,
         paymentId: payment.id,
+        taxInclusive: true,
       });
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'tax_rate_missing')) throw error;
@@ -108,10 +112,32 @@ export function invoicingFlows(ctx: PaymentsContext) {
     return invoice.id;
   }
 
-  /** A refund of an invoiced payment is documented by a credit note for its amount, once per refund. */
-  async function creditRefund(trx: Tx, payment: repo.PaymentRow, refund: repo.RefundRow): Promise<void> {
+  /** The VAT still included in what the payment holds, by its invoice (0 without one: see issueForRelease). */
+  async function vatHeld(trx: Tx, payment: Pick<repo.PaymentRow, 'id'>): Promise<number> {
+    return (await includedVat(trx, payment.id))?.vat ?? 0;
+  }
+
+  /**
+   * For a payment whose invoice is tax-inclusive (a card payment's): the VAT its price still includes
+   * (the invoice's less what its credit notes gave back) and the rate. Null otherwise: no invoice, or
+   * one with VAT on top, booked when it was paid.
+   */
+  async function includedVat(trx: Tx, paymentId: string): Promise<{ vat: number; rateBps: number } | null> {
+    const invoiceId = (await repo.invoiceIdsOf(trx, [paymentId])).get(paymentId);
+    if (!invoiceId) return null;
+    const invoice = await ctx.invoices.find(trx, invoiceId);
+    if (!invoice.tax.inclusive) return null;
+    return { vat: await ctx.invoices.includedVatLeft(trx, invoiceId), rateBps: invoice.tax.rateBps };
+  }
+
+  /**
+   * A refund of an invoiced payment is documented by a credit note for its amount, once per refund.
+   * Returns the VAT the credit note gives back when the invoice's prices included it (a card payment),
+   * so the ledger takes back the same VAT; undefined otherwise.
+   */
+  async function creditRefund(trx: Tx, payment: repo.PaymentRow, refund: repo.RefundRow): Promise<number | undefined> {
     const invoiceId = (await repo.invoiceIdsOf(trx, [payment.id])).get(payment.id);
-    if (!invoiceId) return;
+    if (!invoiceId) return undefined;
     const invoice = await ctx.invoices.find(trx, invoiceId);
     let left = refund.amount;
     const lines: { lineId: string; amount: number }[] = [];
@@ -121,11 +147,12 @@ export function invoicingFlows(ctx: PaymentsContext) {
       lines.push({ lineId: line.id, amount });
       left -= amount;
     }
-    if (lines.length === 0) return;
-    await ctx.invoices.issueCreditNote(trx, invoiceId, { reason: describe(`Refund: ${refund.reason}`), lines });
+    if (lines.length === 0) return invoice.tax.inclusive ? 0 : undefined;
+    const note = await ctx.invoices.issueCreditNote(trx, invoiceId, { reason: describe(`Refund: ${refund.reason}`), lines });
+    return invoice.tax.inclusive ? note.tax.amount : undefined;
   }
 
-  return { issueForRelease, issueForCardCharge, creditRefund };
+  return { issueForRelease, issueForCardCharge, vatHeld, includedVat, creditRefund };
 }
 
 export type InvoicingFlows = ReturnType<typeof invoicingFlows>;

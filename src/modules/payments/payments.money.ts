@@ -94,14 +94,19 @@ export function postInvoiceCapture(ctx: PaymentsContext, trx: Tx, payment: repo.
   });
 }
 
-export function postRelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, split: Split, helperId: string) {
-  const amount = split.helper + split.commission + split.platformFee + split.processorFee;
+/**
+ * The release: `vat` of what the payment holds (the VAT its tax-inclusive invoice says the price included)
+ * is owed to the tax authority, and the split is of the rest. The posting's amount is the gross, split and
+ * VAT, so that reversing part of it takes the VAT back in step.
+ */
+export function postRelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, split: Split, helperId: string, vat = 0) {
+  const amount = split.helper + split.commission + split.platformFee + split.processorFee + vat;
   return post(ctx, trx, payment, {
     key: `release:${payment.id}`,
     kind: 'release',
     purpose: 'release',
     amount,
-    entries: releaseEntries(split, { helperId, repoId: payment.repo_id }),
+    entries: releaseEntries(split, { helperId, repoId: payment.repo_id }, vat),
     memo: `Payment ${payment.id} released`,
   });
 }
@@ -131,11 +136,14 @@ export function postChargeback(ctx: PaymentsContext, trx: Tx, payment: repo.Paym
 
 /**
  * Brings `amount` of released money back to escrow by reversing the payment's release postings in
- * proportion (the ledger's `reverse`), oldest first: the helper, the repository, the platform and the fee
- * each give back their share. A helper already paid out is left with a negative balance, by design.
+ * proportion (the ledger's `reverse`), oldest first: the helper, the repository, the platform, the fee and
+ * the VAT each give back their share. With `vat` (a refund, whose credit note says how much VAT it gives
+ * back), the VAT line gives back exactly that, as far as the releases hold it, and the parties share the
+ * rest in proportion. A helper already paid out is left with a negative balance, by design.
  */
-export async function unrelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, keyPrefix: string, sourceId: string): Promise<void> {
+export async function unrelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, keyPrefix: string, sourceId: string, vat?: number): Promise<void> {
   let left = amount;
+  let vatLeft = vat;
   for (const release of await repo.postingsOf(trx, payment.id, ['release', 'rerelease'])) {
     const take = Math.min(release.amount - release.reversed, left);
     if (take <= 0) continue;
@@ -144,7 +152,11 @@ export async function unrelease(ctx: PaymentsContext, trx: Tx, payment: repo.Pay
       amount: take,
       reference: { type: 'payment', id: payment.id },
       memo: `Payment ${payment.id}: release reversed in proportion`,
+      pin: vatLeft === undefined ? undefined : { accountCode: accounts.taxPayable, amount: vatLeft },
     });
+    if (vatLeft !== undefined) {
+      vatLeft -= reversal.entries.filter((entry) => entry.accountCode === accounts.taxPayable).reduce((sum, entry) => sum + entry.amount, 0);
+    }
     if (!reversal.replayed) {
       await repo.addReversed(trx, release.transaction_id, take);
       await repo.insertPosting(trx, { transaction_id: reversal.id, payment_id: payment.id, purpose: 'unrelease', amount: take, source_id: sourceId, created_at: ctx.deps.clock.now() });

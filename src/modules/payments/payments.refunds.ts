@@ -50,9 +50,10 @@ export function refundFlows(ctx: PaymentsContext) {
       created_at: now,
     });
     if (!refund) return { refund: (await repo.findRefund(trx, payment.id, meta.providerRefundId))!, payment };
-    if (payment.released_at) await unrelease(ctx, trx, payment, meta.amount, `refund:${refund.id}:unrelease`, refund.id);
+    // The credit note first: the VAT it gives back is the VAT the release's reversal takes from the tax line.
+    const vat = await invoicing.creditRefund(trx, payment, refund);
+    if (payment.released_at) await unrelease(ctx, trx, payment, meta.amount, `refund:${refund.id}:unrelease`, refund.id, vat);
     await postRefund(ctx, trx, payment, meta.amount, refund.id);
-    await invoicing.creditRefund(trx, payment, refund);
     const after = { ...payment, refunded_amount: payment.refunded_amount + meta.amount };
     const status = settledStatus(after, (await repo.openDisputes(trx, payment.id)).length);
     return { refund, payment: await repo.updatePayment(trx, payment.id, { refunded_amount: after.refunded_amount, status, updated_at: now }) };

@@ -20,8 +20,9 @@ const RELEASABLE: repo.PaymentRow['status'][] = ['held', 'authorized'];
 /**
  * Escrow release. Resolving a ticket sets each held payment's releaseDueAt (resolvedAt + ESCROW_GRACE_DAYS)
  * and enqueues the auto-release job in the resolution's own transaction; the customer's confirmation
- * releases at once. Release is one ledger posting (key `release:{paymentId}`) of the split of what the
- * payment still holds; a session first captures its metered time. Every path runs under the payment's
+ * releases at once. Release is one ledger posting (key `release:{paymentId}`) of what the payment still
+ * holds: the VAT its invoice says it includes, and the split of the rest; a session first captures its
+ * metered time. Every path runs under the payment's
  * row lock and re-checks its status, so a release happens once however many paths race to it.
  */
 export function releaseFlows(ctx: PaymentsContext) {
@@ -68,10 +69,13 @@ export function releaseFlows(ctx: PaymentsContext) {
     }
     const payment = locked.status === 'authorized' ? await captureSession(trx, locked, options.deduction) : locked;
     if (payment.status === 'cancelled') return payment;
-    const split = splitOf(payment, remainingOf(payment));
-    await postRelease(ctx, trx, payment, split, helperId);
-    // The buyer's invoice commits with the release: time and price become its lines (payments.invoicing.ts).
+    // The buyer's invoice first, in the same transaction: time and price become its lines
+    // (payments.invoicing.ts), and the VAT it says the price includes is owed to the tax authority, not
+    // split. Without an invoice (no VAT rate set) nothing is booked as VAT: the whole amount is split.
     await invoicing.issueForRelease(trx, payment);
+    const vat = await invoicing.vatHeld(trx, payment);
+    const split = splitOf(payment, remainingOf(payment) - vat);
+    await postRelease(ctx, trx, payment, split, helperId, vat);
     return repo.updatePayment(trx, payment.id, {
       status: 'released',
       helper_id: helperId,

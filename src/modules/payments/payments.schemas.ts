@@ -119,7 +119,7 @@ export const paymentOut = z
     heldAt: isoDate.nullable(),
     releaseDueAt: isoDate.nullable(),
     releasedAt: isoDate.nullable(),
-    split: split.nullable().describe('After release: how the released amount was divided'),
+    split: split.nullable().describe('After release: how the released amount, less the VAT its invoice says a card price included, was divided'),
     refunds: z.array(refundOut),
     disputes: z.array(disputeOut),
     createdAt: isoDate,

@@ -66,6 +66,8 @@ export function createPaymentsService(
     refundedAmount: async (scope: Queryable, id: string) => (await repo.findPayment(scope, id))?.refunded_amount ?? 0,
     /** For plans: the paid invoice of a charge held by card, to the organization, in the caller's transaction. */
     invoiceCardCharge: invoicingFlows(ctx).issueForCardCharge,
+    /** For plans: the VAT a card payment's price still includes, and its rate; null when its invoice added VAT on top or there is none. */
+    includedVat: invoicingFlows(ctx).includedVat,
     /** A payment as its API shape, read in the caller's transaction. */
     present: (scope: Queryable, id: string) => presentPaymentById(scope, id),
     /** Minutes each helper logged on these tickets in [from, to): how plan revenue is shared. */

@@ -106,16 +106,21 @@ describe('support plans: plan tickets, usage and revenue sharing', () => {
       repo: await balanceOf(ctx, accounts.repoPayable(repo.id)),
       platform: await balanceOf(ctx, accounts.platformRevenue),
       escrow: await balanceOf(ctx, accounts.escrow),
+      tax: await balanceOf(ctx, accounts.taxPayable),
     };
     await advance(ctx, Date.parse(sub.currentPeriod.endsAt) - ctx.clock.now().getTime());
 
-    // 100000 paid by card, fee 2930: commission 10% 10000, platform 5% 5000, helpers 82070.
-    // By minutes 100:50, 54713.33 and 27356.67: the unit left over goes to the larger remainder, Bob's.
+    // 1000.00 paid by card includes 19% German VAT, 159.66 (net 840.34), owed to the tax authority; the rest,
+    // 84034, is shared: commission 10% 8403, platform 5% 4201, fee 2930, helpers 68500.
+    // By minutes 100:50, 45666.67 and 22833.33: the unit left over goes to the larger remainder, Alice's.
     assert.equal(sandboxFee(100_000), 2_930);
-    assert.equal(await balanceOf(ctx, accounts.helperPayable(alice.id)), before.alice + 54_713);
-    assert.equal(await balanceOf(ctx, accounts.helperPayable(bob.id)), before.bob + 27_357);
-    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), before.repo + 10_000);
-    assert.equal(await balanceOf(ctx, accounts.platformRevenue), before.platform + 5_000);
+    const invoice = (await org.admin.api.get(`/api/v1/invoices/${sub.currentPeriod.invoiceId}`)).body;
+    assert.deepEqual([invoice.total, invoice.tax.amount, invoice.subtotal, invoice.tax.inclusive], [100_000, 15_966, 84_034, true]);
+    assert.equal(await balanceOf(ctx, accounts.taxPayable), before.tax + 15_966, "the invoice's VAT is owed, never shared");
+    assert.equal(await balanceOf(ctx, accounts.helperPayable(alice.id)), before.alice + 45_667);
+    assert.equal(await balanceOf(ctx, accounts.helperPayable(bob.id)), before.bob + 22_833);
+    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), before.repo + 8_403);
+    assert.equal(await balanceOf(ctx, accounts.platformRevenue), before.platform + 4_201);
     assert.equal(await balanceOf(ctx, accounts.escrow), before.escrow - 100_000);
 
     const from = sub.currentPeriod.startsAt.slice(0, 10);
@@ -123,14 +128,14 @@ describe('support plans: plan tickets, usage and revenue sharing', () => {
     assert.equal(statement.status, 200, JSON.stringify(statement.body));
     const line = statement.body.lines.find((candidate: { kind: string }) => candidate.kind === 'plan');
     assert.ok(line, JSON.stringify(statement.body.lines));
-    assert.deepEqual({ gross: line.gross, commission: line.commission, platformFee: line.platformFee, processorFee: line.processorFee, net: line.net }, { gross: 100_000, commission: 10_000, platformFee: 5_000, processorFee: 2_930, net: 54_713 });
+    assert.deepEqual({ gross: line.gross, commission: line.commission, platformFee: line.platformFee, processorFee: line.processorFee, net: line.net }, { gross: 84_034, commission: 8_403, platformFee: 4_201, processorFee: 2_930, net: 45_667 });
     assert.match(line.description, /^Support plan /);
     const repoStatement = await repo.maintainer.api.get(`/api/v1/repos/${repo.fullName}/statements?from=${from}&to=2027-01-01&currency=EUR`);
-    assert.equal(repoStatement.body.lines.find((candidate: { kind: string }) => candidate.kind === 'plan').net, 10_000);
+    assert.equal(repoStatement.body.lines.find((candidate: { kind: string }) => candidate.kind === 'plan').net, 8_403);
 
     // Closing again (the job running twice) shares nothing twice.
     await ctx.jobs.drain();
-    assert.equal(await balanceOf(ctx, accounts.helperPayable(alice.id)), before.alice + 54_713);
+    assert.equal(await balanceOf(ctx, accounts.helperPayable(alice.id)), before.alice + 45_667);
     await assertLedgerConsistent(ctx);
   });
 
@@ -141,8 +146,8 @@ describe('support plans: plan tickets, usage and revenue sharing', () => {
     const repoBefore = await balanceOf(ctx, accounts.repoPayable(quiet.repo.id));
     const period = (await quiet.org.admin.api.get(`/api/v1/orgs/${quiet.org.slug}/subscriptions/${subscription.id}`)).body.currentPeriod;
     await advance(ctx, Date.parse(period.endsAt) - ctx.clock.now().getTime());
-    // 10000 commission and the helpers' 82070.
-    assert.equal(await balanceOf(ctx, accounts.repoPayable(quiet.repo.id)), repoBefore + 92_070);
+    // Of the 84034 net of VAT: 8403 commission and the helpers' 68500.
+    assert.equal(await balanceOf(ctx, accounts.repoPayable(quiet.repo.id)), repoBefore + 76_903);
     await assertLedgerConsistent(ctx);
   });
 });

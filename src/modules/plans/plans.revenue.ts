@@ -5,6 +5,7 @@ import type { Entry } from '../ledger/postings.ts';
 import type { PlansContext } from './plans.billing.ts';
 import * as repo from './plans.repository.ts';
 import { linkedTicketIds } from './plans.tickets.ts';
+import { vatOfRevenue } from './plans.vat.ts';
 
 export type HelperMinutes = { helperId: string; minutes: number };
 export type RevenueShare = { split: Split; helpers: { helperId: string; minutes: number; amount: number }[]; toRepo: number };
@@ -34,12 +35,16 @@ export function shareRevenue(input: { revenue: number; commissionBps: number; pl
   return { split, helpers: workers.map((entry, index) => ({ ...entry, amount: parts[index] })), toRepo: 0 };
 }
 
-/** The release posting of a closed period: escrow pays helpers, the repository, the platform and the processor fee back. */
-export function revenueEntries(share: RevenueShare, repoId: string): Entry[] {
+/**
+ * The release posting of a closed period: escrow pays helpers, the repository, the platform and the processor
+ * fee back, and the VAT a card price included (plans.vat.ts) to the tax authority.
+ */
+export function revenueEntries(share: RevenueShare, repoId: string, vat = 0): Entry[] {
   const { split } = share;
   const total = split.helper + split.commission + split.platformFee + split.processorFee;
   return [
-    { accountCode: accounts.escrow, amount: total },
+    { accountCode: accounts.escrow, amount: total + vat },
+    { accountCode: accounts.taxPayable, amount: -vat },
     ...share.helpers.map((helper) => ({ accountCode: accounts.helperPayable(helper.helperId), amount: -helper.amount })),
     { accountCode: accounts.repoPayable(repoId), amount: -(split.commission + share.toRepo) },
     { accountCode: accounts.platformRevenue, amount: -split.platformFee },
@@ -63,14 +68,16 @@ export async function closePeriod(ctx: PlansContext, trx: Tx, sub: repo.Subscrip
   if (revenue > 0) {
     const tickets = await linkedTicketIds(trx, sub.id);
     const minutes = await ctx.payments.minutesByHelper(trx, tickets, period.starts_at!, period.ends_at);
-    const share = shareRevenue({ revenue, commissionBps: sub.commission_bps, platformFeeBps: sub.platform_fee_bps, processorFee: period.processor_fee, minutes });
+    // VAT is nobody's revenue: what a card price included goes to the tax authority, the rest is shared.
+    const vat = await vatOfRevenue(ctx, trx, period, revenue);
+    const share = shareRevenue({ revenue: revenue - vat, commissionBps: sub.commission_bps, platformFeeBps: sub.platform_fee_bps, processorFee: period.processor_fee, minutes });
     const posted = await ctx.ledger.post(trx, {
       idempotencyKey: `plan-close:${period.id}`,
       kind: 'release',
       currency: sub.currency,
       reference: { type: 'subscription_period', id: period.id },
       memo: `Support plan ${planName}, ${period.starts_at!.toISOString().slice(0, 10)} to ${period.ends_at.toISOString().slice(0, 10)}`.slice(0, 500),
-      entries: revenueEntries(share, sub.repo_id),
+      entries: revenueEntries(share, sub.repo_id, vat),
     });
     transactionId = posted.id;
   }

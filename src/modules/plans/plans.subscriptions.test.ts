@@ -207,9 +207,16 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     const tooMuch = await repo.maintainer.api.post(refundUrl, { amount: 70_001, reason: 'More' }, withKey());
     assert.deepEqual([tooMuch.status, tooMuch.body.error.code], [409, 'refund_exceeds_remaining']);
 
-    // The close shares 70,000 (nobody logged time: the helpers' part goes to the repository): 70000 − 3500 platform − 2930 fee.
+    // The card price included 19% VAT: 159.66 on the invoice, 47.90 of it given back by the refund's credit note.
+    const note = (await org.admin.api.get(`/api/v1/invoices/${invoice.creditNotes[0].id}`)).body;
+    assert.deepEqual([invoice.tax.amount, note.total, note.tax.amount], [15_966, 30_000, 4_790]);
+    const tax = await balanceOf(ctx, accounts.taxPayable);
+
+    // The close owes the 111.76 of VAT still included and shares the other 58,824 (nobody logged time: the
+    // helpers' part goes to the repository): 58824 − 2941 platform − 2930 fee.
     await advance(ctx, Date.parse(period.endsAt) - ctx.clock.now().getTime());
-    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), repoOwed + 70_000 - 3_500 - sandboxFee(100_000));
+    assert.equal(await balanceOf(ctx, accounts.taxPayable), tax + 15_966 - 4_790);
+    assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), repoOwed + 58_824 - 2_941 - sandboxFee(100_000));
     assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 100_000, 'refunded and shared out: the period left nothing in escrow (the renewal is not paid yet)');
     const closed = await repo.maintainer.api.post(refundUrl, { amount: 1000, reason: 'Late' }, withKey());
     assert.deepEqual([closed.status, closed.body.error.code], [409, 'plan_period_closed']);

@@ -38,7 +38,7 @@ const upTo = (position: Position) => sql`(e.created_at, e.transaction_id) <= (${
  * One line per ledger transaction that moved the account in (lower, upper]. `net` is the account's own
  * movement on its natural side (a payable: + when owed more). The split columns are those of the whole
  * transaction, and only for releases and their reversals (refunds, disputes), signed like `net`: a
- * release shows +gross and its parts, a refund -gross and the parts it took back. Payouts and their
+ * release shows +gross (net of VAT) and its parts, a refund -gross and the parts it took back. Payouts and their
  * reversals move only `net`.
  *
  * The ticket comes from the payment the transaction was posted for: payment_postings records it for every
@@ -82,7 +82,9 @@ export async function statementLines(db: Queryable, code: string, currency: stri
     LEFT JOIN tickets k ON k.id = p.ticket_id
     LEFT JOIN payouts po ON t.reference_type = 'payout' AND po.id::text = t.reference_id
     LEFT JOIN LATERAL (
-      SELECT sum(e2.amount) FILTER (WHERE a2.code = 'escrow:held') AS gross,
+      -- Gross is what the split was of: what left escrow less the VAT a card price included (tax:payable),
+      -- since VAT is nobody's revenue; so gross = commission + platform fee + processor fee + helpers.
+      SELECT sum(e2.amount) FILTER (WHERE a2.code IN ('escrow:held', 'tax:payable')) AS gross,
              0 - sum(e2.amount) FILTER (WHERE a2.owner_type = 'repo') AS commission,
              0 - sum(e2.amount) FILTER (WHERE a2.code = 'platform:revenue') AS platform_fee,
              0 - sum(e2.amount) FILTER (WHERE a2.code = 'processor:fees') AS processor_fee

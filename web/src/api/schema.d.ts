@@ -4786,6 +4786,11 @@ export interface paths {
                         netTermsDays?: number;
                         /** @description The payment this invoice asks for; at most one invoice per payment */
                         paymentId?: string;
+                        /**
+                         * @description The line prices include VAT (what a card payment charged): the total is their sum and the tax the VAT it includes. Otherwise VAT is added on top
+                         * @default false
+                         */
+                        taxInclusive?: boolean;
                     };
                 };
             };
@@ -15880,6 +15885,8 @@ export interface components {
                 /** @description Negative balances: refunds after a payout, repaid by later earnings */
                 owedByPayees: number;
                 processorBalance: number;
+                /** @description VAT collected and not yet paid to the tax authority: on top of bank-transfer invoices, included in card prices (booked at release) */
+                taxPayable: number;
             }[];
             pendingPayouts: {
                 currency: string;
@@ -16421,12 +16428,15 @@ export interface components {
                 /** @description Invoices: how much of this line credit notes have credited so far */
                 credited: number;
             }[];
+            /** @description The total excluding VAT */
             subtotal: number;
             tax: {
                 country: string;
                 rateBps: number;
                 amount: number;
                 reverseCharge: boolean;
+                /** @description The lines include VAT (card payments): total = sum of the lines, subtotal = total - tax. Otherwise subtotal = sum of the lines */
+                inclusive: boolean;
             };
             total: number;
             /** @description Printed on the document: the reverse-charge statement, the reason of a credit note */
@@ -17178,6 +17188,8 @@ export interface components {
                 /** @description Negative balances: refunds after a payout, repaid by later earnings */
                 owedByPayees: number;
                 processorBalance: number;
+                /** @description VAT collected and not yet paid to the tax authority: on top of bank-transfer invoices, included in card prices (booked at release) */
+                taxPayable: number;
             }[];
             pendingPayouts: {
                 currency: string;
@@ -17719,12 +17731,15 @@ export interface components {
                 /** @description Invoices: how much of this line credit notes have credited so far */
                 credited: number;
             }[];
+            /** @description The total excluding VAT */
             subtotal: number;
             tax: {
                 country: string;
                 rateBps: number;
                 amount: number;
                 reverseCharge: boolean;
+                /** @description The lines include VAT (card payments): total = sum of the lines, subtotal = total - tax. Otherwise subtotal = sum of the lines */
+                inclusive: boolean;
             };
             total: number;
             /** @description Printed on the document: the reverse-charge statement, the reason of a credit note */
