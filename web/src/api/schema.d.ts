@@ -4059,7 +4059,44 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebChatInputInput"];
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "text";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "button";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "choice";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        value: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "form";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                        fields: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             responses: {
@@ -6701,10 +6738,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My queue across every repository I help: open expert tickets and tickets assigned to me, urgent first, then oldest first */
+        /** My queue across every repository I help (or one of them, with repo): open expert tickets and tickets assigned to me, soonest SLA due first, then urgent first, then oldest first */
         get: {
             parameters: {
                 query?: {
+                    /** @description Only the tickets of this repository, "owner/name" */
+                    repo?: string;
                     cursor?: string;
                     limit?: number;
                 };
@@ -15563,44 +15602,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInputInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntryInput: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -16884,44 +16885,6 @@ export interface components {
                     path: string;
                     message: string;
                 }[];
-            };
-        };
-        WebChatInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
             };
         };
         WebChatEntry: {
