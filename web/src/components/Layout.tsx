@@ -31,6 +31,13 @@ export function Layout({ children }: { children: ReactNode }) {
                   </Link>
                 </li>
               )}
+              {me && (
+                <li>
+                  <Link href="/console" aria-current={location.pathname.startsWith('/console') ? 'page' : undefined}>
+                    Helper console
+                  </Link>
+                </li>
+              )}
               {me?.maintains.map((maintained) => (
                 <li key={maintained.repo}>
                   <Link href={`/dashboard/${maintained.repo}`} aria-current={location.pathname === `/dashboard/${maintained.repo}` ? 'page' : undefined}>
