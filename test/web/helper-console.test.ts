@@ -112,7 +112,7 @@ describe('web: the helper console', () => {
     await page.getByText('Total: 45 min').waitFor();
     await page.getByLabel('What solved it (the customer reads this)').fill('Set backoff.multiplier to 2.');
     await page.getByRole('button', { name: 'Resolve' }).click();
-    await page.getByText('Set backoff.multiplier to 2.').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Resolved: Set backoff.multiplier to 2.' }).waitFor();
     const resolved = (await helper.api.get(`/api/v1/tickets/${ticketId}`)).body;
     assert.equal(resolved.status, 'resolved');
     assert.equal((await helper.api.get(`/api/v1/tickets/${ticketId}/time-entries`)).body.totalMinutes, 45);

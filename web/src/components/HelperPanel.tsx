@@ -7,7 +7,7 @@ import { ErrorMessage, Notice, useSubmit } from './ui.tsx';
 export function HelperPanel({ ticket, onChange }: { ticket: Schemas['Ticket']; onChange: () => void }) {
   const finished = ['resolved', 'closed', 'cancelled'].includes(ticket.status);
   return (
-    <section aria-labelledby="helper-heading">
+    <section className="stack" aria-labelledby="helper-heading">
       <h2 id="helper-heading">Your work on this ticket</h2>
       {!finished && <QuoteForm ticketId={ticket.id} onSent={onChange} />}
       {ticket.status !== 'closed' && ticket.status !== 'cancelled' && <TimeForm ticketId={ticket.id} onLogged={onChange} />}

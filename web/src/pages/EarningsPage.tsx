@@ -231,7 +231,7 @@ function StatementTable({ statement, lastShownDay }: { statement: Schemas['State
           </thead>
           <tbody>
             <tr>
-              <td>{date(statement.from)}</td>
+              <td>{statement.from.slice(0, 10)}</td>
               <th scope="row" colSpan={5}>
                 Opening balance
               </th>
