@@ -63,7 +63,7 @@ function Queue() {
           </form>
           <ErrorMessage error={queue.error} />
           {!queue.loaded ? (
-            <Loading />
+            !queue.error && <Loading />
           ) : queue.items.length === 0 ? (
             <p className="muted">
               Nothing waiting{repo ? ` in ${repo}` : ''}. New paid tickets of {repo || approved.join(', ')} appear here, and you get an email for each.
