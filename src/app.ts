@@ -26,6 +26,7 @@ import { registerGitHubRoutes } from './integrations/github/routes.ts';
 import { registerWebChatRoutes } from './integrations/web-chat/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+import { registerChannelRoutes } from './modules/channels/channels.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
 import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
 import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
@@ -170,6 +171,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerGitHubRoutes(app, services.github);
   registerEmailRoutes(app, services.email, config);
   registerWebChatRoutes(app, services.webChat);
+  registerChannelRoutes(app, services.channels);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);
   registerSlaRoutes(app, services.sla);

@@ -11,6 +11,7 @@ import { createEmailChannel } from './integrations/email/inbound.ts';
 import { createGitHubIntegration } from './integrations/github/integration.ts';
 import { createAssistantService } from './modules/assistant/assistant.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createChannelsService } from './modules/channels/channels.service.ts';
 import { createConsultingService } from './modules/consulting/consulting.service.ts';
 import { createHelpersService } from './modules/helpers/helpers.service.ts';
 import { createInvoicesService } from './modules/invoices/invoices.service.ts';
@@ -83,9 +84,11 @@ export function createServices(deps: Deps) {
   const discordThreads = discordGateway(deps, { assistant, tickets });
   /** The web chat of support pages and the widget: always on, it needs no provider. */
   const webChat = createWebChat(deps, { assistant, repos, tickets });
+  /** What the maintainer settings show about the channels above: on or off here, linked to the repository or not. */
+  const channels = createChannelsService(deps, { repos, enabled: { discord: discord !== null, slack: slack !== null, github: github !== null, email: email !== null } });
   /** Job queues the domains own, merged into the worker's handler table. */
   const jobHandlers: JobHandlers = { ...createTicketJobHandlers(deps, helpers), ...providerEvents.jobHandlers, ...payments.jobHandlers, ...payouts.jobHandlers, ...knowledge.jobHandlers, ...sla.jobHandlers, ...scheduling.jobHandlers, ...plans.jobHandlers, ...assistant.jobHandlers, ...discord?.jobHandlers, ...discordThreads.jobHandlers, ...slack?.jobHandlers, ...github?.jobHandlers, ...email?.jobHandlers };
-  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, discordThreads, webChat, slack, github, email, jobHandlers };
+  return { auth, orgs, repos, users, helpers, offerings, ledger, tickets, invoices, stripe, providerEvents, payments, payouts, statements, stats, adminMoney, knowledge, sla, releases, scheduling, plans, consulting, assistant, discord, discordThreads, webChat, slack, github, email, channels, jobHandlers };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -76,6 +76,7 @@ export async function startBrowserApp(options: TestOptions = {}) {
       });
       const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
       assert.deepEqual(serious, [], `${label}: accessibility violations`);
+      await checkKeyboard(page, label);
     },
     /** No page broke the CSP or threw; call at the end of each test. */
     assertNoPageProblems() {
@@ -86,6 +87,64 @@ export async function startBrowserApp(options: TestOptions = {}) {
       await ctx.close();
     },
   };
+}
+
+/** What a keyboard user can reach: links, enabled controls, and anything given a place in the tab order. */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Walks the page with the Tab key from the top: every visible control must be reached, in a finite walk
+ * (no trap), and show where the focus is (an outline or a shadow), so the page works without a mouse.
+ * Called by checkAccessibility, so each page the browser tests look at is walked too.
+ */
+export async function checkKeyboard(page: Page, label: string) {
+  const expected = await page.evaluate((selector) => {
+    const visible = (element: Element) => {
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return box.width > 0 && box.height > 0 && style.visibility !== 'hidden' && !element.closest('[inert], [aria-hidden="true"]');
+    };
+    // A radio group is one stop for Tab (the arrows move inside it): only its checked or first button counts.
+    const seenGroups = new Set<string>();
+    let index = 0;
+    for (const element of Array.from(document.querySelectorAll(selector))) {
+      if (!visible(element)) continue;
+      if (element instanceof HTMLInputElement && element.type === 'radio') {
+        if (seenGroups.has(element.name)) continue;
+        seenGroups.add(element.name);
+        const group = Array.from(document.querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${CSS.escape(element.name)}"]`));
+        (group.find((radio) => radio.checked) ?? element).setAttribute('data-keyboard-stop', String(index++));
+        continue;
+      }
+      element.setAttribute('data-keyboard-stop', String(index++));
+    }
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+    return index;
+  }, FOCUSABLE);
+  const reached = new Set<string>();
+  const unmarked: string[] = [];
+  for (let press = 0; press < expected + 10 && reached.size < expected; press++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      if (!element || element === document.body) return null;
+      const style = getComputedStyle(element);
+      // Date and time fields focus one of their parts, which the browser highlights itself.
+      const nativeMark = element instanceof HTMLInputElement && ['date', 'time', 'datetime-local', 'month', 'week'].includes(element.type);
+      const marked = nativeMark || (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      return { stop: element.getAttribute('data-keyboard-stop'), marked, name: `${element.tagName.toLowerCase()} "${(element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40)}"` };
+    });
+    if (!focused?.stop) continue;
+    reached.add(focused.stop);
+    if (!focused.marked) unmarked.push(focused.name);
+  }
+  const missed = await page.evaluate((stops) => {
+    return Array.from(document.querySelectorAll('[data-keyboard-stop]'))
+      .filter((element) => !stops.includes(element.getAttribute('data-keyboard-stop')!))
+      .map((element) => `${element.tagName.toLowerCase()} "${(element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40)}"`);
+  }, [...reached]);
+  assert.deepEqual({ missed, unmarked }, { missed: [], unmarked: [] }, `${label}: keyboard walk (controls Tab never reached, or focused without a visible mark)`);
 }
 
 export function freePort(): Promise<number> {

@@ -7,9 +7,11 @@ import { ConsolePage } from './pages/ConsolePage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DirectoryPage } from './pages/DirectoryPage.tsx';
 import { EarningsPage } from './pages/EarningsPage.tsx';
+import { MyReposPage } from './pages/MyReposPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OrgPage } from './pages/OrgPage.tsx';
 import { PortalPage } from './pages/PortalPage.tsx';
+import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { SupportSitePage } from './pages/SupportSitePage.tsx';
 import { TicketPage } from './pages/TicketPage.tsx';
@@ -28,7 +30,10 @@ export const routes: Route[] = [
   { pattern: '/console/tickets/:id', render: ({ id }) => <TicketPage id={id} from="console" /> },
   { pattern: '/console/availability', render: () => <AvailabilityPage /> },
   { pattern: '/console/earnings', render: () => <EarningsPage /> },
+  { pattern: '/dashboard', render: () => <MyReposPage /> },
   { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
+  { pattern: '/dashboard/:owner/:name/settings', render: ({ owner, name }) => <SettingsPage owner={owner} name={name} /> },
+  { pattern: '/dashboard/:owner/:name/settings/:section', render: ({ owner, name, section }) => <SettingsPage owner={owner} name={name} section={section} /> },
 ];
 
 function CurrentPage() {

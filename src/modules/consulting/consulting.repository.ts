@@ -16,6 +16,14 @@ export async function insertService(trx: Tx, service: Insertable<ConsultingServi
   await trx.insertInto('consulting_rates').values(rates).execute();
 }
 
+/** Changes a service; new rates replace all of its old ones. */
+export async function updateService(trx: Tx, id: string, changes: Updateable<ConsultingServicesTable>, rates?: Insertable<ConsultingRatesTable>[]): Promise<void> {
+  await trx.updateTable('consulting_services').set(changes).where('id', '=', id).execute();
+  if (!rates) return;
+  await trx.deleteFrom('consulting_rates').where('service_id', '=', id).execute();
+  await trx.insertInto('consulting_rates').values(rates).execute();
+}
+
 async function withRates(db: Queryable, rows: Selectable<ConsultingServicesTable>[]): Promise<ServiceRow[]> {
   if (rows.length === 0) return [];
   const rates = await db.selectFrom('consulting_rates').selectAll().where('service_id', 'in', rows.map((row) => row.id)).orderBy('currency').execute();

@@ -3,7 +3,7 @@ import { errorResponses, idParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { requireIdempotencyKey, sendStored } from '../payments/idempotency.ts';
 import { idempotencyHeaders, moneyErrors } from '../payments/payments.schemas.ts';
-import { acceptBody, acceptedOut, createServiceBody, quoteBody, quoteOut, requestBody, requestOut, serviceOut, serviceParams } from './consulting.schemas.ts';
+import { acceptBody, acceptedOut, createServiceBody, quoteBody, quoteOut, requestBody, requestOut, serviceIdParams, serviceOut, serviceParams, updateServiceBody } from './consulting.schemas.ts';
 import type { ConsultingService } from './consulting.service.ts';
 
 const tags = ['consulting'];
@@ -19,6 +19,16 @@ export function registerConsultingRoutes(app: App, consulting: ConsultingService
       response: { 201: serviceOut, ...errorResponses },
     },
   }, async (request, reply) => reply.code(201).send(await consulting.createService(request.actor, fullNameOf(request.params), request.body)));
+
+  app.patch('/api/v1/repos/:owner/:name/consulting-services/:id', {
+    schema: {
+      tags,
+      summary: 'Change a consulting service: name, description, rates (replacing the old ones), typical length; active false withdraws it (maintainers)',
+      params: serviceIdParams,
+      body: updateServiceBody,
+      response: { 200: serviceOut, ...errorResponses },
+    },
+  }, async (request) => consulting.updateService(request.actor, fullNameOf(request.params), request.params.id, request.body));
 
   app.get('/api/v1/repos/:owner/:name/consulting-services', {
     schema: { tags, summary: "A repository's consulting catalogue", params: serviceParams, response: { 200: z.object({ items: z.array(serviceOut) }), ...errorResponses } },

@@ -33,6 +33,20 @@ export const createServiceBody = z
   })
   .strict();
 
+/** Every field may change; rates, when given, replace the old ones (quotes already sent keep their amount). */
+export const updateServiceBody = z
+  .object({
+    name: createServiceBody.shape.name,
+    description: z.string().trim().max(4000),
+    rates: createServiceBody.shape.rates,
+    typicalHours: hours,
+    active: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const serviceIdParams = repoParams.extend({ id: z.uuid() });
+
 export const serviceOut = z
   .object({
     id: z.uuid(),
@@ -120,6 +134,7 @@ export const acceptedOut = z.object({
 });
 
 export type CreateServiceInput = z.output<typeof createServiceBody>;
+export type UpdateServiceInput = z.output<typeof updateServiceBody>;
 export type RequestInput = z.output<typeof requestBody>;
 export type QuoteInput = z.output<typeof quoteBody>;
 export type AcceptInput = z.output<typeof acceptBody>;

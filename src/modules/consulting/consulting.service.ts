@@ -16,6 +16,7 @@ export function createConsultingService(
   const requests = consultingRequests(deps, services);
   return {
     createService: catalogue.create,
+    updateService: catalogue.update,
     listServices: catalogue.list,
     request: requests.request,
     getRequest: requests.get,

@@ -72,6 +72,34 @@ describe('consulting: catalogue, request, quote, acceptance into payment and sch
     assert.equal((await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/consulting-services`, { ...body, name: 'architecture REVIEW' })).body.error.code, 'service_exists');
   });
 
+  test('maintainers edit a service: rates replaced, withdrawn from customers; bad input and other people change nothing', async () => {
+    const base = `/api/v1/repos/${repo.fullName}/consulting-services`;
+    const created = await repo.maintainer.api.post(base, { name: 'Upgrade planning', rates: [{ currency: 'EUR', hourlyRate: 10_000 }], typicalHours: 2 });
+    assert.equal(created.status, 201);
+    const url = `${base}/${created.body.id}`;
+    const edited = await repo.maintainer.api.patch(url, { description: 'From v7 to v8.', rates: [{ currency: 'USD', hourlyRate: 11_000 }], typicalHours: 3 });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual(edited.body.rates, [{ currency: 'USD', hourlyRate: 11_000 }]);
+    assert.equal(edited.body.typicalHours, 3);
+    assert.equal(edited.body.name, 'Upgrade planning');
+
+    const unchanged = { ...edited.body };
+    const negative = await repo.maintainer.api.patch(url, { rates: [{ currency: 'EUR', hourlyRate: -5 }] });
+    assert.equal(negative.status, 400);
+    assert.equal(negative.body.error.details[0].path, 'body.rates.0.hourlyRate');
+    assert.equal((await repo.maintainer.api.patch(url, { name: 'Architecture review' })).body.error.code, 'service_exists');
+    assert.equal((await helper.api.patch(url, { typicalHours: 9 })).status, 403);
+    assert.equal((await client(ctx).patch(url, { typicalHours: 9 })).status, 401);
+    const other = await createRepo(ctx);
+    assert.equal((await other.maintainer.api.patch(`/api/v1/repos/${other.fullName}/consulting-services/${created.body.id}`, { typicalHours: 9 })).status, 404);
+    const stored = await repo.maintainer.api.get(base);
+    assert.deepEqual(stored.body.items.find((item: { id: string }) => item.id === created.body.id), unchanged);
+
+    assert.equal((await repo.maintainer.api.patch(url, { active: false })).body.active, false);
+    const publicList = await (await createUser(ctx)).api.get(base);
+    assert.equal(publicList.body.items.some((item: { id: string }) => item.id === created.body.id), false);
+  });
+
   test('request → quote (hours × rate) → accept by card: paid on the sandbox, session booked, released to the helper at confirmation', async () => {
     const { request, quote } = await askAndQuote();
     assert.equal(quote.amount, 60_000);

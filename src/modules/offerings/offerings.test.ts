@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
+import { approvedHelper as approveHelper } from '../../../test/helpers/support.ts';
 import { sessionAuthorization, sessionCharge } from './offerings.pricing.ts';
 
 type Repo = Awaited<ReturnType<typeof createRepo>>;
@@ -16,14 +17,7 @@ describe('offerings', () => {
   before(async () => (ctx = await startTestApp()));
   after(() => ctx.close());
 
-  /** A user who applied to help and whom the maintainer approved, through the API. */
-  async function approvedHelper(repo: Repo): Promise<TestUser> {
-    const helper = await createUser(ctx);
-    const applied = await helper.api.post(`/api/v1/repos/${repo.fullName}/helpers/applications`, { pitch: 'I wrote half of this library.' });
-    assert.equal(applied.status, 201);
-    assert.equal((await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/helpers/${helper.id}/approve`, {})).status, 200);
-    return helper;
-  }
+  const approvedHelper = (repo: Repo) => approveHelper(ctx, repo);
 
   async function create(repo: Repo, body: unknown) {
     const created = await repo.maintainer.api.post(offeringsUrl(repo), body);

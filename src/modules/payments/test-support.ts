@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
+import { approvedHelper } from '../../../test/helpers/support.ts';
 import { checkInvariants } from '../ledger/ledger.service.ts';
 
 /** Shared set-up for the payments tests: a claimed ticket, offerings, paying in the sandbox, ledger checks. */
@@ -11,12 +12,7 @@ export type Repo = Awaited<ReturnType<typeof createRepo>>;
 export const newKey = () => randomUUID();
 export const withKey = (key = newKey()) => ({ 'idempotency-key': key });
 
-export async function approvedHelper(ctx: TestContext, repo: Repo, helper?: TestUser): Promise<TestUser> {
-  const user = helper ?? (await createUser(ctx));
-  assert.equal((await user.api.post(`/api/v1/repos/${repo.fullName}/helpers/applications`, { pitch: 'I maintain the renderer.' })).status, 201);
-  assert.equal((await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/helpers/${user.id}/approve`, {})).status, 200);
-  return user;
-}
+export { approvedHelper };
 
 export async function createOffering(repo: Repo, body: Record<string, unknown>): Promise<{ id: string }> {
   const created = await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/offerings`, { description: '', ...body });

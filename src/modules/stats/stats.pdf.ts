@@ -1,32 +1,16 @@
-import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import { renderPdf, tableRow, type Doc } from '../../lib/pdf.ts';
 import { formatMoney } from '../invoices/invoices.money.ts';
 import { figureRows } from './stats.presenter.ts';
 import { SOURCES, TYPES, type StatsReport } from './stats.service.ts';
-
-const require = createRequire(import.meta.url);
-// As on invoices and statements: names and questions come in every script.
-const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 const MARGIN = 40;
 const WIDTH = 515; // A4 portrait less the margins
 const ACCENT = '#2f6fde';
 
-type Doc = PDFKit.PDFDocument;
-
+/** A table row whose first column is text and the others figures. */
 function row(doc: Doc, cells: string[], widths: number[], font: 'regular' | 'bold'): void {
-  doc.font(font).fontSize(8.5);
-  const height = Math.max(...cells.map((cell, index) => doc.heightOfString(cell, { width: widths[index] - 6 })));
-  if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
-  const y = doc.y;
-  let x = MARGIN;
-  cells.forEach((cell, index) => {
-    doc.text(cell, x, y, { width: widths[index] - 6, align: index === 0 ? 'left' : 'right' });
-    x += widths[index];
-  });
-  doc.x = MARGIN;
-  doc.y = y + height + 2;
+  const columns = widths.map((width, index) => ({ title: '', width, align: index === 0 ? ('left' as const) : ('right' as const) }));
+  tableRow(doc, columns, cells, { font, size: 8.5, gap: 2 });
 }
 
 /** A titled chart frame of the given height, on a new page when it would not fit. */
@@ -113,15 +97,10 @@ const LABELS: Record<string, string> = {
 
 /** The stats report a maintainer shares: the figures next to the previous period, charts, helpers, gaps in the docs. */
 export function renderStatsPdf(report: StatsReport): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: `Support report ${report.repo.fullName} ${report.period.from}` } });
-  doc.registerFont('regular', FONT);
-  doc.registerFont('bold', FONT_BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  return renderPdf({ size: 'A4', margin: MARGIN, info: { Title: `Support report ${report.repo.fullName} ${report.period.from}` } }, (doc) => drawReport(doc, report));
+}
+
+function drawReport(doc: Doc, report: StatsReport): void {
   const money = (value: number) => formatMoney(value, report.currency);
   const lastDay = (to: string) => new Date(new Date(`${to}T00:00:00Z`).getTime() - 86_400_000).toISOString().slice(0, 10);
 
@@ -157,6 +136,4 @@ export function renderStatsPdf(report: StatsReport): Promise<Buffer> {
     doc.moveDown(0.3);
     for (const question of report.unanswered) row(doc, [question.question, String(question.count)], [455, 60], 'regular');
   }
-  doc.end();
-  return done;
 }

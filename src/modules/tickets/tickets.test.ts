@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
+import { approvedHelper as approveHelper, openTicket } from '../../../test/helpers/support.ts';
 import type { TicketStatus } from '../../db/types.ts';
 import { MINUTE } from '../../lib/clock.ts';
 import { NOTIFY_HELPERS_JOB } from './tickets.jobs.ts';
@@ -18,18 +19,8 @@ describe('tickets', () => {
   before(async () => (ctx = await startTestApp()));
   after(() => ctx.close());
 
-  async function approvedHelper(repo: Repo, helper?: TestUser): Promise<TestUser> {
-    const user = helper ?? (await createUser(ctx));
-    assert.equal((await user.api.post(`/api/v1/repos/${repo.fullName}/helpers/applications`, { pitch: 'I run this library in production.' })).status, 201);
-    assert.equal((await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/helpers/${user.id}/approve`, {})).status, 200);
-    return user;
-  }
-
-  async function open(customer: TestUser, repo: Repo, fields: Record<string, unknown> = {}) {
-    const created = await customer.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'Memory leak', body: 'It grows.', track: 'expert', ...fields });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    return created.body as { id: string; status: string } & Record<string, any>;
-  }
+  const approvedHelper = (repo: Repo, helper?: TestUser) => approveHelper(ctx, repo, helper);
+  const open = openTicket;
 
   /** A repository with one approved helper who claimed a fresh expert ticket of `customer`. */
   async function claimedTicket() {

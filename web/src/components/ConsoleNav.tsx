@@ -1,25 +1,14 @@
-import { Link, useLocation } from '../lib/router.tsx';
+import { useLocation } from '../lib/router.tsx';
+import { SubNav } from './ui.tsx';
 
 const SECTIONS = [
-  { href: '/console', label: 'Queue' },
-  { href: '/console/availability', label: 'Availability' },
-  { href: '/console/earnings', label: 'Earnings' },
+  { href: '/console', text: 'Queue' },
+  { href: '/console/availability', text: 'Availability' },
+  { href: '/console/earnings', text: 'Earnings' },
 ];
 
 /** The helper console's sections, on each of its pages. */
 export function ConsoleNav() {
   const { pathname } = useLocation();
-  return (
-    <nav aria-label="Helper console" className="subnav">
-      <ul>
-        {SECTIONS.map((section) => (
-          <li key={section.href}>
-            <Link href={section.href} aria-current={pathname === section.href ? 'page' : undefined}>
-              {section.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SubNav label="Helper console" links={SECTIONS.map((section) => ({ ...section, current: pathname === section.href }))} />;
 }

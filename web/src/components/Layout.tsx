@@ -38,6 +38,13 @@ export function Layout({ children }: { children: ReactNode }) {
                   </Link>
                 </li>
               )}
+              {me && (
+                <li>
+                  <Link href="/dashboard" aria-current={location.pathname === '/dashboard' ? 'page' : undefined}>
+                    My repositories
+                  </Link>
+                </li>
+              )}
               {me?.maintains.map((maintained) => (
                 <li key={maintained.repo}>
                   <Link href={`/dashboard/${maintained.repo}`} aria-current={location.pathname === `/dashboard/${maintained.repo}` ? 'page' : undefined}>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { errorOf, type ApiError } from '../api/client.ts';
+import { Link } from '../lib/router.tsx';
 
 export function ErrorMessage({ error }: { error: ApiError | null }) {
   if (!error) return null;
@@ -115,5 +116,47 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
     <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
       {children}
     </div>
+  );
+}
+
+/** A labelled control: the label names the control by its id, the hint is read after it (aria-describedby={`${id}-hint`}). */
+export function Field({ id, label, hint, grow, children }: { id: string; label: ReactNode; hint?: ReactNode; grow?: boolean; children: ReactNode }) {
+  return (
+    <div className={grow ? 'field grow' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p className="muted small hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A checkbox with its label beside it. */
+export function Checkbox({ id, label, checked, onChange }: { id: string; label: ReactNode; checked: boolean; onChange: (checked: boolean) => void }) {
+  return (
+    <label className="radio" htmlFor={id}>
+      <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
+      {label}
+    </label>
+  );
+}
+
+/** A page's sections (the helper console, a repository's settings): links under the title, the current one marked. */
+export function SubNav({ label, links }: { label: string; links: Array<{ href: string; text: string; current: boolean }> }) {
+  return (
+    <nav className="subnav" aria-label={label}>
+      <ul>
+        {links.map((link) => (
+          <li key={link.href}>
+            <Link href={link.href} aria-current={link.current ? 'page' : undefined}>
+              {link.text}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

@@ -1,35 +1,48 @@
-/** How many minor units a currency has (2 for EUR, 0 for JPY): the API counts money in them. */
-export function fractionDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+/** Digits after the decimal point of a currency (2 for EUR, 0 for JPY); 2 while the code typed is not a currency yet. */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 /** Money is integers in minor units everywhere; only the screen turns it into "€12.50". */
 export function money(amount: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 10 ** fractionDigits(currency));
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount / 10 ** minorDigits(currency));
 }
 
 /**
  * What a person typed ("120", "120.5", "120,50") as minor units of the currency, without going through
- * floating point; null when it is not an amount of that currency (letters, a sign, too many decimals).
+ * floating point; null when it is not an amount of that currency (letters, a sign, too many decimals),
+ * for a form that says so itself (toMinor below leaves that to the API instead).
  */
 export function toMinorUnits(text: string, currency: string): number | null {
   if (!/^[A-Z]{3}$/.test(currency)) return null;
   const parts = /^\s*(\d{1,12})(?:[.,](\d*))?\s*$/.exec(text);
   if (!parts) return null;
-  const digits = fractionDigits(currency);
+  const digits = minorDigits(currency);
   const fraction = parts[2] ?? '';
   if (fraction.length > digits) return null;
   return Number(parts[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
 }
 
-/** Minor units as the plain decimal a form field shows ("50.00"), the inverse of toMinorUnits. */
-export function toDecimalText(amount: number, currency: string): string {
-  const digits = fractionDigits(currency);
-  if (digits === 0) return String(amount);
-  const sign = amount < 0 ? '-' : '';
-  const whole = Math.abs(amount);
-  return `${sign}${Math.floor(whole / 10 ** digits)}.${String(whole % 10 ** digits).padStart(digits, '0')}`;
+/**
+ * What a person types ("25.50") as minor units (2550). Not a number stays NaN, which the JSON body sends
+ * as null, so the API's own message says what is wrong; nothing is clamped or guessed here.
+ */
+export function toMinor(typed: string, currency: string): number {
+  return typed.trim() === '' ? Number.NaN : Math.round(Number(typed) * 10 ** minorDigits(currency));
 }
+
+/** Minor units as a form shows them to edit: 2550 EUR is "25.50". */
+export function fromMinor(amount: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return (amount / 10 ** digits).toFixed(digits);
+}
+
+/** "a, b,, c" as ["a", "b", "c"]: list fields typed as one line. */
+export const splitList = (typed: string) => typed.split(',').map((item) => item.trim()).filter(Boolean);
 
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -5,6 +5,7 @@ import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { ErrorMessage, Loading, PageTitle } from '../components/ui.tsx';
 import { money } from '../lib/format.ts';
 import { lastDay, usePeriod } from '../lib/period.ts';
+import { Link } from '../lib/router.tsx';
 import { useLoad } from '../lib/useLoad.ts';
 
 type Report = Schemas['StatsReport'];
@@ -103,6 +104,9 @@ export function DashboardPage({ owner, name }: { owner: string; name: string }) 
   return (
     <section>
       <PageTitle title={`Dashboard ${fullName}`}>Dashboard: {fullName}</PageTitle>
+      <p>
+        <Link href={`/dashboard/${fullName}/settings/general`}>Settings</Link>
+      </p>
       <PeriodPicker period={{ from, to, preset }} onChange={go}>
         {data && data.currencies.length > 1 && (
           <div className="field">

@@ -4,7 +4,7 @@ import { ConsoleNav } from '../components/ConsoleNav.tsx';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
 import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
-import { date, humanize, money, toDecimalText, toMinorUnits } from '../lib/format.ts';
+import { date, humanize, money, fromMinor, toMinorUnits } from '../lib/format.ts';
 import { lastDay, usePeriod } from '../lib/period.ts';
 import { useLoad } from '../lib/useLoad.ts';
 
@@ -126,7 +126,7 @@ function PayoutSettings({ settings, currencies, onSaved }: { settings: Schemas['
   // The currencies the helper has money in, and any they set a minimum for before.
   const codes = [...new Set([...currencies, ...Object.keys(settings.minimums)])].sort();
   const [minimums, setMinimums] = useState<Record<string, string>>(() =>
-    Object.fromEntries(codes.map((code) => [code, settings.minimums[code] === undefined ? '' : toDecimalText(settings.minimums[code], code)])),
+    Object.fromEntries(codes.map((code) => [code, settings.minimums[code] === undefined ? '' : fromMinor(settings.minimums[code], code)])),
   );
   const [done, setDone] = useState(false);
   const save = useSubmit(

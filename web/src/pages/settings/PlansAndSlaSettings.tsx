@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import { api, must } from '../../api/client.ts';
+import { ErrorMessage, Loading, Notice } from '../../components/ui.tsx';
+import { useLoad } from '../../lib/useLoad.ts';
+import { repoPath, type SectionProps } from './common.tsx';
+import { PlansList } from './PlansSettings.tsx';
+import { ReleaseWindowsSettings } from './ReleaseWindowsSettings.tsx';
+import { CalendarForm, PolicyForm, SlaLists } from './SlaSettings.tsx';
+
+/** Support plans and what they promise: SLA policies, the calendars they count in, and release windows. */
+export function PlansAndSlaSettings({ repo }: SectionProps) {
+  const view = useLoad(async () => {
+    const path = { params: { path: repoPath(repo) } };
+    const [calendars, policies, plans, windows] = await Promise.all([
+      must(api.GET('/api/v1/repos/{owner}/{name}/calendars', path)),
+      must(api.GET('/api/v1/repos/{owner}/{name}/sla-policies', path)),
+      must(api.GET('/api/v1/repos/{owner}/{name}/plans', path)),
+      must(api.GET('/api/v1/repos/{owner}/{name}/release-windows', path)),
+    ]);
+    return { calendars: calendars.items, policies: policies.items, plans: plans.items, windows: windows.items };
+  }, [repo.owner, repo.name]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const changed = (message: string) => {
+    setNotice(message);
+    void view.reload();
+  };
+  const data = view.data;
+  return (
+    <section aria-labelledby="plans-heading">
+      <h2 id="plans-heading">Plans & SLA</h2>
+      <ErrorMessage error={view.error} />
+      {view.loading && !data && <Loading />}
+      {notice && <Notice tone="success">{notice}</Notice>}
+      {data && (
+        <>
+          {/* A plan needs an SLA policy, and a policy in business hours needs a calendar: that order, top down. */}
+          <SlaLists repo={repo} calendars={data.calendars} policies={data.policies} onChanged={changed} />
+          <PolicyForm key={`policy-${data.policies.length}-${data.calendars.length}`} repo={repo} calendars={data.calendars} onChanged={changed} />
+          <CalendarForm key={`calendar-${data.calendars.length}`} repo={repo} onChanged={changed} />
+          <h3>Support plans</h3>
+          <PlansList repo={repo} plans={data.plans} policies={data.policies} onChanged={changed} />
+          <h3>Release windows</h3>
+          <ReleaseWindowsSettings repo={repo} windows={data.windows} onChanged={changed} />
+        </>
+      )}
+    </section>
+  );
+}

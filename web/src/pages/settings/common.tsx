@@ -1,0 +1,31 @@
+import { Badge } from '../../components/ui.tsx';
+import type { Schemas } from '../../api/client.ts';
+
+export type Repo = Schemas['Repository'];
+
+/** What every settings section gets: the repository as last loaded, and how to replace it after a change. */
+export type SectionProps = { repo: Repo; onRepoChange: (repo: Repo) => void };
+
+/** The path parameters of every /api/v1/repos/{owner}/{name}/... call. */
+export const repoPath = (repo: Pick<Repo, 'owner' | 'name'>) => ({ owner: repo.owner, name: repo.name });
+
+export const SECTIONS = [
+  ['general', 'General'],
+  ['offerings', 'Offerings & prices'],
+  ['helpers', 'Helpers'],
+  ['knowledge', 'Knowledge & AI'],
+  ['channels', 'Channels'],
+  ['plans', 'Plans & SLA'],
+  ['consulting', 'Consulting'],
+] as const;
+
+export type Section = (typeof SECTIONS)[number][0];
+
+export const settingsHref = (repo: Pick<Repo, 'fullName'>, section: Section) => `/dashboard/${repo.fullName}/settings/${section}`;
+
+/** Whether customers can see the repository yet: a claim waits for an operator unless GitHub confirmed it. */
+export function VerificationBadge({ status }: { status: Repo['status'] }) {
+  if (status === 'verified') return <Badge tone="green">verified</Badge>;
+  if (status === 'pending') return <Badge tone="orange">pending operator approval</Badge>;
+  return <Badge tone="red">rejected</Badge>;
+}
