@@ -2,8 +2,11 @@ import { Layout } from './components/Layout.tsx';
 import { config } from './config.ts';
 import { LocationProvider, match, useLocation } from './lib/router.tsx';
 import { SessionProvider } from './lib/session.tsx';
+import { AvailabilityPage } from './pages/AvailabilityPage.tsx';
+import { ConsolePage } from './pages/ConsolePage.tsx';
 import { DashboardPage } from './pages/DashboardPage.tsx';
 import { DirectoryPage } from './pages/DirectoryPage.tsx';
+import { EarningsPage } from './pages/EarningsPage.tsx';
 import { MyReposPage } from './pages/MyReposPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OrgPage } from './pages/OrgPage.tsx';
@@ -15,7 +18,7 @@ import { TicketPage } from './pages/TicketPage.tsx';
 
 type Route = { pattern: string; render: (params: Record<string, string>) => React.ReactNode };
 
-/** Every page of the customer-facing app; other pages (maintainer dashboard) add their rows here. */
+/** Every page of the app: the customer's, the helper console's and the maintainer dashboard. */
 export const routes: Route[] = [
   { pattern: '/', render: () => <DirectoryPage /> },
   { pattern: '/s/:owner/:name', render: ({ owner, name }) => <SupportSitePage owner={owner} name={name} /> },
@@ -23,6 +26,10 @@ export const routes: Route[] = [
   { pattern: '/portal', render: () => <PortalPage /> },
   { pattern: '/portal/tickets/:id', render: ({ id }) => <TicketPage id={id} /> },
   { pattern: '/portal/orgs/:slug', render: ({ slug }) => <OrgPage slug={slug} /> },
+  { pattern: '/console', render: () => <ConsolePage /> },
+  { pattern: '/console/tickets/:id', render: ({ id }) => <TicketPage id={id} from="console" /> },
+  { pattern: '/console/availability', render: () => <AvailabilityPage /> },
+  { pattern: '/console/earnings', render: () => <EarningsPage /> },
   { pattern: '/dashboard', render: () => <MyReposPage /> },
   { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
   { pattern: '/dashboard/:owner/:name/settings', render: ({ owner, name }) => <SettingsPage owner={owner} name={name} /> },

@@ -26,8 +26,10 @@ export async function listHelpers(db: Queryable, repoId: string, statuses: Helpe
     .execute();
 }
 
-export function approvedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {
-  return db.selectFrom('repo_helpers').select('repo_id as id').where('user_id', '=', userId).where('status', '=', 'approved');
+/** The repositories a user is an approved helper of; with `onlyRepoId`, that one if they help it (else none). */
+export function approvedRepoIdsQuery(db: Queryable, userId: string, onlyRepoId?: string): IdSubquery {
+  const query = db.selectFrom('repo_helpers').select('repo_id as id').where('user_id', '=', userId).where('status', '=', 'approved');
+  return onlyRepoId ? query.where('repo_id', '=', onlyRepoId) : query;
 }
 
 export async function approvedRepoIds(db: Queryable, userId: string): Promise<string[]> {

@@ -173,7 +173,7 @@ export function createHelpersService(deps: Deps, repos: ReposService) {
 
     approvedRepoIds: (userId: string) => repo.approvedRepoIds(db, userId),
     /** The same ids as a subquery, for another module's statement (see IdSubquery). */
-    approvedRepoIdsQuery: (userId: string) => repo.approvedRepoIdsQuery(db, userId),
+    approvedRepoIdsQuery: (userId: string, onlyRepoId?: string) => repo.approvedRepoIdsQuery(db, userId, onlyRepoId),
   };
 }
 

@@ -156,9 +156,10 @@ export type QueueKey = { rank: number; id: string };
  * ticket_sla_queue_idx (repo_id, next_due_at) once per repository, each walk already in order and cut at
  * the page size, so a page costs the same however long the queues are; the assigned part is small and
  * comes from tickets_assignee_idx. The page is cut before the ticket rows are read and named, so only
- * the tickets shown are.
+ * the tickets shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned part keeps that
+ * repository's tickets only.
  */
-export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, after: QueueKey | undefined, limit: number) {
+export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, after: QueueKey | undefined, limit: number, onlyRepoId?: string) {
   // Without a cursor, start below every rank: SLA ranks are negative.
   const rank = after?.rank ?? -SLA_RANK_OFFSET - 1;
   const id = after?.id ?? NIL_UUID;
@@ -198,6 +199,7 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
       FROM tickets JOIN (VALUES ${priorityRanks}) AS p(priority, rank) ON p.priority = tickets.priority
       LEFT JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id
       WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
+        ${onlyRepoId ? sql`AND tickets.repo_id = ${onlyRepoId}` : sql``}
         AND (CASE WHEN ticket_sla.next_due_at IS NULL THEN p.rank ELSE ${slaRank} END, tickets.id) > (${rankParam}, ${id}::uuid)
     ) AS candidate
     ORDER BY candidate.rank, candidate.id

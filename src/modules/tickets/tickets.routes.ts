@@ -9,6 +9,7 @@ import {
   messageOut,
   messagePage,
   pageOnlyQuery,
+  queueQuery,
   ratingBody,
   reasonBody,
   resolveBody,
@@ -97,8 +98,8 @@ export function registerTicketRoutes(app: App, tickets: TicketsService) {
   app.get('/api/v1/helpers/me/queue', {
     schema: {
       tags: ['tickets', 'helpers'],
-      summary: 'My queue across every repository I help: open expert tickets and tickets assigned to me, urgent first, then oldest first',
-      querystring: pageOnlyQuery,
+      summary: 'My queue across every repository I help (or one of them, with repo): open expert tickets and tickets assigned to me, soonest SLA due first, then urgent first, then oldest first',
+      querystring: queueQuery,
       response: { 200: ticketPage, ...ticketErrors },
     },
   }, async (request) => tickets.queue(request.actor, request.query));

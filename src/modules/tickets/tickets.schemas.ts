@@ -36,6 +36,11 @@ export const listTicketsQuery = z.object({
 
 export const pageOnlyQuery = z.object(pageQuery);
 
+export const queueQuery = z.object({
+  repo: fullNameSchema.optional().describe('Only the tickets of this repository, "owner/name"'),
+  ...pageQuery,
+});
+
 export const messageBody = z.object({
   body: markdown(BODY_MAX),
   internal: z.boolean().default(false).describe('An internal note: seen by maintainers, approved helpers and operators, never by the customer'),
@@ -119,4 +124,5 @@ export type CreateTicketInput = z.output<typeof createTicketBody>;
 export type ListTicketsInput = z.output<typeof listTicketsQuery>;
 export type MessageInput = z.output<typeof messageBody>;
 export type PageInput = z.output<typeof pageOnlyQuery>;
+export type QueueInput = z.output<typeof queueQuery>;
 export type RatingInput = z.output<typeof ratingBody>;

@@ -21,7 +21,7 @@ import { ticketObservers } from './tickets.observers.ts';
 import { authorize, relationOf, type Relation } from './tickets.policy.ts';
 import { presentEvent, presentMessage, presentTicket } from './tickets.presenter.ts';
 import * as repo from './tickets.repository.ts';
-import type { CreateTicketInput, ListTicketsInput, MessageInput, PageInput, RatingInput } from './tickets.schemas.ts';
+import type { CreateTicketInput, ListTicketsInput, MessageInput, PageInput, QueueInput, RatingInput } from './tickets.schemas.ts';
 import { canMove, EVENT_TYPES, INTERNAL_EVENT_TYPES, invalidTransition, nextStatus, type TicketAction } from './tickets.state.ts';
 
 type Loaded = { viewer: repo.Viewer; ticket: repo.TicketView & repo.Standing; relation: Relation };
@@ -220,10 +220,15 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       return toPage(rows, input.limit, (row) => [row.id], presentTicket);
     },
 
-    /** One queue across every repository the caller helps: urgent first, then oldest first. */
-    async queue(actor: Actor, input: PageInput) {
+    /**
+     * One queue across every repository the caller helps (or only `input.repo`): soonest SLA due first,
+     * then urgent first, then oldest first. An unknown repository is a 404, like everywhere else.
+     */
+    async queue(actor: Actor, input: QueueInput) {
       const user = requireUser(actor);
-      const rows = await repo.queueQuery(db, user.userId, helpers.approvedRepoIdsQuery(user.userId), queueCursor(input.cursor), input.limit).execute();
+      const onlyRepoId = input.repo ? (await repos.access(actor, input.repo)).repo.id : undefined;
+      const helperOf = helpers.approvedRepoIdsQuery(user.userId, onlyRepoId);
+      const rows = await repo.queueQuery(db, user.userId, helperOf, queueCursor(input.cursor), input.limit, onlyRepoId).execute();
       return toPage(rows, input.limit, (row) => [row.rank, row.id], presentTicket);
     },
 

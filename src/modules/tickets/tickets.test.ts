@@ -373,7 +373,7 @@ describe('tickets', () => {
     }
   });
 
-  test('the helper queue: every repository I help, urgent first then oldest, my assigned work, pages, and an index', async () => {
+  test('the helper queue: every repository I help (or one), urgent first then oldest, my assigned work, pages, and an index', async () => {
     const [first, second, elsewhere] = [await createRepo(ctx, { expert: true }), await createRepo(ctx), await createRepo(ctx)];
     const helper = await approvedHelper(first);
     await approvedHelper(second, helper);
@@ -411,6 +411,17 @@ describe('tickets', () => {
     } while (cursor);
     assert.deepEqual(titles, ['urgent-1', 'urgent-2', 'mine', 'normal-2', 'normal-1', 'low-1']);
     assert.equal((await helper.api.get('/api/v1/helpers/me/queue?cursor=WyJ4IiwieSJd')).status, 400);
+
+    // One repository of the queue: its open tickets and my work there, in the same order; none of another's.
+    const onlyTitles = async (fullName: string) => (await helper.api.get(`/api/v1/helpers/me/queue?repo=${fullName}`)).body.items.map((ticket: { title: string }) => ticket.title);
+    assert.deepEqual(await onlyTitles(first.fullName), ['urgent-1', 'mine', 'normal-1', 'low-1']);
+    assert.deepEqual(await onlyTitles(second.fullName), ['urgent-2', 'normal-2']);
+    assert.deepEqual(await onlyTitles(elsewhere.fullName), [], 'a repository I do not help shows nothing of its tickets');
+    const unknown = await helper.api.get('/api/v1/helpers/me/queue?repo=nobody/nothing');
+    assert.equal(unknown.status, 404);
+    const malformed = await helper.api.get('/api/v1/helpers/me/queue?repo=not-a-repo');
+    assert.equal(malformed.status, 400);
+    assert.match(JSON.stringify(malformed.body.error.details), /repo/);
     assert.deepEqual((await customer.api.get('/api/v1/helpers/me/queue')).body.items, []);
 
     // The plan must be able to come from the indexes alone, whatever the table size.

@@ -6839,10 +6839,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My queue across every repository I help: open expert tickets and tickets assigned to me, urgent first, then oldest first */
+        /** My queue across every repository I help (or one of them, with repo): open expert tickets and tickets assigned to me, soonest SLA due first, then urgent first, then oldest first */
         get: {
             parameters: {
                 query?: {
+                    /** @description Only the tickets of this repository, "owner/name" */
+                    repo?: string;
                     cursor?: string;
                     limit?: number;
                 };

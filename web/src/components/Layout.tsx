@@ -33,6 +33,13 @@ export function Layout({ children }: { children: ReactNode }) {
               )}
               {me && (
                 <li>
+                  <Link href="/console" aria-current={location.pathname.startsWith('/console') ? 'page' : undefined}>
+                    Helper console
+                  </Link>
+                </li>
+              )}
+              {me && (
+                <li>
                   <Link href="/dashboard" aria-current={location.pathname === '/dashboard' ? 'page' : undefined}>
                     My repositories
                   </Link>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { errorOf, type ApiError } from '../api/client.ts';
+import { Link } from '../lib/router.tsx';
 
 export function ErrorMessage({ error }: { error: ApiError | null }) {
   if (!error) return null;
@@ -140,5 +141,22 @@ export function Checkbox({ id, label, checked, onChange }: { id: string; label: 
       <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
       {label}
     </label>
+  );
+}
+
+/** A page's sections (the helper console, a repository's settings): links under the title, the current one marked. */
+export function SubNav({ label, links }: { label: string; links: Array<{ href: string; text: string; current: boolean }> }) {
+  return (
+    <nav className="subnav" aria-label={label}>
+      <ul>
+        {links.map((link) => (
+          <li key={link.href}>
+            <Link href={link.href} aria-current={link.current ? 'page' : undefined}>
+              {link.text}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

@@ -13,6 +13,21 @@ export function money(amount: number, currency: string): string {
 }
 
 /**
+ * What a person typed ("120", "120.5", "120,50") as minor units of the currency, without going through
+ * floating point; null when it is not an amount of that currency (letters, a sign, too many decimals),
+ * for a form that says so itself (toMinor below leaves that to the API instead).
+ */
+export function toMinorUnits(text: string, currency: string): number | null {
+  if (!/^[A-Z]{3}$/.test(currency)) return null;
+  const parts = /^\s*(\d{1,12})(?:[.,](\d*))?\s*$/.exec(text);
+  if (!parts) return null;
+  const digits = minorDigits(currency);
+  const fraction = parts[2] ?? '';
+  if (fraction.length > digits) return null;
+  return Number(parts[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+}
+
+/**
  * What a person types ("25.50") as minor units (2550). Not a number stays NaN, which the JSON body sends
  * as null, so the API's own message says what is wrong; nothing is clamped or guessed here.
  */
@@ -43,6 +58,14 @@ export function minutes(total: number): string {
   const hours = Math.floor(total / 60);
   const rest = total % 60;
   return hours ? `${hours} h${rest ? ` ${rest} min` : ''}` : `${rest} min`;
+}
+
+/** A length of time for people: "45 min", "2 h 15 min", then whole days past two days ("3 days"). */
+export function duration(milliseconds: number): string {
+  const total = Math.floor(Math.abs(milliseconds) / 60_000);
+  if (total < 1) return 'less than a minute';
+  if (total < 2 * 24 * 60) return minutes(total);
+  return `${Math.floor(total / (24 * 60))} days`;
 }
 
 export const humanize = (value: string) => value.replace(/_/g, ' ');

@@ -32,3 +32,35 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   }, [run]);
   return { data, error, loading, reload, setData };
 }
+
+type Page<T> = { items: T[]; nextCursor?: string | null };
+
+/**
+ * A cursor-paged list: the first page loads like useLoad (again when `deps` change); `loadMore` appends
+ * the next one. `load` gets the cursor (undefined for the first page).
+ */
+export function usePages<T>(load: (cursor: string | undefined) => Promise<Page<T>>, deps: unknown[]) {
+  const [more, setMore] = useState<{ items: T[]; cursor: string | null } | null>(null);
+  const first = useLoad(async () => {
+    setMore(null);
+    return load(undefined);
+  }, deps);
+  const nextCursor = more ? more.cursor : (first.data?.nextCursor ?? null);
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    const page = await load(nextCursor);
+    setMore((previous) => ({ items: [...(previous?.items ?? []), ...page.items], cursor: page.nextCursor ?? null }));
+  };
+  return {
+    items: [...(first.data?.items ?? []), ...(more?.items ?? [])],
+    loaded: first.data !== undefined,
+    loading: first.loading,
+    error: first.error,
+    nextCursor,
+    loadMore,
+    reload: async () => {
+      setMore(null);
+      await first.reload();
+    },
+  };
+}

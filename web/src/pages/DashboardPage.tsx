@@ -1,52 +1,15 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { api, must, type Schemas } from '../api/client.ts';
 import { Chart } from '../components/Chart.tsx';
+import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { ErrorMessage, Loading, PageTitle } from '../components/ui.tsx';
 import { money } from '../lib/format.ts';
-import { Link, navigate, useLocation } from '../lib/router.tsx';
+import { lastDay, usePeriod } from '../lib/period.ts';
+import { Link } from '../lib/router.tsx';
 import { useLoad } from '../lib/useLoad.ts';
 
 type Report = Schemas['StatsReport'];
 type Figures = Schemas['StatsFigures'];
-type Preset = 'last7' | 'last30' | 'thisMonth' | 'lastMonth' | 'thisQuarter' | 'lastQuarter' | 'thisYear' | 'last12' | 'custom';
-
-const DAY = 86_400_000;
-const iso = (date: Date) => date.toISOString().slice(0, 10);
-const utc = (year: number, month: number, day = 1) => new Date(Date.UTC(year, month, day));
-
-const PRESETS: Record<Exclude<Preset, 'custom'>, string> = {
-  last7: 'Last 7 days',
-  last30: 'Last 30 days',
-  thisMonth: 'This month',
-  lastMonth: 'Last month',
-  thisQuarter: 'This quarter',
-  lastQuarter: 'Last quarter',
-  thisYear: 'This year',
-  last12: 'Last 12 months',
-};
-
-/** A preset's days: `to` is exclusive, as the API reads it. */
-function presetRange(preset: Exclude<Preset, 'custom'>, now = new Date()): { from: string; to: string } {
-  const today = utc(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const tomorrow = new Date(today.getTime() + DAY);
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth();
-  const quarter = month - (month % 3);
-  switch (preset) {
-    case 'last7': return { from: iso(new Date(tomorrow.getTime() - 7 * DAY)), to: iso(tomorrow) };
-    case 'last30': return { from: iso(new Date(tomorrow.getTime() - 30 * DAY)), to: iso(tomorrow) };
-    case 'thisMonth': return { from: iso(utc(year, month)), to: iso(utc(year, month + 1)) };
-    case 'lastMonth': return { from: iso(utc(year, month - 1)), to: iso(utc(year, month)) };
-    case 'thisQuarter': return { from: iso(utc(year, quarter)), to: iso(utc(year, quarter + 3)) };
-    case 'lastQuarter': return { from: iso(utc(year, quarter - 3)), to: iso(utc(year, quarter)) };
-    case 'thisYear': return { from: iso(utc(year, 0)), to: iso(utc(year + 1, 0)) };
-    case 'last12': return { from: iso(utc(year - 1, month + 1)), to: iso(utc(year, month + 1)) };
-  }
-}
-
-/** The last day shown to people: the API's `to` is the day after it. */
-const lastDay = (to: string) => iso(new Date(new Date(`${to}T00:00:00Z`).getTime() - DAY));
-const nextDay = (day: string) => iso(new Date(new Date(`${day}T00:00:00Z`).getTime() + DAY));
 
 function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
@@ -124,26 +87,13 @@ function Charts({ report }: { report: Report }) {
 }
 
 export function DashboardPage({ owner, name }: { owner: string; name: string }) {
-  const location = useLocation();
-  const params = location.searchParams;
-  const initial = presetRange('last30');
-  const from = params.get('from') ?? initial.from;
-  const to = params.get('to') ?? initial.to;
-  const currency = params.get('currency') ?? undefined;
-  const preset = (params.get('preset') as Preset | null) ?? (params.get('from') ? 'custom' : 'last30');
-  const [draft, setDraft] = useState({ from, last: lastDay(to) });
+  const { from, to, preset, currency, go } = usePeriod(`/dashboard/${owner}/${name}`, 'last30');
   const fullName = `${owner}/${name}`;
   const report = useLoad(
     () => must(api.GET('/api/v1/repos/{owner}/{name}/stats', { params: { path: { owner, name }, query: { from, to, currency } } })),
     [owner, name, from, to, currency],
   );
 
-  const go = (next: { from: string; to: string; preset: Preset; currency?: string }) => {
-    const query = new URLSearchParams({ from: next.from, to: next.to, preset: next.preset });
-    if (next.currency ?? currency) query.set('currency', (next.currency ?? currency) as string);
-    setDraft({ from: next.from, last: lastDay(next.to) });
-    navigate(`/dashboard/${owner}/${name}?${query}`, { replace: true });
-  };
   const data = report.data;
   const download = (path: string, format: 'csv' | 'pdf') => {
     const query = new URLSearchParams({ from, to, format });
@@ -157,34 +107,7 @@ export function DashboardPage({ owner, name }: { owner: string; name: string }) 
       <p>
         <Link href={`/dashboard/${fullName}/settings/general`}>Settings</Link>
       </p>
-      <form
-        className="filters"
-        aria-label="Choose the period"
-        onSubmit={(event) => {
-          event.preventDefault();
-          go({ from: draft.from, to: nextDay(draft.last), preset: 'custom' });
-        }}
-      >
-        <div className="field">
-          <label htmlFor="preset">Period</label>
-          <select id="preset" value={preset} onChange={(event) => event.target.value !== 'custom' && go({ ...presetRange(event.target.value as Exclude<Preset, 'custom'>), preset: event.target.value as Preset })}>
-            {Object.entries(PRESETS).map(([key, text]) => (
-              <option key={key} value={key}>
-                {text}
-              </option>
-            ))}
-            <option value="custom">Custom range</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="from">From</label>
-          <input id="from" type="date" value={draft.from} onChange={(event) => setDraft({ ...draft, from: event.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="last">To (inclusive)</label>
-          <input id="last" type="date" value={draft.last} onChange={(event) => setDraft({ ...draft, last: event.target.value })} />
-        </div>
-        <button type="submit">Show</button>
+      <PeriodPicker period={{ from, to, preset }} onChange={go}>
         {data && data.currencies.length > 1 && (
           <div className="field">
             <label htmlFor="currency">Currency</label>
@@ -195,7 +118,7 @@ export function DashboardPage({ owner, name }: { owner: string; name: string }) 
             </select>
           </div>
         )}
-      </form>
+      </PeriodPicker>
       <ErrorMessage error={report.error} />
       {report.loading && !data && <Loading />}
       {data && (

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { api, must, type Schemas } from '../api/client.ts';
+import { api, must } from '../api/client.ts';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, PageTitle, StatusBadge, TableWrap } from '../components/ui.tsx';
+import { ErrorMessage, Loading, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
 import { dateTime, humanize } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
-import { useLoad } from '../lib/useLoad.ts';
+import { usePages } from '../lib/useLoad.ts';
 
 const STATUSES = ['open', 'claimed', 'in_progress', 'waiting_on_customer', 'resolved', 'closed', 'cancelled'] as const;
 type Status = (typeof STATUSES)[number];
@@ -22,22 +22,12 @@ function MyTickets() {
   const [status, setStatus] = useState<Status | ''>('');
   const [track, setTrack] = useState<'' | 'ai' | 'community' | 'expert'>('');
   const [search, setSearch] = useState('');
-  const [pages, setPages] = useState<Schemas['Ticket'][][]>([]);
-  // The cursor of the next page once "Load more" was used ('' when there is none).
-  const [cursor, setCursor] = useState<string | null>(null);
-  const tickets = useLoad(async () => {
-    setPages([]);
-    setCursor(null);
-    return must(api.GET('/api/v1/tickets', { params: { query: { status: status || undefined, track: track || undefined, limit: 50 } } }));
-  }, [status, track]);
-  const nextCursor = cursor ?? tickets.data?.nextCursor ?? null;
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    const more = await must(api.GET('/api/v1/tickets', { params: { query: { status: status || undefined, track: track || undefined, limit: 50, cursor: nextCursor } } }));
-    setPages((previous) => [...previous, more.items]);
-    setCursor(more.nextCursor ?? '');
-  };
-  const all = [...(tickets.data?.items ?? []), ...pages.flat()];
+  const tickets = usePages(
+    (cursor) => must(api.GET('/api/v1/tickets', { params: { query: { status: status || undefined, track: track || undefined, limit: 50, cursor } } })),
+    [status, track],
+  );
+  const more = useSubmit(tickets.loadMore);
+  const all = tickets.items;
   const needle = search.trim().toLowerCase();
   const shown = needle ? all.filter((ticket) => `${ticket.title} ${ticket.repo} ${ticket.body}`.toLowerCase().includes(needle)) : all;
 
@@ -71,7 +61,7 @@ function MyTickets() {
         </div>
       </form>
       <ErrorMessage error={tickets.error} />
-      {tickets.loading && !tickets.data ? (
+      {tickets.loading && !tickets.loaded ? (
         <Loading />
       ) : shown.length === 0 ? (
         <p className="muted">
@@ -107,13 +97,14 @@ function MyTickets() {
           </table>
         </TableWrap>
       )}
-      {nextCursor ? (
+      {tickets.nextCursor ? (
         <p>
-          <button type="button" className="secondary" onClick={loadMore}>
+          <button type="button" className="secondary" onClick={() => more.submit()} disabled={more.busy}>
             Load more
           </button>
         </p>
       ) : null}
+      <ErrorMessage error={more.error} />
     </section>
   );
 }

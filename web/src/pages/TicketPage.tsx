@@ -1,16 +1,19 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../api/client.ts';
+import { ClaimButton } from '../components/ClaimButton.tsx';
+import { HelperPanel } from '../components/HelperPanel.tsx';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit } from '../components/ui.tsx';
+import { Badge, ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit } from '../components/ui.tsx';
 import { dateTime, humanize, minutes, money } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
 import { useLoad } from '../lib/useLoad.ts';
 
-export function TicketPage({ id }: { id: string }) {
+/** `from`: where the page was opened from, for the way back (the customer portal or the helper console). */
+export function TicketPage({ id, from = 'portal' }: { id: string; from?: 'portal' | 'console' }) {
   return (
     <RequireSignIn>
-      <Ticket id={id} />
+      <Ticket id={id} from={from} />
     </RequireSignIn>
   );
 }
@@ -18,8 +21,11 @@ export function TicketPage({ id }: { id: string }) {
 const byId = { params: { path: { id: '' } } };
 const withId = (id: string) => ({ params: { path: { id } } }) as typeof byId;
 
-/** A ticket with everything the customer acts on: the conversation, quotes, payments, time, invoices. */
-function Ticket({ id }: { id: string }) {
+/**
+ * A ticket with everything the customer acts on (the conversation, quotes, payments, time, invoices) and,
+ * for its assigned helper, the work on it: internal notes, quotes, time, resolution.
+ */
+function Ticket({ id, from }: { id: string; from: 'portal' | 'console' }) {
   const { me } = useSession();
   const view = useLoad(async () => {
     const [ticket, messages, quotes, payments, time] = await Promise.all([
@@ -43,20 +49,25 @@ function Ticket({ id }: { id: string }) {
   if (!view.data) return <Loading />;
   const { ticket, messages, quotes, payments, time } = view.data;
   const mine = me?.id === ticket.requester.id;
+  const assigned = !!me && me.id === ticket.assignee?.id;
+  const helpsHere = !!me?.helps.some((help) => help.repo === ticket.repo && help.status === 'approved');
+  // Who may write internal notes, as the API decides it (its `note` rule): the repository's team.
+  const team = assigned || helpsHere || !!me?.maintains.some((maintained) => maintained.repo === ticket.repo);
   const reload = () => void view.reload();
 
   return (
     <article>
       <p className="muted small">
-        <Link href="/portal">My tickets</Link> / <Link href={`/s/${ticket.repo}`}>{ticket.repo}</Link>
+        {from === 'console' ? <Link href="/console">Helper console</Link> : <Link href="/portal">My tickets</Link>} / <Link href={`/s/${ticket.repo}`}>{ticket.repo}</Link>
       </p>
       <PageTitle title={ticket.title}>{ticket.title}</PageTitle>
       <p className="row">
         <StatusBadge status={ticket.status} />
         <span className="muted">
           {ticket.track === 'expert' ? 'Expert help' : ticket.track === 'ai' ? 'AI' : 'Community'} · {humanize(ticket.priority)} priority · opened {dateTime(ticket.createdAt)}
-          {ticket.assignee ? ` · helped by ${ticket.assignee.displayName}` : ''}
+          {ticket.assignee ? ` · helped by ${assigned ? 'you' : ticket.assignee.displayName}` : ''}
         </span>
+        {helpsHere && ticket.track === 'expert' && ticket.status === 'open' && !ticket.assignee && <ClaimButton ticket={ticket} onClaimed={reload} />}
       </p>
       {ticket.versionSupport && ticket.versionSupport.status === 'unsupported' && (
         <Notice tone="warning">Version {ticket.version} is no longer supported. {ticket.versionSupport.upgradePath}</Notice>
@@ -73,9 +84,15 @@ function Ticket({ id }: { id: string }) {
                 <div className="markdown" dangerouslySetInnerHTML={{ __html: ticket.bodyHtml }} />
               </li>
               {messages.map((message) => (
-                <li key={message.id} className={`message${message.author.id === me?.id ? ' mine' : ''}`}>
+                <li key={message.id} className={`message${message.author.id === me?.id ? ' mine' : ''}${message.internal ? ' internal' : ''}`}>
                   <p className="message-meta">
                     {message.author.displayName} · {dateTime(message.createdAt)}
+                    {message.internal && (
+                      <>
+                        {' '}
+                        <Badge tone="orange">internal note</Badge>
+                      </>
+                    )}
                   </p>
                   {/* Rendered by the server from Markdown with raw HTML escaped and unsafe links dropped. */}
                   <div className="markdown" dangerouslySetInnerHTML={{ __html: message.bodyHtml }} />
@@ -87,13 +104,14 @@ function Ticket({ id }: { id: string }) {
                 <strong>Resolved:</strong> {ticket.resolutionSummary}
               </Notice>
             )}
-            {!['closed', 'cancelled'].includes(ticket.status) && <Reply ticketId={ticket.id} onSent={reload} />}
+            {!['closed', 'cancelled'].includes(ticket.status) && <Reply ticketId={ticket.id} canNote={team} onSent={reload} />}
           </section>
+          {assigned && <HelperPanel ticket={ticket} onChange={reload} />}
           {mine && <Decisions ticket={ticket} onChange={reload} />}
         </div>
         <aside aria-label="Quotes, payments and time">
-          <Quotes quotes={quotes} canDecide={mine} onChange={reload} />
-          <Payments payments={payments} />
+          <Quotes quotes={quotes} canDecide={mine} userId={me?.id} onChange={reload} />
+          <Payments payments={payments} forCustomer={mine} />
           <TimeLogged entries={time} />
         </aside>
       </div>
@@ -101,10 +119,12 @@ function Ticket({ id }: { id: string }) {
   );
 }
 
-function Reply({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
+/** A reply to the customer; the repository's team (`canNote`) may instead add a note the customer never sees. */
+function Reply({ ticketId, canNote, onSent }: { ticketId: string; canNote: boolean; onSent: () => void }) {
   const [body, setBody] = useState('');
+  const [internal, setInternal] = useState(false);
   const { busy, error, submit } = useSubmit(
-    () => must(api.POST('/api/v1/tickets/{id}/messages', { params: { path: { id: ticketId } }, body: { body, channel: 'web', internal: false } })),
+    () => must(api.POST('/api/v1/tickets/{id}/messages', { params: { path: { id: ticketId } }, body: { body, channel: 'web', internal: canNote && internal } })),
     () => {
       setBody('');
       onSent();
@@ -112,32 +132,38 @@ function Reply({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
   );
   return (
     <form className="stack reply" onSubmit={submit}>
-      <label htmlFor="reply">Reply (Markdown)</label>
+      <label htmlFor="reply">{internal ? 'Internal note (Markdown)' : 'Reply (Markdown)'}</label>
       <textarea id="reply" value={body} onChange={(event) => setBody(event.target.value)} />
+      {canNote && (
+        <label className="radio">
+          <input type="checkbox" checked={internal} onChange={(event) => setInternal(event.target.checked)} />
+          Internal note: only the repository's maintainers and helpers see it
+        </label>
+      )}
       <ErrorMessage error={error} />
       <button type="submit" disabled={busy || !body.trim()}>
-        {busy ? 'Sending…' : 'Send reply'}
+        {busy ? 'Sending…' : internal ? 'Add note' : 'Send reply'}
       </button>
     </form>
   );
 }
 
 /** Accepting a quote creates the payment; the customer goes straight to its checkout. */
-function Quotes({ quotes, canDecide, onChange }: { quotes: Schemas['Quote'][]; canDecide: boolean; onChange: () => void }) {
+function Quotes({ quotes, canDecide, userId, onChange }: { quotes: Schemas['Quote'][]; canDecide: boolean; userId: string | undefined; onChange: () => void }) {
   if (!quotes.length) return null;
   return (
     <section aria-labelledby="quotes-heading">
       <h2 id="quotes-heading">Quotes</h2>
       <ul className="plain-list">
         {quotes.map((quote) => (
-          <QuoteCard key={quote.id} quote={quote} canDecide={canDecide} onChange={onChange} />
+          <QuoteCard key={quote.id} quote={quote} canDecide={canDecide} canWithdraw={quote.helperId === userId} onChange={onChange} />
         ))}
       </ul>
     </section>
   );
 }
 
-function QuoteCard({ quote, canDecide, onChange }: { quote: Schemas['Quote']; canDecide: boolean; onChange: () => void }) {
+function QuoteCard({ quote, canDecide, canWithdraw, onChange }: { quote: Schemas['Quote']; canDecide: boolean; canWithdraw: boolean; onChange: () => void }) {
   // One key per quote on this page: a retried click is the same acceptance, never a second payment.
   const key = useMemo(() => idempotencyKey(), []);
   const accept = useSubmit(
@@ -148,6 +174,7 @@ function QuoteCard({ quote, canDecide, onChange }: { quote: Schemas['Quote']; ca
     },
   );
   const decline = useSubmit(() => must(api.POST('/api/v1/quotes/{id}/decline', { params: { path: { id: quote.id } } })), onChange);
+  const withdraw = useSubmit(() => must(api.POST('/api/v1/quotes/{id}/withdraw', { params: { path: { id: quote.id } } })), onChange);
   return (
     <li className="card">
       <p className="price">{money(quote.amount, quote.currency)}</p>
@@ -156,7 +183,7 @@ function QuoteCard({ quote, canDecide, onChange }: { quote: Schemas['Quote']; ca
         About {minutes(quote.estimatedMinutes)} · <StatusBadge status={quote.status} />
         {quote.status === 'pending' ? ` · valid until ${dateTime(quote.expiresAt)}` : ''}
       </p>
-      <ErrorMessage error={accept.error ?? decline.error} />
+      <ErrorMessage error={accept.error ?? decline.error ?? withdraw.error} />
       {canDecide && quote.status === 'pending' && (
         <p className="row">
           <button type="button" onClick={() => accept.submit()} disabled={accept.busy}>
@@ -167,11 +194,19 @@ function QuoteCard({ quote, canDecide, onChange }: { quote: Schemas['Quote']; ca
           </button>
         </p>
       )}
+      {canWithdraw && quote.status === 'pending' && (
+        <p>
+          <button type="button" className="secondary" onClick={() => withdraw.submit()} disabled={withdraw.busy}>
+            Withdraw quote
+          </button>
+        </p>
+      )}
     </li>
   );
 }
 
-function Payments({ payments }: { payments: Schemas['Payment'][] }) {
+/** The customer reads what they can do about held money; the helper reads when it reaches them. */
+function Payments({ payments, forCustomer }: { payments: Schemas['Payment'][]; forCustomer: boolean }) {
   if (!payments.length) return null;
   return (
     <section aria-labelledby="payments-heading">
@@ -184,12 +219,16 @@ function Payments({ payments }: { payments: Schemas['Payment'][] }) {
             </p>
             <p className="small">{payment.description}</p>
             {payment.status === 'held' && payment.releaseDueAt && (
-              <p className="muted small">Held in escrow; released to the helper on {dateTime(payment.releaseDueAt)} unless you dispute.</p>
+              <p className="muted small">
+                Held in escrow; released to the helper on {dateTime(payment.releaseDueAt)} unless {forCustomer ? 'you dispute' : 'the customer disputes'}.
+              </p>
             )}
-            {payment.status === 'held' && !payment.releaseDueAt && <p className="muted small">Held in escrow until you confirm the work is done.</p>}
+            {payment.status === 'held' && !payment.releaseDueAt && (
+              <p className="muted small">Held in escrow until {forCustomer ? 'you confirm' : 'the customer confirms'} the work is done.</p>
+            )}
             {payment.refundedAmount > 0 && <p className="small">Refunded {money(payment.refundedAmount, payment.currency)}</p>}
             <p className="row small">
-              {payment.status === 'pending' && payment.url && (
+              {forCustomer && payment.status === 'pending' && payment.url && (
                 <a className="button" href={payment.url}>
                   Pay now
                 </a>

@@ -1,6 +1,6 @@
 import { api, must } from '../../api/client.ts';
 import { RequireSignIn } from '../../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, PageTitle } from '../../components/ui.tsx';
+import { ErrorMessage, Loading, PageTitle, SubNav } from '../../components/ui.tsx';
 import { Link } from '../../lib/router.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
 import { ChannelsSettings } from './ChannelsSettings.tsx';
@@ -61,17 +61,7 @@ function Settings({ owner, name, section = 'general' }: { owner: string; name: s
         <ErrorMessage error={{ code: 'forbidden', message: `Only maintainers of ${data.fullName} may change its settings.` }} />
       ) : (
         <>
-          <nav className="subnav" aria-label="Settings">
-            <ul>
-              {SECTIONS.map(([key, label]) => (
-                <li key={key}>
-                  <Link href={settingsHref(data, key)} aria-current={key === known?.[0] ? 'page' : undefined}>
-                    {label}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <SubNav label="Settings" links={SECTIONS.map(([key, label]) => ({ href: settingsHref(data, key), text: label, current: key === known?.[0] }))} />
           {Page ? <Page repo={data} onRepoChange={repo.setData} /> : <ErrorMessage error={{ code: 'not_found', message: `There is no settings page "${section}".` }} />}
         </>
       )}
