@@ -16015,7 +16015,7 @@ export interface components {
             heldAt: string | null;
             releaseDueAt: string | null;
             releasedAt: string | null;
-            /** @description After release: how the released amount was divided */
+            /** @description After release: how the released amount, less the VAT its invoice says a card price included, was divided */
             split: {
                 helper: number;
                 commission: number;
@@ -17318,7 +17318,7 @@ export interface components {
             heldAt: string | null;
             releaseDueAt: string | null;
             releasedAt: string | null;
-            /** @description After release: how the released amount was divided */
+            /** @description After release: how the released amount, less the VAT its invoice says a card price included, was divided */
             split: {
                 helper: number;
                 commission: number;
