@@ -119,6 +119,57 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
   );
 }
 
+/** One column of a DataTable: its header, and what each row shows in it. */
+export type Column<T> = {
+  header: ReactNode;
+  cell: (row: T) => ReactNode;
+  /** Right-aligned figures. */
+  numeric?: boolean;
+  /** The cell that names the row, read out before each of its other cells (a row header). */
+  rowHeader?: boolean;
+};
+
+/**
+ * A list as a table that scrolls on its own on a phone: column headers, a row per item, or the `empty`
+ * text when there is none. Tables with rows of their own (totals, opening balances) write their markup.
+ */
+export function DataTable<T>({ label, caption, columns, rows, rowKey, empty }: { label: string; caption?: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty?: ReactNode }) {
+  if (rows.length === 0 && empty) return <p className="muted">{empty}</p>;
+  return (
+    <TableWrap label={label}>
+      <table>
+        {caption && <caption className="sr-only">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              <th key={index} scope="col" className={column.numeric ? 'num' : undefined}>
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)}>
+              {columns.map((column, index) =>
+                column.rowHeader ? (
+                  <th key={index} scope="row" className={column.numeric ? 'num' : undefined}>
+                    {column.cell(row)}
+                  </th>
+                ) : (
+                  <td key={index} className={column.numeric ? 'num' : undefined}>
+                    {column.cell(row)}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
 /** A labelled control: the label names the control by its id, the hint is read after it (aria-describedby={`${id}-hint`}). */
 export function Field({ id, label, hint, grow, children }: { id: string; label: ReactNode; hint?: ReactNode; grow?: boolean; children: ReactNode }) {
   return (

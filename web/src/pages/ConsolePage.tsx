@@ -4,7 +4,7 @@ import { ClaimButton } from '../components/ClaimButton.tsx';
 import { ConsoleNav } from '../components/ConsoleNav.tsx';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
 import { SlaDue } from '../components/SlaDue.tsx';
-import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
+import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit, DataTable, type Column } from '../components/ui.tsx';
 import { duration, humanize } from '../lib/format.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
@@ -87,46 +87,25 @@ function Queue() {
 }
 
 function QueueTable({ tickets, now, userId }: { tickets: Schemas['Ticket'][]; now: number; userId: string | undefined }) {
-  return (
-    <TableWrap label="Queue">
-      <table>
-        <caption className="sr-only">Tickets waiting for a helper and tickets assigned to you, most pressing first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Ticket</th>
-            <th scope="col">Repository</th>
-            <th scope="col">SLA</th>
-            <th scope="col">Age</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="sr-only">Action</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tickets.map((ticket) => (
-            <tr key={ticket.id}>
-              <td>
-                <Link href={`/console/tickets/${ticket.id}`}>{ticket.title}</Link>
-                <div className="muted small">
-                  {humanize(ticket.track)} · {humanize(ticket.priority)} priority{ticket.assignee?.id === userId ? ' · yours' : ''}
-                </div>
-              </td>
-              <td>{ticket.repo}</td>
-              <td>
-                <SlaDue ticket={ticket} now={now} />
-              </td>
-              <td>{`${duration(now - Date.parse(ticket.createdAt))} old`}</td>
-              <td>
-                <StatusBadge status={ticket.status} />
-              </td>
-              <td>{ticket.status === 'open' && !ticket.assignee && <ClaimButton ticket={ticket} />}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
-  );
+  const columns: Column<Schemas['Ticket']>[] = [
+    {
+      header: 'Ticket',
+      cell: (ticket) => (
+        <>
+          <Link href={`/console/tickets/${ticket.id}`}>{ticket.title}</Link>
+          <div className="muted small">
+            {humanize(ticket.track)} · {humanize(ticket.priority)} priority{ticket.assignee?.id === userId ? ' · yours' : ''}
+          </div>
+        </>
+      ),
+    },
+    { header: 'Repository', cell: (ticket) => ticket.repo },
+    { header: 'SLA', cell: (ticket) => <SlaDue ticket={ticket} now={now} /> },
+    { header: 'Age', cell: (ticket) => `${duration(now - Date.parse(ticket.createdAt))} old` },
+    { header: 'Status', cell: (ticket) => <StatusBadge status={ticket.status} /> },
+    { header: <span className="sr-only">Action</span>, cell: (ticket) => ticket.status === 'open' && !ticket.assignee && <ClaimButton ticket={ticket} /> },
+  ];
+  return <DataTable label="Queue" caption="Tickets waiting for a helper and tickets assigned to you, most pressing first" columns={columns} rows={tickets} rowKey={(ticket) => ticket.id} />;
 }
 
 function NotAHelperYet({ waiting }: { waiting: string[] }) {

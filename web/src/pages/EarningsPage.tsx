@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../api/client.ts';
 import { ConsoleNav } from '../components/ConsoleNav.tsx';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
+import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit, DataTable, type Column } from '../components/ui.tsx';
 import { date, humanize, money, fromMinor, toMinorUnits } from '../lib/format.ts';
 import { lastDay, usePeriod } from '../lib/period.ts';
 import { useLoad } from '../lib/useLoad.ts';
@@ -74,49 +74,39 @@ function Balances({ balance }: { balance: Schemas['PayoutBalance'] }) {
 const statementLink = (payoutId: string, format: 'csv' | 'pdf') => `/api/v1/payouts/${payoutId}/statement?format=${format}`;
 
 function Payouts({ payouts }: { payouts: Schemas['Payout'][] }) {
+  const columns: Column<Schemas['Payout']>[] = [
+    { header: 'Date', cell: (payout) => date(payout.paidAt ?? payout.createdAt) },
+    { header: 'Period', cell: (payout) => payout.period },
+    { header: 'Amount', numeric: true, cell: (payout) => money(payout.amount, payout.currency) },
+    {
+      header: 'Status',
+      cell: (payout) => (
+        <>
+          <StatusBadge status={payout.status} />
+          {payout.method === 'manual' && payout.status === 'pending_manual' && <div className="muted small">by bank transfer</div>}
+          {payout.failureReason && <div className="small">{payout.failureReason}</div>}
+        </>
+      ),
+    },
+    {
+      header: 'Statement',
+      cell: (payout) => (
+        <>
+          <a href={statementLink(payout.id, 'csv')} download aria-label={`Statement of the ${payout.period} payout as CSV`}>
+            CSV
+          </a>
+          {' · '}
+          <a href={statementLink(payout.id, 'pdf')} aria-label={`Statement of the ${payout.period} payout as PDF`}>
+            PDF
+          </a>
+        </>
+      ),
+    },
+  ];
   return (
     <section aria-labelledby="payouts-heading">
       <h2 id="payouts-heading">Payouts</h2>
-      {payouts.length === 0 ? (
-        <p className="muted">No payouts yet.</p>
-      ) : (
-        <TableWrap label="Payouts">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Period</th>
-                <th scope="col" className="num">Amount</th>
-                <th scope="col">Status</th>
-                <th scope="col">Statement</th>
-              </tr>
-            </thead>
-            <tbody>
-              {payouts.map((payout) => (
-                <tr key={payout.id}>
-                  <td>{date(payout.paidAt ?? payout.createdAt)}</td>
-                  <td>{payout.period}</td>
-                  <td className="num">{money(payout.amount, payout.currency)}</td>
-                  <td>
-                    <StatusBadge status={payout.status} />
-                    {payout.method === 'manual' && payout.status === 'pending_manual' && <div className="muted small">by bank transfer</div>}
-                    {payout.failureReason && <div className="small">{payout.failureReason}</div>}
-                  </td>
-                  <td>
-                    <a href={statementLink(payout.id, 'csv')} download aria-label={`Statement of the ${payout.period} payout as CSV`}>
-                      CSV
-                    </a>
-                    {' · '}
-                    <a href={statementLink(payout.id, 'pdf')} aria-label={`Statement of the ${payout.period} payout as PDF`}>
-                      PDF
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+      <DataTable label="Payouts" columns={columns} rows={payouts} rowKey={(payout) => payout.id} empty="No payouts yet." />
     </section>
   );
 }

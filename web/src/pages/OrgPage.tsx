@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api/client.ts';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
+import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit, DataTable, type Column } from '../components/ui.tsx';
 import { date, money } from '../lib/format.ts';
 import { useLoad } from '../lib/useLoad.ts';
 
@@ -120,91 +120,70 @@ function Plans({ subscriptions, usage }: { subscriptions: Schemas['Subscription'
 }
 
 function Spend({ spend }: { spend: SpendRow[] }) {
+  const columns: Column<SpendRow>[] = [
+    { header: 'Repository', rowHeader: true, cell: (row) => row.repo ?? 'Other' },
+    { header: 'Invoices', numeric: true, cell: (row) => row.invoices },
+    { header: 'Invoiced', numeric: true, cell: (row) => money(row.invoiced, row.currency) },
+    { header: 'Credited', numeric: true, cell: (row) => money(row.credited, row.currency) },
+    { header: 'Net', numeric: true, cell: (row) => <strong>{money(row.net, row.currency)}</strong> },
+  ];
   return (
     <section aria-labelledby="spend-heading">
       <h2 id="spend-heading">Spend per repository</h2>
-      {spend.length === 0 ? (
-        <p className="muted">Nothing invoiced yet.</p>
-      ) : (
-        <TableWrap label="Spend per repository">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Repository</th>
-                <th scope="col" className="num">Invoices</th>
-                <th scope="col" className="num">Invoiced</th>
-                <th scope="col" className="num">Credited</th>
-                <th scope="col" className="num">Net</th>
-              </tr>
-            </thead>
-            <tbody>
-              {spend.map((row) => (
-                <tr key={`${row.repo}-${row.currency}`}>
-                  <th scope="row">{row.repo ?? 'Other'}</th>
-                  <td className="num">{row.invoices}</td>
-                  <td className="num">{money(row.invoiced, row.currency)}</td>
-                  <td className="num">{money(row.credited, row.currency)}</td>
-                  <td className="num">
-                    <strong>{money(row.net, row.currency)}</strong>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+      <DataTable label="Spend per repository" columns={columns} rows={spend} rowKey={(row) => `${row.repo}-${row.currency}`} empty="Nothing invoiced yet." />
     </section>
   );
 }
 
 function Invoices({ invoices }: { invoices: Schemas['Invoice'][] }) {
+  const columns: Column<Schemas['Invoice']>[] = [
+    {
+      header: 'Number',
+      rowHeader: true,
+      cell: (invoice) => (
+        <>
+          {invoice.number}
+          {invoice.kind === 'credit_note' ? <span className="muted small"> (credit note)</span> : null}
+        </>
+      ),
+    },
+    { header: 'Issued', cell: (invoice) => date(invoice.issuedAt) },
+    {
+      header: 'Status',
+      cell: (invoice) => (
+        <>
+          <StatusBadge status={invoice.status} />
+          {invoice.status === 'issued' && invoice.dueDate ? <span className="muted small"> due {date(invoice.dueDate)}</span> : null}
+        </>
+      ),
+    },
+    { header: 'Total', numeric: true, cell: (invoice) => money(invoice.total, invoice.currency) },
+    {
+      header: 'Download',
+      cell: (invoice) => (
+        <a href={invoice.pdfUrl} download aria-label={`Download ${invoice.number} as PDF`}>
+          PDF
+        </a>
+      ),
+    },
+  ];
   return (
     <section aria-labelledby="invoices-heading">
       <h2 id="invoices-heading">Invoices</h2>
-      {invoices.length === 0 ? (
-        <p className="muted">No invoices yet.</p>
-      ) : (
-        <TableWrap label="Invoices">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">Total</th>
-                <th scope="col">Download</th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoices.map((invoice) => (
-                <tr key={invoice.id}>
-                  <th scope="row">
-                    {invoice.number}
-                    {invoice.kind === 'credit_note' ? <span className="muted small"> (credit note)</span> : null}
-                  </th>
-                  <td>{date(invoice.issuedAt)}</td>
-                  <td>
-                    <StatusBadge status={invoice.status} />
-                    {invoice.status === 'issued' && invoice.dueDate ? <span className="muted small"> due {date(invoice.dueDate)}</span> : null}
-                  </td>
-                  <td className="num">{money(invoice.total, invoice.currency)}</td>
-                  <td>
-                    <a href={invoice.pdfUrl} download aria-label={`Download ${invoice.number} as PDF`}>
-                      PDF
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+      <DataTable label="Invoices" columns={columns} rows={invoices} rowKey={(invoice) => invoice.id} empty="No invoices yet." />
     </section>
   );
 }
 
 type Member = Awaited<ReturnType<typeof loadMembers>>['items'][number];
 const loadMembers = (slug: string) => must(api.GET('/api/v1/orgs/{slug}/members', orgPath(slug)));
+
+const memberColumns: Column<Member>[] = [
+  { header: 'Name', rowHeader: true, cell: (member) => member.displayName || '—' },
+  { header: 'Email', cell: (member) => member.email },
+  { header: 'Role', cell: (member) => member.role },
+  { header: 'Joined', cell: (member) => date(member.joinedAt) },
+];
 
 /** An invitation adds nobody until it is accepted, so sending one leaves the list as it is. */
 function Members({ slug, members }: { slug: string; members: Member[] }) {
@@ -221,28 +200,7 @@ function Members({ slug, members }: { slug: string; members: Member[] }) {
   return (
     <section aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
-      <TableWrap label="Members">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Joined</th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((member) => (
-              <tr key={member.userId}>
-                <th scope="row">{member.displayName || '—'}</th>
-                <td>{member.email}</td>
-                <td>{member.role}</td>
-                <td>{date(member.joinedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable label="Members" columns={memberColumns} rows={members} rowKey={(member) => member.userId} />
       <form className="row invite" onSubmit={invite.submit}>
         <div className="field grow">
           <label htmlFor="invite-email">Invite by email</label>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, must } from '../api/client.ts';
+import { api, must, type Schemas } from '../api/client.ts';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
-import { ErrorMessage, Loading, PageTitle, StatusBadge, TableWrap, useSubmit } from '../components/ui.tsx';
+import { ErrorMessage, Loading, PageTitle, StatusBadge, useSubmit, DataTable, type Column } from '../components/ui.tsx';
 import { dateTime, humanize } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
 import { usePages } from '../lib/useLoad.ts';
@@ -18,6 +18,26 @@ export function PortalPage() {
 }
 
 /** Every ticket the customer can see, across repositories: filtered by the API, searched on the page. */
+const trackName = (track: string) => (track === 'expert' ? 'Expert' : track === 'ai' ? 'AI' : 'Community');
+
+const ticketColumns: Column<Schemas['Ticket']>[] = [
+  {
+    header: 'Ticket',
+    cell: (ticket) => (
+      <>
+        <Link href={`/portal/tickets/${ticket.id}`}>{ticket.title}</Link>
+        <div className="muted small">
+          {trackName(ticket.track)}
+          {ticket.org ? ` · ${ticket.org}` : ''}
+        </div>
+      </>
+    ),
+  },
+  { header: 'Repository', cell: (ticket) => ticket.repo },
+  { header: 'Status', cell: (ticket) => <StatusBadge status={ticket.status} /> },
+  { header: 'Updated', cell: (ticket) => dateTime(ticket.updatedAt) },
+];
+
 function MyTickets() {
   const [status, setStatus] = useState<Status | ''>('');
   const [track, setTrack] = useState<'' | 'ai' | 'community' | 'expert'>('');
@@ -68,34 +88,7 @@ function MyTickets() {
           No tickets{needle || status || track ? ' match' : ' yet'}. <Link href="/">Find a repository</Link> to ask for help.
         </p>
       ) : (
-        <TableWrap label="Your tickets">
-          <table>
-            <caption className="sr-only">Your tickets</caption>
-            <thead>
-              <tr>
-                <th scope="col">Ticket</th>
-                <th scope="col">Repository</th>
-                <th scope="col">Status</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((ticket) => (
-                <tr key={ticket.id}>
-                  <td>
-                    <Link href={`/portal/tickets/${ticket.id}`}>{ticket.title}</Link>
-                    <div className="muted small">{ticket.track === 'expert' ? 'Expert' : ticket.track === 'ai' ? 'AI' : 'Community'}{ticket.org ? ` · ${ticket.org}` : ''}</div>
-                  </td>
-                  <td>{ticket.repo}</td>
-                  <td>
-                    <StatusBadge status={ticket.status} />
-                  </td>
-                  <td>{dateTime(ticket.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable label="Your tickets" caption="Your tickets" columns={ticketColumns} rows={shown} rowKey={(ticket) => ticket.id} />
       )}
       {tickets.nextCursor ? (
         <p>
