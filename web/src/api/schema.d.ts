@@ -4059,7 +4059,44 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["WebChatInputInput"];
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "text";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "button";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "choice";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        value: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "form";
+                        /** @description Your id of this input (a UUID): the same input sent twice is taken once */
+                        id: string;
+                        /** @description The action id of the button, list or form, as the assistant gave it */
+                        action: string;
+                        /** @description What the visitor pressed or picked, shown in the transcript */
+                        label?: string;
+                        fields: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             responses: {
@@ -7879,7 +7916,86 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The sessions booked about a ticket, soonest first: all of them for its customer, assignee and maintainers, a helper's own for another helper; 404 for anyone else */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The ticket whose sessions to list */
+                    ticket: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Booking"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Book a free slot of a helper; a slot taken meanwhile gives 409 slot_taken */
         post: {
@@ -15563,44 +15679,6 @@ export interface components {
                 }[];
             };
         };
-        WebChatInputInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
-            };
-        };
         WebChatEntryInput: {
             /** @description Order in the conversation; the id of its live event */
             seq: number;
@@ -16884,44 +16962,6 @@ export interface components {
                     path: string;
                     message: string;
                 }[];
-            };
-        };
-        WebChatInput: {
-            /** @constant */
-            kind: "text";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            text: string;
-        } | {
-            /** @constant */
-            kind: "button";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "choice";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            value: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-        } | {
-            /** @constant */
-            kind: "form";
-            /** @description Your id of this input (a UUID): the same input sent twice is taken once */
-            id: string;
-            /** @description The action id of the button, list or form, as the assistant gave it */
-            action: string;
-            /** @description What the visitor pressed or picked, shown in the transcript */
-            label?: string;
-            fields: {
-                [key: string]: string;
             };
         };
         WebChatEntry: {

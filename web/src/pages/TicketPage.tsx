@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../api/client.ts';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
+import { TicketBookings } from '../components/TicketBookings.tsx';
 import { ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit } from '../components/ui.tsx';
 import { dateTime, humanize, minutes, money } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
@@ -92,6 +93,7 @@ function Ticket({ id }: { id: string }) {
           {mine && <Decisions ticket={ticket} onChange={reload} />}
         </div>
         <aside aria-label="Quotes, payments and time">
+          <TicketBookings ticketId={ticket.id} />
           <Quotes quotes={quotes} canDecide={mine} onChange={reload} />
           <Payments payments={payments} />
           <TimeLogged entries={time} />
