@@ -2272,6 +2272,8 @@ export interface paths {
                                 organizations: number;
                                 /** Format: date-time */
                                 lastRequestedAt: string;
+                                /** @description The requesters' notes, newest first (at most 10; empty ones left out) */
+                                notes: string[];
                             }[];
                         };
                     };
