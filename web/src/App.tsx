@@ -1,4 +1,5 @@
 import { Layout } from './components/Layout.tsx';
+import { AdminPage } from './pages/AdminPage.tsx';
 import { config } from './config.ts';
 import { LocationProvider, match, useLocation } from './lib/router.tsx';
 import { SessionProvider } from './lib/session.tsx';
@@ -22,6 +23,8 @@ export const routes: Route[] = [
   { pattern: '/portal/tickets/:id', render: ({ id }) => <TicketPage id={id} /> },
   { pattern: '/portal/orgs/:slug', render: ({ slug }) => <OrgPage slug={slug} /> },
   { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
+  { pattern: '/admin', render: () => <AdminPage /> },
+  { pattern: '/admin/:tab', render: ({ tab }) => <AdminPage tab={tab} /> },
 ];
 
 function CurrentPage() {

@@ -12982,7 +12982,34 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Payout"][];
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                payee: {
+                                    /** @enum {string} */
+                                    type: "helper" | "repo";
+                                    /** Format: uuid */
+                                    id: string;
+                                };
+                                currency: string;
+                                amount: number;
+                                period: string;
+                                /** @enum {string} */
+                                method: "stripe" | "manual";
+                                /** @enum {string} */
+                                status: "processing" | "pending_manual" | "paid" | "failed";
+                                /** Format: uuid */
+                                ledgerTransactionId: string;
+                                reversalTransactionId: string | null;
+                                providerTransferId: string | null;
+                                failureReason: string | null;
+                                paidReference: string | null;
+                                paidAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The helper's display name or the repository's full name */
+                                payeeName: string | null;
+                            }[];
                         };
                     };
                 };
