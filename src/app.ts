@@ -27,6 +27,8 @@ import { registerWebChatRoutes } from './integrations/web-chat/routes.ts';
 import { registerAdminMoneyRoutes } from './modules/admin-money/admin-money.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerChannelRoutes } from './modules/channels/channels.routes.ts';
+import { githubSignIn } from './modules/auth/github-signin.ts';
+import { registerGitHubSignInRoutes } from './modules/auth/github-signin.routes.ts';
 import { registerConsultingRoutes } from './modules/consulting/consulting.routes.ts';
 import { registerHelperRoutes } from './modules/helpers/helpers.routes.ts';
 import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
@@ -159,6 +161,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthRoutes(app, services.auth, config);
+  registerGitHubSignInRoutes(app, githubSignIn(deps, services.auth), config);
   registerUserRoutes(app, services.users);
   registerOrgRoutes(app, services.orgs);
   registerRepoRoutes(app, services.repos, services.orgs);

@@ -7,7 +7,7 @@ import { issueApiToken } from './modules/auth/auth.service.ts';
 import { findRepoByFullName } from './modules/repos/repos.repository.ts';
 import { findOrCreateUser } from './modules/users/users.repository.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
-import { exportSite } from './web/site-export.ts';
+import { exportSite, normalizeBasePath } from './web/site-export.ts';
 
 /**
  * `backline` (run as `npm run backline -- <command>`). Each command opens the database named by the
@@ -26,10 +26,12 @@ Commands:
                                   Ingest a docs folder or Git repository into the repository's AI
                                   knowledge now (unchanged files are skipped), with a progress bar.
                                   --base-url: where passages link to (docs site or GitHub blob URL).
-  site export OWNER/NAME --out DIR [--api URL]
+  site export OWNER/NAME --out DIR [--api URL] [--base-path PATH]
                                   Write the repository's support site as static files (for GitHub
                                   Pages) into DIR; it calls the API at --api (default PUBLIC_URL),
-                                  which must list the site's origin in CORS_ORIGINS.
+                                  which must list the site's origin in CORS_ORIGINS. --base-path:
+                                  the path the site is served under (default /NAME/, a project site),
+                                  so deep links served by 404.html load it.
   demo seed                       Load the demo data set (idempotent).
   jobs run                        Run every job that is due now, then exit.
   config                          Print every environment variable with its default, as Markdown.
@@ -110,7 +112,7 @@ const commands: Record<string, Command> = {
   },
 
   async 'site export'(runtime, args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, api: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, api: { type: 'string' }, 'base-path': { type: 'string' } } });
     const fullName = positionals[0];
     if (!fullName || !fullName.includes('/')) throw new UsageError('give the repository as OWNER/NAME');
     if (!values.out) throw new UsageError('give the folder to write with --out DIR');
@@ -121,7 +123,13 @@ const commands: Record<string, Command> = {
     const listed = values.api ? await listedByApi(apiBase, fullName) : await findRepoByFullName(runtime.deps.db, fullName).then((row) => (row?.status === 'verified' ? row.full_name : null));
     if (!listed) throw new UsageError(`${fullName} is not a listed (verified) repository on ${apiBase}`);
     const outDir = path.resolve(values.out);
-    const { files } = await exportSite({ repo: listed, outDir, apiBase, onProgress: (step, done, total) => progressBar(`Exporting ${listed}: ${step}`, done, total) });
+    let basePath: string | undefined;
+    try {
+      basePath = values['base-path'] === undefined ? undefined : normalizeBasePath(values['base-path']);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { files } = await exportSite({ repo: listed, outDir, apiBase, basePath, onProgress: (step, done, total) => progressBar(`Exporting ${listed}: ${step}`, done, total) });
     console.log(`Wrote the support site of ${listed} to ${outDir} (${files} files), calling ${apiBase}.`);
     console.log(`The platform must list the site's origin (on GitHub Pages: https://${listed.split('/')[0].toLowerCase()}.github.io) in CORS_ORIGINS.`);
   },

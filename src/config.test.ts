@@ -106,6 +106,14 @@ describe('configuration', () => {
     assert.equal(loadConfig({ ...slack, TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).SLACK_SIGNING_SECRET, 'secret');
   });
 
+  test('GitHub sign-in needs both the client id and the client secret', () => {
+    assert.match(errorOf({ GITHUB_CLIENT_ID: 'Iv23li' }).message, /GitHub sign-in needs both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/);
+    assert.match(errorOf({ GITHUB_CLIENT_SECRET: 'secret' }).message, /needs both/);
+    assert.match(errorOf({ GITHUB_WEB_URL: 'github.com' }).message, /GITHUB_WEB_URL/);
+    const github = loadConfig({ GITHUB_CLIENT_ID: 'Iv23li', GITHUB_CLIENT_SECRET: 'secret' });
+    assert.equal(github.GITHUB_WEB_URL, 'https://github.com');
+  });
+
   test('sessions must rotate before they expire', () => {
     assert.match(errorOf({ SESSION_TTL_HOURS: '12' }).message, /SESSION_ROTATE_HOURS/, 'the default rotation (24 h) would never happen');
     assert.match(errorOf({ SESSION_TTL_HOURS: '48', SESSION_ROTATE_HOURS: '48' }).message, /SESSION_ROTATE_HOURS must be below SESSION_TTL_HOURS/);

@@ -51,8 +51,9 @@ const variables = {
   GITHUB_APP_ID: [z.string().regex(/^\d{1,20}$/, 'must be the numeric App ID').optional(), 'App ID of the GitHub App: with GITHUB_PRIVATE_KEY, the app comments on issues and checks maintainers with installation tokens.'],
   GITHUB_PRIVATE_KEY: [z.string().transform((key) => key.replaceAll('\\n', '\n')).pipe(z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'must be the PEM private key of the GitHub App')).optional(), 'Private key of the GitHub App (PEM; newlines may be written as \\n).'],
   GITHUB_WEBHOOK_SECRET: [z.string().min(16, 'must be at least 16 characters').optional(), 'Webhook secret of the GitHub App, which signs its deliveries. Unset: POST /webhooks/github is off.'],
-  GITHUB_CLIENT_ID: [z.string().optional(), 'Client ID of the GitHub App (for user-to-server tokens; the webhook and comments do not need it).'],
-  GITHUB_CLIENT_SECRET: [z.string().optional(), 'Client secret of the GitHub App, with GITHUB_CLIENT_ID.'],
+  GITHUB_CLIENT_ID: [z.string().optional(), 'Client ID of the GitHub App: with GITHUB_CLIENT_SECRET, people can sign in with GitHub (callback URL PUBLIC_URL/auth/github/callback); the webhook and comments do not need it.'],
+  GITHUB_CLIENT_SECRET: [z.string().optional(), 'Client secret of the GitHub App, with GITHUB_CLIENT_ID (it also signs the sign-in state).'],
+  GITHUB_WEB_URL: [httpUrl.default('https://github.com'), "GitHub's web address, where people authorize the sign-in and codes are exchanged (GitHub Enterprise or a test fake)."],
   INBOUND_EMAIL_DOMAIN: [z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name such as reply.example.com').optional(), 'Domain of reply addresses (reply+<token>@this domain) and repository support addresses (support+<owner>.<name>@this domain); its mail must reach the inbound SMTP port or POST /webhooks/email. Unset: email replies are off.'],
   EMAIL_REPLY_SECRET: [z.string().min(32, 'must be at least 32 characters').optional(), 'Key that signs reply addresses (ticket and person); changing it voids the addresses already sent.'],
   INBOUND_SMTP_PORT: [z.coerce.number().int().min(1).max(65_535).optional(), 'Port of the SMTP server that receives replies (25 behind MX, or any port your forwarder uses). Unset: no SMTP server.'],
@@ -148,6 +149,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = (['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEY'] as const).filter((name) => !config[name]);
     // Each workspace installs the app by OAuth, and its token is only ever stored encrypted.
     if (missing.length) throw new ConfigError(`Invalid configuration: SLACK_SIGNING_SECRET is set, so the Slack integration also needs ${missing.join(', ')}`);
+  }
+  if (Boolean(config.GITHUB_CLIENT_ID) !== Boolean(config.GITHUB_CLIENT_SECRET)) {
+    throw new ConfigError('Invalid configuration: GitHub sign-in needs both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET');
   }
   if (config.TOKEN_ENCRYPTION_KEY) {
     try {

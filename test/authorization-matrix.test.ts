@@ -26,6 +26,9 @@ import { buildWorld, PRIVATE_MARKERS, type WorldRole } from './helpers/world.ts'
 const PUBLIC = new Set([
   'POST /api/v1/auth/magic-link',
   'GET /auth/magic',
+  'GET /api/v1/auth/providers',
+  'GET /auth/github',
+  'GET /auth/github/callback',
   'POST /api/v1/auth/sign-out',
   'POST /api/v1/invitations/accept',
   'GET /api/v1/repos',

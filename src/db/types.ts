@@ -10,6 +10,8 @@ export interface UsersTable {
   email: string;
   display_name: string;
   github_login: string | null;
+  /** GitHub's numeric user id (bigint, read as a string by the driver), set by signing in with GitHub. */
+  github_id: Generated<string | null>;
   time_zone: Generated<string>;
   is_operator: Generated<boolean>;
   created_at: Timestamp;

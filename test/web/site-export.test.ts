@@ -4,11 +4,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exportSite } from '../../src/web/site-export.ts';
+import { exportSite, normalizeBasePath } from '../../src/web/site-export.ts';
 import { freePort, startBrowserApp, type BrowserContext } from '../helpers/browser.ts';
 import { addSource, docsFolder, knowledgeRepo, RETRIES_DOC } from '../helpers/knowledge.ts';
 
-/** GitHub Pages in miniature: the folder's files under /project/, on an origin of its own. */
+/**
+ * GitHub Pages in miniature: the folder's files under /project/, on an origin of its own; any other
+ * path under /project/ gets the folder's 404.html with status 404, as GitHub Pages answers it.
+ */
 function staticSite(dir: string, port: number) {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
   const server = http.createServer((request, response) => {
@@ -16,7 +19,11 @@ function staticSite(dir: string, port: number) {
     if (!pathname.startsWith('/project/')) return void response.writeHead(404).end();
     const relative = pathname.slice('/project/'.length) || 'index.html';
     const file = path.join(dir, path.normalize(relative));
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return void response.writeHead(404).end();
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      const notFound = path.join(dir, '404.html');
+      if (!fs.existsSync(notFound)) return void response.writeHead(404).end();
+      return void response.writeHead(404, { 'content-type': 'text/html' }).end(fs.readFileSync(notFound));
+    }
     response.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
   });
   return new Promise<http.Server>((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
@@ -45,7 +52,7 @@ describe('web: the exported support site', () => {
     const { fullName, operator } = await knowledgeRepo(ctx);
     await addSource(ctx, operator, fullName, { kind: 'path', path: docs.dir });
     const steps: string[] = [];
-    const { files } = await exportSite({ repo: fullName, outDir: out, apiBase: ctx.baseUrl, onProgress: (step) => steps.push(step) });
+    const { files } = await exportSite({ repo: fullName, outDir: out, apiBase: ctx.baseUrl, basePath: 'project', onProgress: (step) => steps.push(step) });
     assert.ok(files >= 4, `${files} files`);
     assert.equal(steps.at(-1), 'done');
     const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
@@ -62,7 +69,24 @@ describe('web: the exported support site', () => {
     assert.equal(await page.getByRole('link', { name: 'Open a ticket on Backline' }).getAttribute('href'), `${ctx.baseUrl}/s/${fullName}`);
     await ctx.checkAccessibility(page, 'exported site');
     await ctx.screenshot(page, 'exported-site');
+
+    // A deep link (a shared address, a reload) is answered by 404.html, which loads the same app from the site's root.
+    const deep = await ctx.newPage();
+    const response = await deep.goto(`${siteOrigin}/project/questions/retries/backoff`);
+    assert.equal(response?.status(), 404);
+    await deep.getByRole('heading', { name: `Support for ${fullName}` }).waitFor();
+    await deep.getByLabel('Your question').fill('How do I set exponential backoff?');
+    await deep.getByRole('button', { name: 'Ask' }).click();
+    await deep.getByTestId('answer').getByText('exponential').first().waitFor();
     ctx.assertNoPageProblems();
+  });
+
+  test('the base path of 404.html is a plain path', () => {
+    assert.equal(normalizeBasePath('project'), '/project/');
+    assert.equal(normalizeBasePath('/docs/help/'), '/docs/help/');
+    assert.equal(normalizeBasePath('/'), '/');
+    assert.throws(() => normalizeBasePath('/a/../b'), /must be a plain path/);
+    assert.throws(() => normalizeBasePath('"><script>'), /must be a plain path/);
   });
 
   test('the API answers browsers only from the configured origins', async () => {

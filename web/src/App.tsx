@@ -1,4 +1,5 @@
 import { Layout } from './components/Layout.tsx';
+import { AdminPage } from './pages/AdminPage.tsx';
 import { config } from './config.ts';
 import { LocationProvider, match, useLocation } from './lib/router.tsx';
 import { SessionProvider } from './lib/session.tsx';
@@ -34,6 +35,8 @@ export const routes: Route[] = [
   { pattern: '/dashboard/:owner/:name', render: ({ owner, name }) => <DashboardPage owner={owner} name={name} /> },
   { pattern: '/dashboard/:owner/:name/settings', render: ({ owner, name }) => <SettingsPage owner={owner} name={name} /> },
   { pattern: '/dashboard/:owner/:name/settings/:section', render: ({ owner, name, section }) => <SettingsPage owner={owner} name={name} section={section} /> },
+  { pattern: '/admin', render: () => <AdminPage /> },
+  { pattern: '/admin/:tab', render: ({ tab }) => <AdminPage tab={tab} /> },
 ];
 
 function CurrentPage() {

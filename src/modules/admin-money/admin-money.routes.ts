@@ -1,6 +1,6 @@
 import { idParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
-import { adminMoneyErrors, overviewOut, overviewQuery, reconciliationBody, reconciliationOut } from './admin-money.schemas.ts';
+import { adminMoneyErrors, overviewOut, overviewQuery, reconciliationBody, reconciliationList, reconciliationOut } from './admin-money.schemas.ts';
 import type { AdminMoneyService } from './admin-money.service.ts';
 
 export function registerAdminMoneyRoutes(app: App, money: AdminMoneyService) {
@@ -21,6 +21,10 @@ export function registerAdminMoneyRoutes(app: App, money: AdminMoneyService) {
       response: { 201: reconciliationOut, ...adminMoneyErrors },
     },
   }, async (request, reply) => reply.code(201).send(await money.reconcile(request.actor, request.body ?? {})));
+
+  app.get('/api/v1/admin/reconciliation', {
+    schema: { tags: ['operator'], summary: 'The latest 20 reconciliation runs, newest first, each with its differences (operators)', response: { 200: reconciliationList, ...adminMoneyErrors } },
+  }, async (request) => money.runs(request.actor));
 
   app.get('/api/v1/admin/reconciliation/:id', {
     schema: { tags: ['operator'], summary: 'A reconciliation run and its differences (operators)', params: idParams, response: { 200: reconciliationOut, ...adminMoneyErrors } },

@@ -66,5 +66,7 @@ export const reconciliationOut = z
   })
   .meta({ id: 'ReconciliationRun' });
 
+export const reconciliationList = z.object({ items: z.array(reconciliationOut) });
+
 export const adminMoneyErrors = errorResponses;
 export type ReconciliationInput = z.output<typeof reconciliationBody>;

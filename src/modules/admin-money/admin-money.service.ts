@@ -10,6 +10,9 @@ import { compareRecords } from './reconciliation.compare.ts';
 import * as runs from './reconciliation.repository.ts';
 import { ledgerRecords, sandboxRecords, stripeRecords } from './reconciliation.sources.ts';
 
+/** How many runs the operator's list shows. */
+const RUN_LIST_LIMIT = 20;
+
 function presentRun({ run, items }: { run: runs.RunRow; items: runs.ItemRow[] }) {
   return {
     id: run.id,
@@ -100,6 +103,12 @@ export function createAdminMoneyService(deps: Deps, stripe: StripeIntegration | 
         ),
       );
       return presentRun((await runs.findRun(db, id))!);
+    },
+
+    /** The operator's history of runs, newest first. */
+    async runs(actor: Actor) {
+      requireOperator(actor);
+      return { items: (await runs.latestRuns(db, RUN_LIST_LIMIT)).map(presentRun) };
     },
 
     async run(actor: Actor, id: string) {

@@ -76,6 +76,9 @@ describe('operator money views: overview and reconciliation (sandbox)', () => {
     assert.equal(payment.provider_charge_id, sandboxChargeId(payment.id));
     const stored = await operator.api.get(`/api/v1/admin/reconciliation/${found.body.id}`);
     assert.deepEqual(stored.body, found.body);
+    const history = await operator.api.get('/api/v1/admin/reconciliation');
+    assert.equal(history.status, 200);
+    assert.deepEqual(history.body.items.slice(0, 2), [found.body, clean.body], 'newest first, each with its differences');
     const elsewhere = await operator.api.post('/api/v1/admin/reconciliation', { from: '2026-05-01', to: '2026-06-01' });
     assert.equal(elsewhere.body.checked, 0, 'nothing moved in May');
     assert.equal((await operator.api.post('/api/v1/admin/reconciliation', { provider: 'stripe' })).status, 400, 'Stripe is not configured here');
@@ -84,7 +87,7 @@ describe('operator money views: overview and reconciliation (sandbox)', () => {
 
   test('only operators reach the money views', async () => {
     const run = await operator.api.post('/api/v1/admin/reconciliation', {});
-    for (const [method, url] of [['GET', '/api/v1/admin/money/overview'], ['POST', '/api/v1/admin/reconciliation'], ['GET', `/api/v1/admin/reconciliation/${run.body.id}`]] as const) {
+    for (const [method, url] of [['GET', '/api/v1/admin/money/overview'], ['POST', '/api/v1/admin/reconciliation'], ['GET', '/api/v1/admin/reconciliation'], ['GET', `/api/v1/admin/reconciliation/${run.body.id}`]] as const) {
       const send = (api: ReturnType<typeof client>) => (method === 'GET' ? api.get(url) : api.post(url, {}));
       assert.equal((await send(client(ctx))).status, 401, url);
       assert.equal((await send(helper.api)).status, 403, url);

@@ -16,3 +16,11 @@ export async function findRun(db: Queryable, id: string): Promise<{ run: RunRow;
   const items = await db.selectFrom('reconciliation_items').selectAll().where('run_id', '=', id).orderBy('id').execute();
   return { run, items };
 }
+
+/** The latest runs with their differences, newest first. */
+export async function latestRuns(db: Queryable, limit: number): Promise<Array<{ run: RunRow; items: ItemRow[] }>> {
+  const found = await db.selectFrom('reconciliation_runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  if (found.length === 0) return [];
+  const items = await db.selectFrom('reconciliation_items').selectAll().where('run_id', 'in', found.map((run) => run.id)).orderBy('id').execute();
+  return found.map((run) => ({ run, items: items.filter((item) => item.run_id === run.id) }));
+}

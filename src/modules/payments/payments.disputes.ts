@@ -14,6 +14,9 @@ import * as repo from './payments.repository.ts';
 import type { ResolutionInput } from './payments.schemas.ts';
 import type { PaymentEvent } from './providers/types.ts';
 
+/** The operator's dispute list shows this many payments, the most recently changed first. */
+const DISPUTE_LIST_LIMIT = 100;
+
 /**
  * Two kinds of dispute. A customer disputes the work before the money is released: nothing moves, the
  * payment is frozen (no auto-release, no refund) until an operator decides to release it or to refund
@@ -80,6 +83,22 @@ export function disputeFlows(ctx: PaymentsContext, release: ReleaseFlows, refund
         }
         return presentPayments(trx, frozen);
       });
+      return { items };
+    },
+
+    /**
+     * The operator's list: payments with an open dispute (or, with `closed`, settled ones), each with its
+     * ticket's title and repository so the operator knows what the work was.
+     */
+    async listForOperator(actor: Actor, state: 'open' | 'closed') {
+      requireOperator(actor);
+      const rows = await repo.disputedPayments(db, state, DISPUTE_LIST_LIMIT);
+      const payments = await presentPayments(db, rows);
+      const items = [];
+      for (const payment of payments) {
+        const ticket = payment.ticketId ? await ctx.tickets.findById(db, payment.ticketId) : undefined;
+        items.push({ payment, ticket: ticket ? { id: ticket.id, title: ticket.title, repo: ticket.repo_full_name } : null });
+      }
       return { items };
     },
 

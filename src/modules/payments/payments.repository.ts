@@ -1,6 +1,7 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Queryable, Tx } from '../../db/database.ts';
 import type {
+  DB,
   PaymentDisputesTable,
   PaymentPostingPurpose,
   PaymentPostingsTable,
@@ -107,6 +108,25 @@ export async function closeDispute(trx: Tx, id: string, changes: Pick<DisputeRow
 export async function disputesOf(db: Queryable, paymentIds: string[]): Promise<DisputeRow[]> {
   if (paymentIds.length === 0) return [];
   return db.selectFrom('payment_disputes').selectAll().where('payment_id', 'in', paymentIds).orderBy('opened_at').orderBy('id').execute();
+}
+
+/**
+ * Payments with a dispute: those with one still open (what an operator must decide), or those whose
+ * disputes are all closed, most recent first. `limit` keeps the operator's page short.
+ */
+export async function disputedPayments(db: Queryable, state: 'open' | 'closed', limit: number): Promise<PaymentRow[]> {
+  const openDispute = (eb: ExpressionBuilder<DB, 'payments'>) =>
+    eb.exists(eb.selectFrom('payment_disputes').select('payment_disputes.id').whereRef('payment_disputes.payment_id', '=', 'payments.id').where('payment_disputes.status', '=', 'open'));
+  const anyDispute = (eb: ExpressionBuilder<DB, 'payments'>) =>
+    eb.exists(eb.selectFrom('payment_disputes').select('payment_disputes.id').whereRef('payment_disputes.payment_id', '=', 'payments.id'));
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where((eb) => (state === 'open' ? openDispute(eb) : eb.and([anyDispute(eb), eb.not(openDispute(eb))])))
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** A unique index refused the row (optionally: this index), on node-postgres and PGlite alike. */

@@ -5,6 +5,8 @@ import { requireIdempotencyKey, sendStored as send } from './idempotency.ts';
 import {
   createQuoteBody,
   disputeBody,
+  disputedPaymentList,
+  disputesQuery,
   idempotencyHeaders,
   moneyErrors,
   paymentEnvelope,
@@ -104,6 +106,15 @@ export function registerPaymentRoutes(app: App, payments: PaymentsService) {
       response: { 201: paymentList, ...errorResponses },
     },
   }, async (request, reply) => reply.code(201).send(await payments.dispute(request.actor, request.params.id, request.body.reason)));
+
+  app.get('/api/v1/admin/disputes', {
+    schema: {
+      tags: ['operator'],
+      summary: 'Disputed payments, most recently changed first (at most 100), with their ticket and disputes (operators)',
+      querystring: disputesQuery,
+      response: { 200: disputedPaymentList, ...errorResponses },
+    },
+  }, async (request) => payments.disputesForOperator(request.actor, request.query.status));
 
   app.post('/api/v1/admin/payments/:id/dispute-resolution', {
     schema: {

@@ -128,6 +128,12 @@ export const paymentOut = z
 
 export const paymentEnvelope = z.object({ payment: paymentOut });
 export const paymentList = z.object({ items: z.array(paymentOut) });
+export const disputesQuery = z.object({
+  status: z.enum(['open', 'closed']).default('open').describe('open: payments with a dispute to decide (default); closed: settled ones'),
+});
+export const disputedPaymentList = z.object({
+  items: z.array(z.object({ payment: paymentOut, ticket: z.object({ id: z.uuid(), title: z.string(), repo: z.string() }).nullable() })),
+});
 export const refundResult = z.object({ refund: refundOut, payment: paymentOut });
 
 export const QUOTE_STATUSES = ['pending', 'accepted', 'declined', 'withdrawn', 'expired'] as const;

@@ -51,6 +51,7 @@ export function createPaymentsService(
     refund: refunds.request,
     dispute: disputes.open,
     resolveDispute: disputes.resolve,
+    disputesForOperator: disputes.listForOperator,
     logTime: time.log,
     timeEntries: time.list,
     /** For invoices: the time entries a payment bills (see payments.time.ts). */

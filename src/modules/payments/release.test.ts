@@ -110,6 +110,19 @@ describe('escrow release: at confirmation, or by itself after the grace period u
     assert.equal((await first.customer.api.get(first.url)).body.status, 'resolved', 'a disputed ticket does not auto-confirm');
 
     const operator = await createUser(ctx, { operator: true });
+    // The operator's list of disputes to decide: the payment, its ticket and the customer's reason.
+    const disputes = async (query = '') => {
+      const listed = await operator.api.get(`/api/v1/admin/disputes${query}`);
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      return listed.body.items as Array<{ payment: { id: string; status: string; disputes: Array<{ reason: string; status: string }> }; ticket: { id: string; title: string; repo: string } }>;
+    };
+    const [open] = await disputes();
+    assert.equal(open.payment.id, first.paymentId);
+    assert.equal(open.payment.disputes[0].reason, 'It still leaks on Windows.');
+    assert.deepEqual(open.ticket, { id: first.ticketId, title: (await first.customer.api.get(first.url)).body.title, repo: first.repo.fullName });
+    assert.deepEqual(await disputes('?status=closed'), []);
+    for (const someone of [first.customer, first.helper, first.repo.maintainer]) assert.equal((await someone.api.get('/api/v1/admin/disputes')).status, 403);
+    assert.equal((await operator.api.get('/api/v1/admin/disputes?status=maybe')).status, 400);
     const resolution = `/api/v1/admin/payments/${first.paymentId}/dispute-resolution`;
     assert.equal((await first.repo.maintainer.api.post(resolution, { outcome: 'release' }, withKey())).status, 403);
     assert.equal((await operator.api.post(resolution, { outcome: 'release' })).body.error.code, 'idempotency_key_required');
@@ -120,6 +133,8 @@ describe('escrow release: at confirmation, or by itself after the grace period u
     assert.equal(released.body.payment.disputes[0].status, 'released');
     assert.deepEqual(await first.balances.changes(), { escrow: -9999, helper: 8182, repo: 999, platform: 499, fees: -319 });
     assert.equal((await operator.api.post(resolution, { outcome: 'release' }, withKey())).body.error.code, 'no_open_dispute');
+    assert.deepEqual(await disputes(), [], 'nothing left to decide');
+    assert.deepEqual((await disputes('?status=closed')).map((item) => [item.payment.id, item.payment.disputes[0].status]), [[first.paymentId, 'released']]);
 
     const second = await paidTicket();
     assert.equal((await second.customer.api.post(`${second.url}/dispute`, { reason: 'Half done.' })).status, 201);

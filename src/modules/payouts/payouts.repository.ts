@@ -109,10 +109,16 @@ export async function payoutsOf(db: Queryable, payee: Payee, limit = 100): Promi
     .execute();
 }
 
-export async function listPayouts(db: Queryable, status: PayoutStatus | undefined, limit: number): Promise<PayoutRow[]> {
-  let query = db.selectFrom('payouts').selectAll();
-  if (status) query = query.where('status', '=', status);
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+/** With the payee's name (a helper's display name, a repository's full name): the operator pays people, not ids. */
+export async function listPayouts(db: Queryable, status: PayoutStatus | undefined, limit: number): Promise<Array<PayoutRow & { payee_name: string | null }>> {
+  let query = db
+    .selectFrom('payouts')
+    .leftJoin('users', (join) => join.onRef('users.id', '=', 'payouts.payee_id').on('payouts.payee_type', '=', 'helper'))
+    .leftJoin('repos', (join) => join.onRef('repos.id', '=', 'payouts.payee_id').on('payouts.payee_type', '=', 'repo'))
+    .selectAll('payouts')
+    .select((eb) => eb.fn.coalesce('users.display_name', 'repos.full_name').as('payee_name'));
+  if (status) query = query.where('payouts.status', '=', status);
+  return query.orderBy('payouts.created_at', 'desc').orderBy('payouts.id', 'desc').limit(limit).execute();
 }
 
 /** The payout of this payee and currency made just before `payout`, if any. */

@@ -5,6 +5,7 @@ import { idempotencyHeaders } from '../payments/payments.schemas.ts';
 import { repoParams } from '../repos/repos.schemas.ts';
 import {
   adminListQuery,
+  adminPayoutList,
   balanceOut,
   markFailedBody,
   markPaidBody,
@@ -66,7 +67,7 @@ export function registerPayoutRoutes(app: App, payouts: PayoutsService) {
   }, async (request) => payouts.listFor(await access.repo(request.actor, fullNameOf(request.params))));
 
   app.get('/api/v1/admin/payouts', {
-    schema: { tags: ['operator'], summary: 'Payouts, newest first, by status: pending_manual ones wait for a bank transfer (operators)', querystring: adminListQuery, response: { 200: payoutList, ...payoutErrors } },
+    schema: { tags: ['operator'], summary: 'Payouts, newest first, by status: pending_manual ones wait for a bank transfer (operators)', querystring: adminListQuery, response: { 200: adminPayoutList, ...payoutErrors } },
   }, async (request) => payouts.adminList(request.actor, request.query));
 
   app.post('/api/v1/admin/payouts/run', {

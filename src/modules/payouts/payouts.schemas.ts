@@ -57,6 +57,9 @@ export const payoutOut = z
   .meta({ id: 'Payout' });
 
 export const payoutList = z.object({ items: z.array(payoutOut) });
+export const adminPayoutList = z.object({
+  items: z.array(payoutOut.extend({ payeeName: z.string().nullable().describe("The helper's display name or the repository's full name") })),
+});
 
 export const markPaidBody = z.object({ reference: z.string().trim().min(1).max(200).optional().describe("The bank transfer's reference") }).strict();
 export const markFailedBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();

@@ -129,7 +129,7 @@ export function createPayoutsService(deps: Deps, parts: { ledger: LedgerService;
 
     async adminList(actor: Actor, query: { status?: PayoutStatus; limit: number }) {
       requireOperator(actor);
-      return { items: (await repo.listPayouts(db, query.status, query.limit)).map(presentPayout) };
+      return { items: (await repo.listPayouts(db, query.status, query.limit)).map((row) => ({ ...presentPayout(row), payeeName: row.payee_name })) };
     },
 
     /** Operators: run the payouts now instead of at midnight (the run is idempotent: nothing is paid twice). */

@@ -171,6 +171,7 @@ describe('payouts: balances, schedule, threshold, idempotency, negative balances
     const pending = await operator.api.get('/api/v1/admin/payouts?status=pending_manual');
     const payout = pending.body.items.find((item: { payee: { id: string } }) => item.payee.id === helper.id);
     assert.ok(payout, 'the run made a manual payout');
+    assert.equal(payout.payeeName, (await helper.api.get('/api/v1/me')).body.displayName, 'the operator sees whom to pay');
     const url = `/api/v1/admin/payouts/${payout.id}`;
     assert.equal((await client(ctx).post(`${url}/mark-paid`, {}, withKey())).status, 401);
     assert.equal((await helper.api.post(`${url}/mark-paid`, {}, withKey())).status, 403);

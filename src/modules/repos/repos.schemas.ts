@@ -102,7 +102,15 @@ export const onboardingOut = z.object({
 });
 
 export const demandListOut = z.object({
-  items: z.array(z.object({ fullName: z.string(), requests: z.number().int(), organizations: z.number().int(), lastRequestedAt: isoDate })),
+  items: z.array(
+    z.object({
+      fullName: z.string(),
+      requests: z.number().int(),
+      organizations: z.number().int(),
+      lastRequestedAt: isoDate,
+      notes: z.array(z.string()).describe("The requesters' notes, newest first (at most 10; empty ones left out)"),
+    }),
+  ),
 });
 
 export const repoErrors = errorResponses;

@@ -11,6 +11,9 @@ import { presentRepo } from './repos.presenter.ts';
 import * as repo from './repos.repository.ts';
 import type { RegisterRepoInput, SearchInput, UpdateRepoInput } from './repos.schemas.ts';
 
+/** The operator's demand list shows this many of each repository's latest notes. */
+const DEMAND_NOTES_SHOWN = 10;
+
 export type RepoAccess = { repo: repo.RepoRow; role: MaintainerRole | null; isOperator: boolean };
 
 export function createReposService(deps: Deps) {
@@ -227,6 +230,8 @@ export function createReposService(deps: Deps) {
           eb.fn.count<number>('id').distinct().as('requests'),
           eb.fn.count<number>('org_id').distinct().as('organizations'),
           eb.fn.max('created_at').as('last_requested_at'),
+          // What the people asking wrote, newest first: why they need it is what an operator weighs.
+          sql<string[]>`coalesce(array_agg(note order by created_at desc) filter (where note <> ''), '{}')`.as('notes'),
         ])
         .groupBy((eb) => eb.fn('lower', ['full_name']))
         .orderBy('requests', 'desc')
@@ -237,6 +242,7 @@ export function createReposService(deps: Deps) {
         requests: Number(row.requests),
         organizations: Number(row.organizations),
         lastRequestedAt: new Date(row.last_requested_at).toISOString(),
+        notes: row.notes.slice(0, DEMAND_NOTES_SHOWN),
       }));
     },
   };

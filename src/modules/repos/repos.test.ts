@@ -145,6 +145,11 @@ describe('repositories', () => {
     const second = await other.api.post('/api/v1/onboarding-requests', { fullName: 'unlisted/lib' });
     assert.deepEqual(second.body.demand, { requests: 2, organizations: 1 });
     assert.equal((await other.api.post('/api/v1/onboarding-requests', { fullName: 'unlisted/lib', org: 'bigcorp' })).status, 404);
+    const operator = await createUser(ctx, { operator: true });
+    const demand = await operator.api.get('/api/v1/onboarding-requests');
+    assert.equal(demand.status, 200);
+    const listed = demand.body.items.find((item: { fullName: string }) => item.fullName.toLowerCase() === 'unlisted/lib');
+    assert.deepEqual({ ...listed, fullName: undefined, lastRequestedAt: undefined }, { fullName: undefined, lastRequestedAt: undefined, requests: 2, organizations: 1, notes: ['we use it in production'] });
 
     const claimant = await createUser(ctx);
     const claimed = await claimant.api.post('/api/v1/repos', { fullName: 'unlisted/lib' });

@@ -147,6 +147,20 @@ export function bookingsService(deps: Deps, services: { availability: Availabili
       return presentBooking((await load(actor, id)).booking);
     },
 
+    /**
+     * The sessions booked about a ticket. Its customer, its assignee and its maintainers (and operators)
+     * see all of them; another helper only the ones booked with them; anyone else gets a 404, as for the
+     * ticket itself.
+     */
+    async listForTicket(actor: Actor, ticketId: string) {
+      const user = requireUser(actor);
+      const { ticket, relation } = await tickets.access(actor, ticketId);
+      const everything = relation.customer || relation.assignee || relation.maintainer;
+      const rows = await repo.listTicketBookings(db, ticket.id, everything ? undefined : user.userId);
+      if (!everything && rows.length === 0) throw notFound('The ticket');
+      return { items: rows.map(presentBooking) };
+    },
+
     /** Allowed up to the start; inside the notice it is recorded as a late cancellation. */
     async cancel(actor: Actor, id: string, reason?: string) {
       const { booking, userId } = await loadAsParty(actor, id);

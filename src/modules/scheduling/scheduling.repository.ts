@@ -65,6 +65,13 @@ export async function findBooking(db: Queryable, id: string): Promise<BookingVie
   return selectBookings(db).where('bookings.id', '=', id).executeTakeFirst();
 }
 
+/** The ticket's bookings, soonest first; with `helperId`, only that helper's. */
+export async function listTicketBookings(db: Queryable, ticketId: string, helperId?: string): Promise<BookingView[]> {
+  let query = selectBookings(db).where('bookings.ticket_id', '=', ticketId);
+  if (helperId) query = query.where('bookings.helper_id', '=', helperId);
+  return query.orderBy('bookings.starts_at').orderBy('bookings.id').execute();
+}
+
 /** Changes a booking only while it is still confirmed, so that a cancel and a reschedule cannot both win. */
 export async function updateIfConfirmed(db: Queryable, id: string, changes: Updateable<BookingsTable>): Promise<boolean> {
   const result = await db.updateTable('bookings').set(changes).where('id', '=', id).where('status', '=', 'confirmed').executeTakeFirst();

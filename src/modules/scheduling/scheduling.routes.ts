@@ -6,7 +6,9 @@ import {
   availabilityBody,
   availabilityOut,
   bookingBody,
+  bookingListOut,
   bookingOut,
+  bookingsQuery,
   bookingPolicyBody,
   bookingPolicyOut,
   cancelBody,
@@ -42,6 +44,15 @@ export function registerSchedulingRoutes(app: App, scheduling: SchedulingService
   app.post('/api/v1/bookings', {
     schema: { tags, summary: 'Book a free slot of a helper; a slot taken meanwhile gives 409 slot_taken', body: bookingBody, response: { 201: bookingOut, ...errorResponses } },
   }, async (request, reply) => reply.code(201).send(await scheduling.book(request.actor, request.body)));
+
+  app.get('/api/v1/bookings', {
+    schema: {
+      tags,
+      summary: "The sessions booked about a ticket, soonest first: all of them for its customer, assignee and maintainers, a helper's own for another helper; 404 for anyone else",
+      querystring: bookingsQuery,
+      response: { 200: bookingListOut, ...errorResponses },
+    },
+  }, async (request) => scheduling.listForTicket(request.actor, request.query.ticket));
 
   app.get('/api/v1/bookings/:id', {
     schema: { tags, summary: 'A booking (its helper and customer)', params: idParams, response: booking },

@@ -107,3 +107,6 @@ export type AvailabilityInput = z.output<typeof availabilityBody>;
 export type SlotsQuery = z.output<typeof slotsQuery>;
 export type BookingInput = z.output<typeof bookingBody>;
 export type RescheduleInput = z.output<typeof rescheduleBody>;
+
+export const bookingsQuery = z.object({ ticket: z.uuid().describe('The ticket whose sessions to list') });
+export const bookingListOut = z.object({ items: z.array(bookingOut) });

@@ -174,6 +174,46 @@ describe('scheduling', () => {
     assert.equal((await customer.api.get(`/api/v1/bookings/00000000-0000-4000-8000-000000000000`)).status, 404);
   });
 
+  test("a ticket's sessions: its customer, assignee and maintainers see all, another helper only theirs, anyone else a 404", async () => {
+    const { repo, helper, customer } = await world();
+    ctx.clock.set('2026-03-02T08:00:00Z');
+    const ticket = await openTicket(customer, repo);
+    assert.equal((await helper.api.post(`/api/v1/tickets/${ticket.id}/claim`)).status, 200);
+    const second = await approvedHelper(ctx, repo);
+    await second.api.put('/api/v1/helpers/me/availability', { timeZone: 'UTC', weeklyHours: MORNINGS });
+    const later = await book(customer, helper, '2026-03-06T08:00:00Z', { ticketId: ticket.id });
+    const sooner = await book(customer, second, '2026-03-05T09:00:00Z', { ticketId: ticket.id });
+    const unrelated = await book(customer, helper, '2026-03-04T08:00:00Z');
+    for (const booked of [later, sooner, unrelated]) assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    assert.equal((await customer.api.post(`/api/v1/bookings/${later.body.id}/cancel`)).status, 200);
+
+    const list = (user: TestUser, ticketId = ticket.id) => user.api.get(`/api/v1/bookings?ticket=${ticketId}`);
+    const ids = async (user: TestUser) => {
+      const response = await list(user);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      return response.body.items.map((item: { id: string }) => item.id);
+    };
+    const all = [sooner.body.id, later.body.id];
+    assert.deepEqual(await ids(customer), all, 'soonest first, cancelled ones too, not the booking about no ticket');
+    assert.deepEqual(await ids(helper), all, 'the assignee');
+    assert.deepEqual(await ids(repo.maintainer), all);
+    assert.deepEqual(await ids(await createUser(ctx, { operator: true })), all);
+    assert.deepEqual(await ids(second), [sooner.body.id], 'another helper: only their own session');
+    const listed = (await list(customer)).body.items;
+    assert.equal(listed[1].status, 'cancelled');
+    assert.equal(listed[0].helper.id, second.id);
+    assert.equal(listed[0].ticketId, ticket.id);
+
+    assert.equal((await list(await createUser(ctx))).status, 404, 'a stranger');
+    assert.equal((await list(await approvedHelper(ctx, repo))).status, 404, 'a helper of the repository with no session on it');
+    assert.equal((await list(customer, '00000000-0000-4000-8000-000000000000')).status, 404);
+    assert.equal((await client(ctx).get(`/api/v1/bookings?ticket=${ticket.id}`)).status, 401);
+    const bad = await customer.api.get('/api/v1/bookings?ticket=nope');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details[0].path, 'querystring.ticket');
+    assert.equal((await customer.api.get('/api/v1/bookings')).status, 400);
+  });
+
   test('cancellation and rescheduling follow the notice: free until N hours before, late cancellations recorded; repository and helper notices', async () => {
     const { repo, helper, customer } = await world();
     ctx.clock.set('2026-03-02T08:00:00Z');

@@ -14,6 +14,17 @@ export async function findUserByGithubLogin(db: Queryable, login: string) {
     .executeTakeFirst();
 }
 
+export async function findUserByGithubId(db: Queryable, githubId: string) {
+  return db.selectFrom('users').selectAll().where('github_id', '=', githubId).executeTakeFirst();
+}
+
+/** Records the GitHub account a user signed in with; the login only when no other user holds it. */
+export async function linkGithubAccount(db: Queryable, userId: string, github: { id: string; login: string }, now: Date): Promise<void> {
+  await db.updateTable('users').set({ github_id: github.id, updated_at: now }).where('id', '=', userId).execute();
+  const holder = await findUserByGithubLogin(db, github.login);
+  if (!holder) await db.updateTable('users').set({ github_login: github.login, updated_at: now }).where('id', '=', userId).execute();
+}
+
 export async function findUserByEmail(db: Queryable, email: string) {
   return db
     .selectFrom('users')

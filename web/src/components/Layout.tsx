@@ -52,6 +52,13 @@ export function Layout({ children }: { children: ReactNode }) {
                   </Link>
                 </li>
               ))}
+              {me?.isOperator && (
+                <li>
+                  <Link href="/admin" aria-current={location.pathname.startsWith('/admin') ? 'page' : undefined}>
+                    Operator
+                  </Link>
+                </li>
+              )}
               {me?.orgs.filter((org) => org.role === 'admin').map((org) => (
                 <li key={org.slug}>
                   <Link href={`/portal/orgs/${org.slug}`}>{org.name}</Link>

@@ -104,6 +104,10 @@ const STATUS_TONES: Record<string, 'neutral' | 'green' | 'blue' | 'orange' | 're
   paid: 'green',
   issued: 'orange',
   void: 'neutral',
+  completed: 'green',
+  processing: 'blue',
+  pending_manual: 'orange',
+  confirmed: 'blue',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -32,7 +32,10 @@ export function toMinorUnits(text: string, currency: string): number | null {
  * as null, so the API's own message says what is wrong; nothing is clamped or guessed here.
  */
 export function toMinor(typed: string, currency: string): number {
-  return typed.trim() === '' ? Number.NaN : Math.round(Number(typed) * 10 ** minorDigits(currency));
+  // A minus sign is sent as typed, so the API answers that the amount must be positive.
+  const negative = typed.trim().startsWith('-');
+  const units = toMinorUnits(negative ? typed.trim().slice(1) : typed, currency);
+  return units === null ? Number.NaN : negative ? -units : units;
 }
 
 /** Minor units as a form shows them to edit: 2550 EUR is "25.50". */

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, must } from '../api/client.ts';
 import { ErrorMessage, Notice, PageTitle, useSubmit } from '../components/ui.tsx';
 import { useLocation } from '../lib/router.tsx';
+import { useLoad } from '../lib/useLoad.ts';
 
 /** Only paths of this site may be returned to after signing in (the server checks it too). */
 export function safeNext(value: string | null): string {
@@ -13,6 +14,8 @@ export function SignInPage() {
   const next = safeNext(location.searchParams.get('next'));
   const [email, setEmail] = useState('');
   const [sentTo, setSentTo] = useState<string | null>(null);
+  // GitHub is offered only when the server has the GitHub App's client id and secret.
+  const providers = useLoad(() => must(api.GET('/api/v1/auth/providers')), []);
   const { busy, error, submit } = useSubmit(
     () => must(api.POST('/api/v1/auth/magic-link', { body: { email, redirectTo: next } })),
     () => setSentTo(email),
@@ -35,6 +38,15 @@ export function SignInPage() {
           <button type="submit" disabled={busy || !email}>
             {busy ? 'Sending…' : 'Email me a sign-in link'}
           </button>
+          {providers.data?.github && (
+            <>
+              <p className="muted">or</p>
+              {/* A real navigation: the server redirects to GitHub and back. */}
+              <a className="button secondary" href={`/auth/github?next=${encodeURIComponent(next)}`}>
+                Sign in with GitHub
+              </a>
+            </>
+          )}
         </form>
       )}
     </section>

@@ -3,6 +3,7 @@ import { api, idempotencyKey, must, type Schemas } from '../api/client.ts';
 import { ClaimButton } from '../components/ClaimButton.tsx';
 import { HelperPanel } from '../components/HelperPanel.tsx';
 import { RequireSignIn } from '../components/RequireSignIn.tsx';
+import { TicketBookings } from '../components/TicketBookings.tsx';
 import { Badge, ErrorMessage, Loading, Notice, PageTitle, StatusBadge, useSubmit } from '../components/ui.tsx';
 import { dateTime, humanize, minutes, money } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
@@ -110,6 +111,7 @@ function Ticket({ id, from }: { id: string; from: 'portal' | 'console' }) {
           {mine && <Decisions ticket={ticket} onChange={reload} />}
         </div>
         <aside aria-label="Quotes, payments and time">
+          <TicketBookings ticketId={ticket.id} />
           <Quotes quotes={quotes} canDecide={mine} userId={me?.id} onChange={reload} />
           <Payments payments={payments} forCustomer={mine} />
           <TimeLogged entries={time} />

@@ -1,0 +1,124 @@
+import { useState } from 'react';
+import { api, must, type Schemas } from '../../api/client.ts';
+import { ErrorMessage, Loading, Notice, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { date } from '../../lib/format.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+
+/** Claims to approve, then the demand for repositories nobody has claimed yet. */
+export function OnboardingTab() {
+  const claims = useLoad(() => must(api.GET('/api/v1/admin/repo-claims')), []);
+  const demand = useLoad(() => must(api.GET('/api/v1/onboarding-requests')), []);
+  const [decided, setDecided] = useState<string | null>(null);
+  return (
+    <>
+      <section aria-labelledby="claims-heading">
+        <h2 id="claims-heading">Repository claims awaiting verification</h2>
+        <ErrorMessage error={claims.error} />
+        {decided && <Notice tone="success">{decided}</Notice>}
+        {!claims.data ? (
+          <Loading />
+        ) : claims.data.items.length === 0 ? (
+          <p className="muted">No claim is waiting.</p>
+        ) : (
+          <TableWrap label="Repository claims">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Repository</th>
+                  <th scope="col">Claimed</th>
+                  <th scope="col">Demand</th>
+                  <th scope="col">Decision</th>
+                </tr>
+              </thead>
+              <tbody>
+                {claims.data.items.map((claim) => (
+                  <ClaimRow
+                    key={claim.id}
+                    claim={claim}
+                    onDecided={(message) => {
+                      setDecided(message);
+                      void claims.reload();
+                    }}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </section>
+      <section aria-labelledby="demand-heading">
+        <h2 id="demand-heading">Onboarding requests</h2>
+        <ErrorMessage error={demand.error} />
+        {!demand.data ? (
+          <Loading />
+        ) : demand.data.items.length === 0 ? (
+          <p className="muted">Nobody has asked for an unlisted repository.</p>
+        ) : (
+          <TableWrap label="Onboarding requests">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Repository</th>
+                  <th scope="col">Requests</th>
+                  <th scope="col">Organizations</th>
+                  <th scope="col">Notes</th>
+                  <th scope="col">Last asked</th>
+                </tr>
+              </thead>
+              <tbody>
+                {demand.data.items.map((item) => (
+                  <tr key={item.fullName}>
+                    <th scope="row">{item.fullName}</th>
+                    <td>{item.requests}</td>
+                    <td>{item.organizations}</td>
+                    <td>
+                      {item.notes.length ? (
+                        <ul className="plain-list small">
+                          {item.notes.map((note, index) => (
+                            <li key={index}>{note}</li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td>{date(item.lastRequestedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )}
+      </section>
+    </>
+  );
+}
+
+function ClaimRow({ claim, onDecided }: { claim: Schemas['Repository']; onDecided: (message: string) => void }) {
+  const [owner, name] = claim.fullName.split('/');
+  const decide = (decision: 'verified' | 'rejected') => () =>
+    must(api.POST('/api/v1/admin/repos/{owner}/{name}/verify', { params: { path: { owner, name } }, body: { decision } }));
+  const approve = useSubmit(decide('verified'), () => onDecided(`${claim.fullName} is verified and listed in the directory.`));
+  const reject = useSubmit(decide('rejected'), () => onDecided(`The claim on ${claim.fullName} is rejected.`));
+  return (
+    <tr>
+      <th scope="row">
+        {claim.fullName}
+        {claim.description && <div className="muted small">{claim.description}</div>}
+      </th>
+      <td>{date(claim.createdAt)}</td>
+      <td>{claim.demand ? `${claim.demand.requests} requests, ${claim.demand.organizations} organizations` : '—'}</td>
+      <td>
+        <div className="row">
+          <button type="button" onClick={() => approve.submit()} disabled={approve.busy || reject.busy}>
+            Approve<span className="sr-only"> {claim.fullName}</span>
+          </button>
+          <button type="button" className="danger" onClick={() => reject.submit()} disabled={approve.busy || reject.busy}>
+            Reject<span className="sr-only"> {claim.fullName}</span>
+          </button>
+        </div>
+        <ErrorMessage error={approve.error ?? reject.error} />
+      </td>
+    </tr>
+  );
+}
