@@ -51,12 +51,19 @@ describe('authorization of SLA, release window and scheduling routes', () => {
   }
 
   const calendar = () => ({ name: `Office ${slot++}`, timeZone: 'UTC', weeklyHours: OFFICE_WEEK });
+  /** A calendar or a policy of its own for each request that edits or deletes one, made by the maintainer. */
+  const ownCalendar = async () => (await users.maintainer.api.post(`/api/v1/repos/${repo}/calendars`, calendar())).body.id as string;
+  const ownPolicy = async () => (await users.maintainer.api.post(`/api/v1/repos/${repo}/sla-policies`, { name: `P ${slot++}`, targets: { urgent: { firstResponse: 60 } } })).body.id as string;
   const rows: Array<{ name: string; send: (api: Client) => Promise<{ status: number }>; expect: Record<Role, number> }> = [
     { name: 'POST calendars', send: (api) => api.post(`/api/v1/repos/${repo}/calendars`, calendar()), expect: row(401, 403, 403, 403, 201, 201) },
     { name: 'GET calendars', send: (api) => api.get(`/api/v1/repos/${repo}/calendars`), expect: row(200, 200, 200, 200, 200, 200) },
     { name: 'POST sla-policies', send: (api) => api.post(`/api/v1/repos/${repo}/sla-policies`, { name: `P ${slot++}`, targets: { urgent: { firstResponse: 60 } } }), expect: row(401, 403, 403, 403, 201, 201) },
     { name: 'GET sla-policies', send: (api) => api.get(`/api/v1/repos/${repo}/sla-policies`), expect: row(200, 200, 200, 200, 200, 200) },
     { name: 'PUT sla-policies/default', send: (api) => api.put(`/api/v1/repos/${repo}/sla-policies/default`, { policyId: null }), expect: row(401, 403, 403, 403, 200, 200) },
+    { name: 'PATCH calendars/{id}', send: async (api) => api.patch(`/api/v1/repos/${repo}/calendars/${await ownCalendar()}`, { holidays: ['2026-12-25'] }), expect: row(401, 403, 403, 403, 200, 200) },
+    { name: 'DELETE calendars/{id}', send: async (api) => api.delete(`/api/v1/repos/${repo}/calendars/${await ownCalendar()}`), expect: row(401, 403, 403, 403, 204, 204) },
+    { name: 'PATCH sla-policies/{id}', send: async (api) => api.patch(`/api/v1/repos/${repo}/sla-policies/${await ownPolicy()}`, { targets: { low: { resolution: 600 } } }), expect: row(401, 403, 403, 403, 200, 200) },
+    { name: 'DELETE sla-policies/{id}', send: async (api) => api.delete(`/api/v1/repos/${repo}/sla-policies/${await ownPolicy()}`), expect: row(401, 403, 403, 403, 204, 204) },
     { name: 'GET release-windows', send: (api) => api.get(`/api/v1/repos/${repo}/release-windows`), expect: row(200, 200, 200, 200, 200, 200) },
     { name: 'PUT release-windows', send: (api) => api.put(`/api/v1/repos/${repo}/release-windows`, { windows: [{ major: 1, generalSupport: { from: '2024-01-01' } }] }), expect: row(401, 403, 403, 403, 200, 200) },
     { name: 'GET booking-policy', send: (api) => api.get(`/api/v1/repos/${repo}/booking-policy`), expect: row(200, 200, 200, 200, 200, 200) },

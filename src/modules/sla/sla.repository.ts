@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
 import type { BusinessCalendarsTable, SlaPoliciesTable, TicketSlaTable } from '../../db/types.ts';
 import type { SlaState } from './sla.clock.ts';
@@ -30,6 +30,21 @@ export async function findCalendars(db: Queryable, ids: string[]): Promise<Calen
   return (await selectCalendars(db).where('id', 'in', ids).execute()) as CalendarRow[];
 }
 
+export async function updateCalendar(db: Queryable, id: string, values: Updateable<BusinessCalendarsTable>): Promise<void> {
+  await db.updateTable('business_calendars').set(values).where('id', '=', id).execute();
+}
+
+export async function deleteCalendar(db: Queryable, id: string): Promise<void> {
+  await db.deleteFrom('business_calendars').where('id', '=', id).execute();
+}
+
+/** What still counts in a calendar: the policies measured in it, and the tickets whose clocks were started in it. */
+export async function calendarUsers(db: Queryable, id: string): Promise<{ policies: string[]; ticketClocks: number }> {
+  const policies = await db.selectFrom('sla_policies').select('name').where('calendar_id', '=', id).orderBy('name').execute();
+  const clocks = await db.selectFrom('ticket_sla').select(sql<string>`count(*)`.as('count')).where('calendar_id', '=', id).executeTakeFirstOrThrow();
+  return { policies: policies.map((row) => row.name), ticketClocks: Number(clocks.count) };
+}
+
 function selectPolicies(db: Queryable) {
   return db
     .selectFrom('sla_policies')
@@ -40,6 +55,21 @@ function selectPolicies(db: Queryable) {
 
 export async function insertPolicy(db: Queryable, values: Insertable<SlaPoliciesTable>): Promise<void> {
   await db.insertInto('sla_policies').values(values).execute();
+}
+
+export async function updatePolicy(db: Queryable, id: string, values: Updateable<SlaPoliciesTable>): Promise<void> {
+  await db.updateTable('sla_policies').set(values).where('id', '=', id).execute();
+}
+
+export async function deletePolicy(db: Queryable, id: string): Promise<void> {
+  await db.deleteFrom('sla_policies').where('id', '=', id).execute();
+}
+
+/** What still refers to a policy: plans (archived ones too) and tickets' clocks (the default is on the row). */
+export async function policyUsers(db: Queryable, id: string): Promise<{ plans: string[]; ticketClocks: number }> {
+  const plans = await db.selectFrom('plans').select('name').where('sla_policy_id', '=', id).orderBy('name').execute();
+  const clocks = await db.selectFrom('ticket_sla').select(sql<string>`count(*)`.as('count')).where('policy_id', '=', id).executeTakeFirstOrThrow();
+  return { plans: plans.map((row) => row.name), ticketClocks: Number(clocks.count) };
 }
 
 export async function listPolicies(db: Queryable, repoId: string): Promise<PolicyRow[]> {

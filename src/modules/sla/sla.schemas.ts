@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate, timeZone } from '../../http/schemas.ts';
+import { repoParams } from '../repos/repos.schemas.ts';
 import { PRIORITIES } from '../tickets/tickets.schemas.ts';
 import type { TargetKind } from './sla.ticket-view.ts';
 import { hasWorkingTime, localDate, weeklyHours, weeklyHoursOut } from './working-time.schemas.ts';
@@ -8,18 +9,28 @@ import { hasWorkingTime, localDate, weeklyHours, weeklyHoursOut } from './workin
 export const MAX_TARGET_MINUTES = 100_000;
 
 const name = z.string().trim().min(1, 'must not be empty').max(100);
+const holidays = z.array(localDate).max(400).describe('Local dates with no working hours, "YYYY-MM-DD"');
+const NO_WORKING_TIME = 'a calendar needs working hours: give at least one interval on one weekday';
+const NOTHING_TO_CHANGE = 'give at least one field to change';
 
 export const createCalendarBody = z
   .object({
     name,
     timeZone: timeZone.describe('IANA time zone of the working hours, e.g. Europe/Paris'),
     weeklyHours,
-    holidays: z.array(localDate).max(400).default([]).describe('Local dates with no working hours, "YYYY-MM-DD"'),
+    holidays: holidays.default([]),
   })
-  .refine((body) => hasWorkingTime(body.weeklyHours), {
-    path: ['weeklyHours'],
-    message: 'a calendar needs working hours: give at least one interval on one weekday',
-  });
+  .refine((body) => hasWorkingTime(body.weeklyHours), { path: ['weeklyHours'], message: NO_WORKING_TIME });
+
+/** Fields left out keep their value; weeklyHours and holidays, when given, replace the whole week or list. */
+export const updateCalendarBody = z
+  .object({ name: name.optional(), timeZone: timeZone.optional(), weeklyHours: weeklyHours.optional(), holidays: holidays.optional() })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: NOTHING_TO_CHANGE })
+  .refine((body) => body.weeklyHours === undefined || hasWorkingTime(body.weeklyHours), { path: ['weeklyHours'], message: NO_WORKING_TIME });
+
+export const calendarIdParams = repoParams.extend({ calendarId: z.uuid() });
+export const policyIdParams = repoParams.extend({ policyId: z.uuid() });
 
 const minutes = z.number().int().min(1).max(MAX_TARGET_MINUTES);
 const targetSet = z
@@ -28,16 +39,21 @@ const targetSet = z
   .describe('Minutes of business time (or of any time, around the clock)');
 const targets = z.object(Object.fromEntries(PRIORITIES.map((priority) => [priority, targetSet.optional()])) as Record<(typeof PRIORITIES)[number], z.ZodOptional<typeof targetSet>>).strict();
 
+const hasTarget = (value: z.output<typeof targets>) => Object.values(value).some((set) => set && Object.keys(set).length > 0);
+const NO_TARGET = 'a policy needs at least one target, e.g. { "urgent": { "firstResponse": 60 } }';
+const calendarId = z.uuid().nullable().describe("One of the repository's calendars; null measures around the clock");
+const targetsIn = targets.describe('Per priority (urgent, high, normal, low): firstResponse, nextResponse and resolution in minutes');
+
 export const createPolicyBody = z
-  .object({
-    name,
-    calendarId: z.uuid().nullable().default(null).describe("One of the repository's calendars; null measures around the clock"),
-    targets: targets.describe('Per priority (urgent, high, normal, low): firstResponse, nextResponse and resolution in minutes'),
-  })
-  .refine((body) => Object.values(body.targets).some((set) => set && Object.keys(set).length > 0), {
-    path: ['targets'],
-    message: 'a policy needs at least one target, e.g. { "urgent": { "firstResponse": 60 } }',
-  });
+  .object({ name, calendarId: calendarId.default(null), targets: targetsIn })
+  .refine((body) => hasTarget(body.targets), { path: ['targets'], message: NO_TARGET });
+
+/** Fields left out keep their value; targets, when given, replace every target. Tickets keep the targets they were given. */
+export const updatePolicyBody = z
+  .object({ name: name.optional(), calendarId: calendarId.optional(), targets: targetsIn.optional() })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: NOTHING_TO_CHANGE })
+  .refine((body) => body.targets === undefined || hasTarget(body.targets), { path: ['targets'], message: NO_TARGET });
 
 export const defaultPolicyBody = z.object({ policyId: z.uuid().nullable().describe('null: no SLA for tickets without a plan') });
 
@@ -77,4 +93,6 @@ export const defaultPolicyOut = z.object({ policyId: z.uuid().nullable() });
 
 export type CreateCalendarInput = z.output<typeof createCalendarBody>;
 export type CreatePolicyInput = z.output<typeof createPolicyBody>;
+export type UpdateCalendarInput = z.output<typeof updateCalendarBody>;
+export type UpdatePolicyInput = z.output<typeof updatePolicyBody>;
 export type PolicyTargets = Partial<Record<(typeof PRIORITIES)[number], Partial<Record<TargetKind, number>>>>;

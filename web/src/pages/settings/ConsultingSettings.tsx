@@ -4,29 +4,33 @@ import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { repoPath, type Repo, type SectionProps } from './common.tsx';
+import { CurrencyPrices, currencyOf, type PriceRow } from './CurrencyPrices.tsx';
 
 type Service = Schemas['ConsultingService'];
 
 function ServiceForm({ repo, service, onSaved, onCancel }: { repo: Repo; service: Service | null; onSaved: () => void; onCancel?: () => void }) {
-  const first = service?.rates[0];
+  const [rates, setRates] = useState<PriceRow[]>(() =>
+    service?.rates.length ? service.rates.map((rate) => ({ currency: rate.currency, values: { hourlyRate: fromMinor(rate.hourlyRate, rate.currency) } })) : [{ currency: repo.currency, values: {} }],
+  );
   const [form, setForm] = useState(() => ({
     name: service?.name ?? '',
     description: service?.description ?? '',
-    currency: first?.currency ?? repo.currency,
-    hourlyRate: first ? fromMinor(first.hourlyRate, first.currency) : '',
     typicalHours: String(service?.typicalHours ?? 4),
     active: service?.active ?? true,
   }));
   const prefix = service ? `service-${service.id}` : 'new-service';
   const save = useSubmit(async () => {
-    const currency = form.currency.trim().toUpperCase();
-    // Rates in other currencies are kept: this form edits one.
-    const rates = [{ currency, hourlyRate: toMinor(form.hourlyRate, currency) }, ...(service?.rates ?? []).filter((rate) => rate.currency !== currency)];
-    const body = { name: form.name, description: form.description, rates, typicalHours: Number(form.typicalHours), active: form.active };
+    const body = {
+      name: form.name,
+      description: form.description,
+      rates: rates.map((row) => ({ currency: currencyOf(row), hourlyRate: toMinor(row.values.hourlyRate ?? '', currencyOf(row)) })),
+      typicalHours: Number(form.typicalHours),
+      active: form.active,
+    };
     if (service) return must(api.PATCH('/api/v1/repos/{owner}/{name}/consulting-services/{id}', { params: { path: { ...repoPath(repo), id: service.id } }, body }));
     return must(api.POST('/api/v1/repos/{owner}/{name}/consulting-services', { params: { path: repoPath(repo) }, body }));
   }, onSaved);
-  const input = (key: 'name' | 'currency' | 'hourlyRate' | 'typicalHours', label: string, type = 'text') => (
+  const input = (key: 'name' | 'typicalHours', label: string, type = 'text') => (
     <Field id={`${prefix}-${key}`} label={label}>
       <input id={`${prefix}-${key}`} type={type} step={type === 'number' ? 'any' : undefined} value={form[key]} onChange={(event) => setForm({ ...form, [key]: event.target.value })} />
     </Field>
@@ -34,8 +38,7 @@ function ServiceForm({ repo, service, onSaved, onCancel }: { repo: Repo; service
   return (
     <form className="settings-form card" onSubmit={save.submit} aria-label={service ? `Edit ${service.name}` : 'New consulting service'}>
       {input('name', 'Name')}
-      {input('currency', 'Currency')}
-      {input('hourlyRate', `Hourly rate (${form.currency || 'currency'})`, 'number')}
+      <CurrencyPrices prefix={prefix} fields={[{ key: 'hourlyRate', label: 'Hourly rate' }]} rows={rates} onChange={setRates} />
       {input('typicalHours', 'Typical hours', 'number')}
       <div className="wide">
         <Field id={`${prefix}-description`} label="Description">

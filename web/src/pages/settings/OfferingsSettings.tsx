@@ -4,6 +4,7 @@ import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { repoPath, type Repo, type SectionProps } from './common.tsx';
+import { CurrencyPrices, currencyOf, type PriceField, type PriceRow } from './CurrencyPrices.tsx';
 
 type Offering = Schemas['Offering'];
 type Kind = Offering['kind'];
@@ -11,60 +12,58 @@ type Price = Offering['prices'][number];
 
 const KINDS: Record<Kind, string> = { fixed: 'Fixed-price ticket', session: 'Live session (per minute)', quote: 'Ask for a quote' };
 
-/** The form's fields: amounts as typed ("25.00"), turned into minor units only when sent. */
-type Draft = { kind: Kind; name: string; description: string; currency: string; price: string; initialFee: string; perMinuteRate: string; minimumMinutes: string; boundsMin: string; boundsMax: string; active: boolean };
+/** The form's fields: amounts as typed ("25.00"), turned into minor units only when sent. The first price's currency is the main one. */
+type Draft = { kind: Kind; name: string; description: string; prices: PriceRow[]; active: boolean };
+
+const BOUNDS: PriceField[] = [
+  { key: 'boundsMin', label: 'Lowest helper rate' },
+  { key: 'boundsMax', label: 'Highest helper rate' },
+];
+const PRICE_FIELDS: Record<Exclude<Kind, 'quote'>, PriceField[]> = {
+  fixed: [{ key: 'price', label: 'Price' }, ...BOUNDS],
+  session: [{ key: 'initialFee', label: 'Initial fee' }, { key: 'perMinuteRate', label: 'Per minute' }, { key: 'minimumMinutes', label: 'Minimum minutes', money: false }, ...BOUNDS],
+};
+
+function rowOf(price: Price): PriceRow {
+  const amount = (value: number | undefined) => (value === undefined ? '' : fromMinor(value, price.currency));
+  const values: Record<string, string> = { boundsMin: amount(price.bounds?.min), boundsMax: amount(price.bounds?.max) };
+  if ('price' in price) values.price = amount(price.price);
+  else Object.assign(values, { initialFee: amount(price.initialFee), perMinuteRate: amount(price.perMinuteRate), minimumMinutes: String(price.minimumMinutes) });
+  return { currency: price.currency, values };
+}
 
 function draftOf(offering: Offering | null, repo: Repo): Draft {
-  const currency = offering?.currency ?? repo.currency;
-  const main = offering?.prices.find((price) => price.currency === currency);
-  const amount = (value: number | undefined) => (value === undefined ? '' : fromMinor(value, currency));
+  const main = offering?.currency ?? repo.currency;
+  // The main currency first: the API lists it first too, but an offering saved before may not.
+  const prices = [...(offering?.prices ?? [])].sort((a, b) => Number(b.currency === main) - Number(a.currency === main)).map(rowOf);
   return {
     kind: offering?.kind ?? 'fixed',
     name: offering?.name ?? '',
     description: offering?.description ?? '',
-    currency,
-    price: amount(main && 'price' in main ? main.price : undefined),
-    initialFee: amount(main && 'initialFee' in main ? main.initialFee : undefined),
-    perMinuteRate: amount(main && 'perMinuteRate' in main ? main.perMinuteRate : undefined),
-    minimumMinutes: main && 'minimumMinutes' in main ? String(main.minimumMinutes) : '',
-    boundsMin: amount(main?.bounds?.min),
-    boundsMax: amount(main?.bounds?.max),
+    prices: prices.length ? prices : [{ currency: main, values: {} }],
     active: offering?.active ?? true,
   };
 }
 
-/** Prices in other currencies are edited nowhere here, so they are sent back as they were. */
-function keptPrice(price: Price) {
-  const bounds = price.bounds ?? null;
-  return 'price' in price
-    ? { currency: price.currency, price: price.price, bounds }
-    : { currency: price.currency, initialFee: price.initialFee, perMinuteRate: price.perMinuteRate, minimumMinutes: price.minimumMinutes, bounds };
-}
-
-function pricesOf(draft: Draft, offering: Offering | null) {
+function pricesOf(draft: Draft) {
   if (draft.kind === 'quote') return [];
-  const currency = draft.currency.trim().toUpperCase();
-  const minor = (typed: string) => toMinor(typed, currency);
-  const bounds = draft.boundsMin || draft.boundsMax ? { min: minor(draft.boundsMin), max: minor(draft.boundsMax) } : null;
-  const main =
-    draft.kind === 'fixed'
-      ? { currency, price: minor(draft.price), bounds }
-      : { currency, initialFee: minor(draft.initialFee), perMinuteRate: minor(draft.perMinuteRate), minimumMinutes: Number(draft.minimumMinutes || 0), bounds };
-  const others = (offering?.prices ?? []).filter((price) => price.currency !== currency).map(keptPrice);
-  return [main, ...others];
+  return draft.prices.map((row) => {
+    const currency = currencyOf(row);
+    const minor = (key: string) => toMinor(row.values[key] ?? '', currency);
+    const bounds = row.values.boundsMin || row.values.boundsMax ? { min: minor('boundsMin'), max: minor('boundsMax') } : null;
+    return draft.kind === 'fixed'
+      ? { currency, price: minor('price'), bounds }
+      : { currency, initialFee: minor('initialFee'), perMinuteRate: minor('perMinuteRate'), minimumMinutes: Number(row.values.minimumMinutes || 0), bounds };
+  });
 }
 
 function OfferingForm({ repo, offering, onSaved, onCancel }: { repo: Repo; offering: Offering | null; onSaved: () => void; onCancel?: () => void }) {
   const [draft, setDraft] = useState(() => draftOf(offering, repo));
   const edit = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
   const prefix = offering ? `offering-${offering.id}` : 'new-offering';
-  const amountField = (key: 'price' | 'initialFee' | 'perMinuteRate' | 'boundsMin' | 'boundsMax', label: string) => (
-    <Field id={`${prefix}-${key}`} label={`${label} (${draft.currency || 'currency'})`}>
-      <input id={`${prefix}-${key}`} type="number" step="any" inputMode="decimal" value={draft[key]} onChange={(event) => edit({ [key]: event.target.value })} />
-    </Field>
-  );
   const save = useSubmit(async () => {
-    const common = { name: draft.name, description: draft.description, currency: draft.currency.trim(), prices: pricesOf(draft, offering), active: draft.active };
+    const main = draft.kind === 'quote' ? {} : { currency: currencyOf(draft.prices[0] ?? { currency: repo.currency, values: {} }) };
+    const common = { name: draft.name, description: draft.description, ...main, prices: pricesOf(draft), active: draft.active };
     if (offering) return must(api.PATCH('/api/v1/repos/{owner}/{name}/offerings/{id}', { params: { path: { ...repoPath(repo), id: offering.id } }, body: common }));
     return must(api.POST('/api/v1/repos/{owner}/{name}/offerings', { params: { path: repoPath(repo) }, body: { kind: draft.kind, ...common } }));
   }, onSaved);
@@ -85,29 +84,17 @@ function OfferingForm({ repo, offering, onSaved, onCancel }: { repo: Repo; offer
         <input id={`${prefix}-name`} value={draft.name} onChange={(event) => edit({ name: event.target.value })} />
       </Field>
       {draft.kind !== 'quote' && (
-        <Field id={`${prefix}-currency`} label="Currency">
-          <input id={`${prefix}-currency`} value={draft.currency} onChange={(event) => edit({ currency: event.target.value })} />
-        </Field>
-      )}
-      {draft.kind === 'fixed' && amountField('price', 'Price')}
-      {draft.kind === 'session' && (
-        <>
-          {amountField('initialFee', 'Initial fee')}
-          {amountField('perMinuteRate', 'Per minute')}
-          <Field id={`${prefix}-minimumMinutes`} label="Minimum minutes">
-            <input id={`${prefix}-minimumMinutes`} type="number" step="1" value={draft.minimumMinutes} onChange={(event) => edit({ minimumMinutes: event.target.value })} />
-          </Field>
-        </>
-      )}
-      {draft.kind !== 'quote' && (
-        <fieldset>
-          <legend>Helper rate bounds (optional)</legend>
-          <p className="muted small">Approved helpers may set their own {draft.kind === 'fixed' ? 'price' : 'per-minute rate'} between these; leave empty to use the listed price.</p>
-          <div className="row">
-            {amountField('boundsMin', 'Lowest')}
-            {amountField('boundsMax', 'Highest')}
-          </div>
-        </fieldset>
+        <CurrencyPrices
+          prefix={prefix}
+          fields={PRICE_FIELDS[draft.kind]}
+          rows={draft.prices}
+          onChange={(prices) => edit({ prices })}
+          note={
+            <p className="muted small">
+              The first currency is the main one. Approved helpers may set their own {draft.kind === 'fixed' ? 'price' : 'per-minute rate'} between the lowest and highest helper rate; leave both empty to use the listed price.
+            </p>
+          }
+        />
       )}
       <div className="wide">
         <Field id={`${prefix}-description`} label="Description (Markdown)">

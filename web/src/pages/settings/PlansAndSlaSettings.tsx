@@ -5,7 +5,8 @@ import { useLoad } from '../../lib/useLoad.ts';
 import { repoPath, type SectionProps } from './common.tsx';
 import { PlansList } from './PlansSettings.tsx';
 import { ReleaseWindowsSettings } from './ReleaseWindowsSettings.tsx';
-import { CalendarForm, PolicyForm, SlaLists } from './SlaSettings.tsx';
+import { CalendarForm } from './CalendarSettings.tsx';
+import { PolicyForm, SlaLists } from './SlaSettings.tsx';
 
 /** Support plans and what they promise: SLA policies, the calendars they count in, and release windows. */
 export function PlansAndSlaSettings({ repo }: SectionProps) {

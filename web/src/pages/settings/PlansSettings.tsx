@@ -3,19 +3,20 @@ import { api, must, type Schemas } from '../../api/client.ts';
 import { Badge, Checkbox, ErrorMessage, Field, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
 import { repoPath, type Repo } from './common.tsx';
+import { CurrencyPrices, currencyOf, type PriceRow } from './CurrencyPrices.tsx';
 
 type Plan = Schemas['Plan'];
 type Policy = Schemas['SlaPolicy'];
 
 /** Creates a plan or edits one; the period is fixed once subscribers count in it, so it shows only on creation. */
 function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; plan: Plan | null; policies: Policy[]; onSaved: (message: string) => void; onCancel?: () => void }) {
-  const first = plan?.prices[0];
+  const [prices, setPrices] = useState<PriceRow[]>(() =>
+    plan?.prices.length ? plan.prices.map((price) => ({ currency: price.currency, values: { amount: fromMinor(price.amount, price.currency) } })) : [{ currency: repo.currency, values: {} }],
+  );
   const [form, setForm] = useState(() => ({
     name: plan?.name ?? '',
     description: plan?.description ?? '',
     period: plan?.period ?? ('month' as Plan['period']),
-    currency: first?.currency ?? repo.currency,
-    amount: first ? fromMinor(first.amount, first.currency) : '',
     includedHours: plan?.includedHours === null || plan?.includedHours === undefined ? '' : String(plan.includedHours),
     includedTickets: plan?.includedTickets === null || plan?.includedTickets === undefined ? '' : String(plan.includedTickets),
     slaPolicyId: plan?.slaPolicyId ?? policies[0]?.id ?? '',
@@ -25,13 +26,10 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
   const prefix = plan ? `plan-${plan.id}` : 'new-plan';
   const count = (typed: string) => (typed.trim() === '' ? null : Number(typed));
   const save = useSubmit(async () => {
-    const currency = form.currency.trim().toUpperCase();
-    // Prices in other currencies are kept: this form edits one.
-    const prices = [{ currency, amount: toMinor(form.amount, currency) }, ...(plan?.prices ?? []).filter((price) => price.currency !== currency)];
     const body = {
       name: form.name,
       description: form.description,
-      prices,
+      prices: prices.map((row) => ({ currency: currencyOf(row), amount: toMinor(row.values.amount ?? '', currencyOf(row)) })),
       includedHours: count(form.includedHours),
       includedTickets: count(form.includedTickets),
       slaPolicyId: form.slaPolicyId,
@@ -41,7 +39,7 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
     if (plan) return must(api.PATCH('/api/v1/repos/{owner}/{name}/plans/{id}', { params: { path: { ...repoPath(repo), id: plan.id } }, body }));
     return must(api.POST('/api/v1/repos/{owner}/{name}/plans', { params: { path: repoPath(repo) }, body: { ...body, period: form.period } }));
   }, (saved) => onSaved(`Plan ${saved.name} saved.`));
-  const input = (key: 'name' | 'currency' | 'amount' | 'includedHours' | 'includedTickets', label: string, type = 'text') => (
+  const input = (key: 'name' | 'includedHours' | 'includedTickets', label: string, type = 'text') => (
     <Field id={`${prefix}-${key}`} label={label}>
       <input id={`${prefix}-${key}`} type={type} step={type === 'number' ? 'any' : undefined} value={form[key]} onChange={(event) => setForm({ ...form, [key]: event.target.value })} />
     </Field>
@@ -57,8 +55,7 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
           </select>
         </Field>
       )}
-      {input('currency', 'Currency')}
-      {input('amount', `Price per ${form.period} (${form.currency || 'currency'})`, 'number')}
+      <CurrencyPrices prefix={prefix} fields={[{ key: 'amount', label: `Price per ${form.period}` }]} rows={prices} onChange={setPrices} />
       {input('includedHours', 'Included hours per period', 'number')}
       {input('includedTickets', 'Included tickets per period', 'number')}
       <Field id={`${prefix}-policy`} label="SLA policy">

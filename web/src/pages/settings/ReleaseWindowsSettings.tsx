@@ -11,11 +11,28 @@ const asInput = (window: Window) => ({ major: window.major, generalSupport: wind
 export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Repo; windows: Window[]; onChanged: (message: string) => void }) {
   const empty = { major: '', gsFrom: '', gsUntil: '', tgFrom: '', tgUntil: '', upgradePath: '' };
   const [form, setForm] = useState(empty);
+  // The version being edited: saving replaces that window (its major may change too) instead of adding one.
+  const [editing, setEditing] = useState<number | null>(null);
+  const startEditing = (window: Window) => {
+    setEditing(window.major);
+    setForm({
+      major: String(window.major),
+      gsFrom: window.generalSupport.from,
+      gsUntil: window.generalSupport.until ?? '',
+      tgFrom: window.technicalGuidance?.from ?? '',
+      tgUntil: window.technicalGuidance?.until ?? '',
+      upgradePath: window.upgradePath,
+    });
+  };
+  const stopEditing = () => {
+    setEditing(null);
+    setForm(empty);
+  };
   const replace = (next: ReturnType<typeof asInput>[]) => must(api.PUT('/api/v1/repos/{owner}/{name}/release-windows', { params: { path: repoPath(repo) }, body: { windows: next } }));
   const add = useSubmit(
     () =>
       replace([
-        ...windows.map(asInput),
+        ...windows.filter((window) => window.major !== editing).map(asInput),
         {
           major: Number(form.major),
           generalSupport: { from: form.gsFrom, until: form.gsUntil || null },
@@ -25,7 +42,7 @@ export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Rep
       ]),
     () => {
       onChanged(`Release window for version ${form.major} saved.`);
-      setForm(empty);
+      stopEditing();
     },
   );
   // The version whose button was pressed, read by the one submit the buttons share.
@@ -58,17 +75,22 @@ export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Rep
                   </td>
                   <td>{window.technicalGuidance ? `${window.technicalGuidance.from} – ${window.technicalGuidance.until ?? 'no end yet'}` : '—'}</td>
                   <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={remove.busy}
-                      onClick={() => {
-                        removing.current = window.major;
-                        void remove.submit();
-                      }}
-                    >
-                      Remove version {window.major}
-                    </button>
+                    <div className="actions">
+                      <button type="button" className="secondary" onClick={() => startEditing(window)}>
+                        Edit version {window.major}
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        disabled={remove.busy}
+                        onClick={() => {
+                          removing.current = window.major;
+                          void remove.submit();
+                        }}
+                      >
+                        Remove version {window.major}
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -81,7 +103,7 @@ export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Rep
       <ErrorMessage error={remove.error} />
       <form className="settings-form card" onSubmit={add.submit} aria-labelledby="window-form-heading">
         <h4 id="window-form-heading" className="wide">
-          Add a release window
+          {editing === null ? 'Add a release window' : `Edit the release window for version ${editing}`}
         </h4>
         {input('major', 'Major version', 'number')}
         {input('gsFrom', 'General Support from')}
@@ -91,8 +113,13 @@ export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Rep
         <div className="wide">{input('upgradePath', 'Upgrade path', 'text')}</div>
         <div className="actions">
           <button type="submit" disabled={add.busy}>
-            Add release window
+            {editing === null ? 'Add release window' : 'Save release window'}
           </button>
+          {editing !== null && (
+            <button type="button" className="secondary" onClick={stopEditing}>
+              Cancel
+            </button>
+          )}
         </div>
         <div className="wide">
           <ErrorMessage error={add.error} />
