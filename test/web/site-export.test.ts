@@ -66,6 +66,11 @@ describe('web: the exported support site', () => {
     await page.getByLabel('Your question').fill('How do I set exponential backoff?');
     await page.getByRole('button', { name: 'Ask' }).click();
     await page.getByTestId('answer').getByText('exponential').first().waitFor();
+    // The verdict goes to the platform from the other origin too, like the question did.
+    await page.getByTestId('answer').getByRole('button', { name: 'Yes, it did' }).click();
+    await page.getByTestId('answer').getByRole('status').getByText('Glad it helped').waitFor();
+    const verdicts = await ctx.db.selectFrom('knowledge_answers').select('helpful').execute();
+    assert.deepEqual(verdicts.map((row) => row.helpful), [true]);
     assert.equal(await page.getByRole('link', { name: 'Open a ticket on Backline' }).getAttribute('href'), `${ctx.baseUrl}/s/${fullName}`);
     await ctx.checkAccessibility(page, 'exported site');
     await ctx.screenshot(page, 'exported-site');

@@ -2,7 +2,33 @@ import { useState } from 'react';
 import { api, must, type Schemas } from '../api/client.ts';
 import { Markdown } from '../lib/markdown.tsx';
 import type { TicketDraft } from './TicketForm.tsx';
-import { ErrorMessage, useSubmit } from './ui.tsx';
+import { ErrorMessage, Notice, useSubmit } from './ui.tsx';
+
+/**
+ * "Did this solve it?": the asker's verdict is what the dashboard's AI deflection and its list of questions
+ * the docs could not answer are made of, so it is asked right under the answer.
+ */
+function AnswerFeedback({ answerId }: { answerId: string }) {
+  const [verdict, setVerdict] = useState<boolean | null>(null);
+  const send = (helpful: boolean) => must(api.POST('/api/v1/answers/{id}/feedback', { params: { path: { id: answerId } }, body: { helpful } }));
+  const yes = useSubmit(() => send(true), () => setVerdict(true));
+  const no = useSubmit(() => send(false), () => setVerdict(false));
+  if (verdict !== null) return <Notice>{verdict ? 'Glad it helped. Thank you for saying so.' : 'Sorry it did not help. Thank you for saying so: the maintainers see it.'}</Notice>;
+  return (
+    <>
+      <p className="row">
+        <span>Did this solve it?</span>
+        <button type="button" className="secondary" onClick={() => yes.submit()} disabled={yes.busy || no.busy}>
+          Yes, it did
+        </button>
+        <button type="button" className="secondary" onClick={() => no.submit()} disabled={yes.busy || no.busy}>
+          No, it did not
+        </button>
+      </p>
+      <ErrorMessage error={yes.error ?? no.error} />
+    </>
+  );
+}
 
 /** Ask the repository's docs; an answer that does not help (or a decline) escalates to a ticket. */
 export function AskPanel({ repo, onEscalate }: { repo: Schemas['Repository']; onEscalate: (draft: TicketDraft) => void }) {
@@ -54,6 +80,7 @@ export function AskPanel({ repo, onEscalate }: { repo: Schemas['Repository']; on
                 )}
               </>
             )}
+            {!answer.reply.declined && <AnswerFeedback key={answer.reply.id} answerId={answer.reply.id} />}
             {(answer.reply.handoff.community || answer.reply.handoff.expert) && (
               <p className="row">
                 <span>{answer.reply.declined ? 'A person can help:' : 'Not solved?'}</span>
