@@ -31,7 +31,7 @@ async function openSettings(page: Page, label: string, heading: string) {
  * the email link: a maintainer sets up a repository and approves a helper; a customer asks, is not helped
  * by the AI, escalates, accepts a quote and pays in test mode; the helper claims, replies, logs time and
  * resolves; the customer confirms and rates; the maintainer finds the ticket's money on the dashboard and
- * in the downloads. Reads through the API only check what the pages stored.
+ * in the downloads. Reads through the API only check what the pages stored; every step is a page.
  */
 describe('web: the whole journey, from a registered repository to its revenue statement', () => {
   let ctx: BrowserContext;
@@ -71,9 +71,13 @@ describe('web: the whole journey, from a registered repository to its revenue st
     await card.getByText('pending operator approval').waitFor();
     await look(mira, 'my-repositories');
 
-    // ── The operator approves the claim. Main has no operator pages (/admin) yet, so this one step goes
-    // through the operator API the admin pages will call; everything else in this journey is a page.
-    assert.equal((await operator.api.post(`/api/v1/admin/repos/${FULL_NAME}/verify`, { decision: 'verified' })).status, 200);
+    // ── The operator approves the claim on the operator pages.
+    const olga = await ctx.newPage();
+    await ctx.signIn(olga, operator.email, '/portal');
+    await olga.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operator' }).click();
+    const claimRow = olga.getByRole('region', { name: 'Repository claims' }).getByRole('row', { name: new RegExp(FULL_NAME) });
+    await claimRow.getByRole('button', { name: `Approve ${FULL_NAME}` }).click();
+    await olga.getByText(`${FULL_NAME} is verified and listed in the directory.`).waitFor();
     await mira.reload();
     await card.getByText('verified').waitFor();
 
