@@ -1,6 +1,6 @@
 import { buildWeb, ensureWebBuilt } from '../src/web/build.ts';
 
-/** `npm run web:build` builds the web app; `--if-stale` (before `npm start`) only when its sources changed. */
+/** `npm run build` builds the web app; `--if-stale` (before `npm start`) only when its sources changed. */
 const onlyIfStale = process.argv.includes('--if-stale');
 const started = performance.now();
 const built = onlyIfStale ? await ensureWebBuilt() : (await buildWeb(), true);

@@ -24,7 +24,7 @@ export type WebApp = { fallback: (request: FastifyRequest, reply: FastifyReply) 
 export async function registerWebApp(app: App, dist = webDist): Promise<WebApp | null> {
   const indexFile = path.join(dist, 'index.html');
   if (!fs.existsSync(indexFile)) {
-    app.log.info('The web app is not built (web/dist is missing): only the API is served. Run `npm run web:build`.');
+    app.log.info('The web app is not built (web/dist is missing): only the API is served. Run `npm run build`.');
     return null;
   }
   const index = fs.readFileSync(indexFile, 'utf8').replace('<head>', '<head>\n    <base href="/" />');
