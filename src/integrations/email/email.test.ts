@@ -70,6 +70,12 @@ describe('reply addresses', () => {
     const token = address.slice('reply+'.length, address.indexOf('@'));
     const flipped = token.slice(0, 5) + (token[5] === 'A' ? 'B' : 'A') + token.slice(6);
     assert.throws(() => channel.checkRecipient(`reply+${flipped}@${DOMAIN}`), /not valid/);
+    // The last character holds 2 spare bits: every other spelling of it decodes to the same bytes, and is refused.
+    const last = token.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBits = alphabet[alphabet.indexOf(last) ^ 1];
+    assert.deepEqual(Buffer.from(token.slice(0, -1) + sameBits, 'base64url'), Buffer.from(token, 'base64url'), 'the spare bits change nothing decoded');
+    assert.throws(() => channel.checkRecipient(`reply+${token.slice(0, -1)}${sameBits}@${DOMAIN}`), /not valid/);
     assert.throws(() => channel.checkRecipient(`reply+${replyToken('another-key-another-key-another-key', { ticketId: ticket.id, userId: customer.id })}@${DOMAIN}`), /not valid/);
     assert.throws(() => channel.checkRecipient(`reply+nonsense@${DOMAIN}`), /not valid/);
     assert.equal(channel.checkRecipient(`someone@${DOMAIN}`), null, 'not a reply address: not ours');
