@@ -67,3 +67,10 @@ export async function advance(ctx: TestContext, ms: number) {
   ctx.clock.advance(ms);
   await ctx.jobs.drain();
 }
+
+/** Opens an expert ticket on the repository (a plan ticket when the user belongs to a subscribing organization). */
+export async function openTicket(user: TestUser, repo: Repo, fields: Record<string, unknown> = {}) {
+  const opened = await user.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'Projections lag', body: 'They fall behind under load.', track: 'expert', priority: 'normal', ...fields });
+  assert.equal(opened.status, 201, JSON.stringify(opened.body));
+  return opened.body as { id: string; sla: { policyId: string; source: string } | null };
+}

@@ -26,7 +26,7 @@ export type HeldHandlers = Map<PaymentKind, HeldHandler>;
 /**
  * Asked, under the payment's row lock and before the provider refunds anything, whether `amount` of a
  * payment of its kind may be refunded now; throws an AppError (409) to refuse. A plan's payment is
- * refundable until its period's revenue is shared out.
+ * refundable up to what its period's revenue still holds of it (the rest became credit on a plan change).
  */
 export type RefundGuard = (trx: Tx, payment: repo.PaymentRow, amount: number) => Promise<void>;
 export type RefundGuards = Map<PaymentKind, RefundGuard>;

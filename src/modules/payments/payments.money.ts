@@ -111,6 +111,20 @@ export function postRelease(ctx: PaymentsContext, trx: Tx, payment: repo.Payment
   });
 }
 
+/**
+ * Another domain shared out money this payment paid for with a release posting of its own (a support plan's
+ * period close, reference the period): recorded as the payment's release, so that a later refund or
+ * chargeback reverses it in proportion like a ticket's (unrelease). `amount` is the posting's gross, which
+ * may be more than the payment when credit from earlier payments paid for part of what it shared out.
+ * The caller holds the payment's row lock.
+ */
+export async function recordRelease(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, transactionId: string, amount: number): Promise<repo.PaymentRow> {
+  const now = ctx.deps.clock.now();
+  await repo.insertPosting(trx, { transaction_id: transactionId, payment_id: payment.id, purpose: 'release', amount, source_id: null, created_at: now });
+  const released = { ...payment, released_at: now };
+  return repo.updatePayment(trx, payment.id, { released_at: now, status: settledStatus(released, (await repo.openDisputes(trx, payment.id)).length), updated_at: now });
+}
+
 /** Held money goes back to the customer. */
 export function postRefund(ctx: PaymentsContext, trx: Tx, payment: repo.PaymentRow, amount: number, sourceId: string) {
   return post(ctx, trx, payment, { key: `refund:${sourceId}`, kind: 'refund', purpose: 'refund', amount, entries: returnEntries(amount), memo: `Payment ${payment.id}: refund`, sourceId });

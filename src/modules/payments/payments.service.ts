@@ -1,4 +1,4 @@
-import type { Queryable } from '../../db/database.ts';
+import type { Queryable, Tx } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
 import { forbidden } from '../../errors.ts';
 import type { JobHandlers } from '../../jobs/queue.ts';
@@ -24,6 +24,7 @@ import { timeFlows } from './payments.time.ts';
 import { minutesByHelper } from './time-entries.repository.ts';
 import type { PaymentProvider } from './providers/types.ts';
 import { invoicingFlows } from './payments.invoicing.ts';
+import { recordRelease } from './payments.money.ts';
 
 /**
  * The payments domain: quotes, checkouts, escrow, release, refunds, disputes and logged time. Each flow
@@ -63,6 +64,17 @@ export function createPaymentsService(
     openCharge: charges.open,
     onHeld: charges.onHeld,
     onRefund: charges.onRefund,
+    /**
+     * For plans: locks a payment's row in the caller's transaction. A period's close takes it before the
+     * subscription's, in the order a refund takes them (payment, then the refund guard's subscription).
+     */
+    lock: async (trx: Tx, id: string) => {
+      await repo.findPayment(trx, id, { lock: true });
+    },
+    /** For plans: a period's close posting shared out what this payment paid; later refunds and chargebacks reverse it. */
+    recordRelease: async (trx: Tx, id: string, transactionId: string, amount: number) => {
+      await recordRelease(ctx, trx, (await repo.findPayment(trx, id, { lock: true }))!, transactionId, amount);
+    },
     /** How much of a payment was refunded so far (plans share out only the rest of a period's money). */
     refundedAmount: async (scope: Queryable, id: string) => (await repo.findPayment(scope, id))?.refunded_amount ?? 0,
     /** For plans: the paid invoice of a charge held by card, to the organization, in the caller's transaction. */

@@ -68,6 +68,8 @@ export function planJobHandlers(ctx: PlansContext): JobHandlers {
     await db.transaction().execute(async (trx) => {
       const found = await repo.findPeriod(trx, payload.periodId);
       if (!found) return;
+      // The payment's row first, as a refund locks it before the subscription's: the close updates both.
+      if (found.payment_id) await ctx.payments.lock(trx, found.payment_id);
       const sub = (await repo.findSubscription(trx, found.subscription_id, { lock: true }))!;
       const period = (await repo.findPeriod(trx, found.id, { lock: true }))!;
       // A change cut this period short: the job enqueued for the new end does the work.

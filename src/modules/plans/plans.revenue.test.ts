@@ -3,17 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import type { TestContext } from '../../../test/helpers/app.ts';
 import { createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { startInvoicingApp } from '../../../test/helpers/invoices.ts';
-import { addMember, advance, createPolicy, paySandbox, planSetup, subscribed, type Org, type Repo } from '../../../test/helpers/plans.ts';
+import { addMember, advance, createPolicy, openTicket, paySandbox, planSetup, subscribed, type Org, type Repo } from '../../../test/helpers/plans.ts';
 import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { accounts } from '../ledger/accounts.ts';
 import { sandboxFee } from '../payments/providers/sandbox.ts';
 import { approvedHelper, assertLedgerConsistent, balanceOf } from '../payments/test-support.ts';
-
-async function openTicket(user: TestUser, repo: Repo, fields: Record<string, unknown> = {}) {
-  const opened = await user.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'Projections lag', body: 'They fall behind under load.', track: 'expert', priority: 'normal', ...fields });
-  assert.equal(opened.status, 201, JSON.stringify(opened.body));
-  return opened.body as { id: string; sla: { policyId: string; source: string } | null };
-}
 
 describe('support plans: plan tickets, usage and revenue sharing', () => {
   let ctx: TestContext;

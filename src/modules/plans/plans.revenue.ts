@@ -56,7 +56,8 @@ export function revenueEntries(share: RevenueShare, repoId: string, vat = 0): En
  * Closes a period whose end has come and whose money has all arrived: one ledger transaction (kind
  * `release`, key `plan-close:{periodId}`, reference the period) shares its revenue out. A period whose
  * payment is still outstanding stays open; its payment closes it when it arrives. Runs under the
- * subscription's row lock, so it happens once.
+ * subscription's row lock (and the payment's, taken first), so it happens once. The posting is recorded as
+ * the release of the period's payment: a refund after the close takes it back in proportion (docs/plans.md).
  */
 export async function closePeriod(ctx: PlansContext, trx: Tx, sub: repo.SubscriptionRow, period: repo.PeriodRow, planName: string): Promise<void> {
   const now = ctx.deps.clock.now();
@@ -80,6 +81,8 @@ export async function closePeriod(ctx: PlansContext, trx: Tx, sub: repo.Subscrip
       entries: revenueEntries(share, sub.repo_id, vat),
     });
     transactionId = posted.id;
+    // The payment's release: a refund or chargeback after the close reverses this posting in proportion.
+    if (period.payment_id && !posted.replayed) await ctx.payments.recordRelease(trx, period.payment_id, posted.id, revenue);
   }
   await repo.updatePeriod(trx, period.id, { closed_at: now, close_transaction_id: transactionId });
 }

@@ -185,7 +185,7 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     await assertLedgerConsistent(ctx);
   });
 
-  test('refunding a plan payment: until its period closes the money comes out of escrow with a credit note, and the close shares out only the rest; after the close it is a 409', async () => {
+  test('refunding a plan payment: until its period closes the money comes out of escrow with a credit note, and the close shares out only the rest; after the close it is taken back from the close (plans.refunds.test.ts)', async () => {
     const { repo, plan, org } = await planSetup(ctx);
     const { subscription, payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
     await paySandbox(org.admin, payment.id);
@@ -218,8 +218,10 @@ describe('support plans: subscribing, renewing, changing and cancelling', () => 
     assert.equal(await balanceOf(ctx, accounts.taxPayable), tax + 15_966 - 4_790);
     assert.equal(await balanceOf(ctx, accounts.repoPayable(repo.id)), repoOwed + 58_824 - 2_941 - sandboxFee(100_000));
     assert.equal(await balanceOf(ctx, accounts.escrow), escrow - 100_000, 'refunded and shared out: the period left nothing in escrow (the renewal is not paid yet)');
-    const closed = await repo.maintainer.api.post(refundUrl, { amount: 1000, reason: 'Late' }, withKey());
-    assert.deepEqual([closed.status, closed.body.error.code], [409, 'plan_period_closed']);
+    const beyond = await repo.maintainer.api.post(refundUrl, { amount: 70_001, reason: 'Late' }, withKey());
+    assert.deepEqual([beyond.status, beyond.body.error.code], [409, 'refund_exceeds_remaining'], 'after the close too, at most what was not refunded');
+    const late = await repo.maintainer.api.post(refundUrl, { amount: 1000, reason: 'Late' }, withKey());
+    assert.deepEqual([late.status, late.body.payment.refundedAmount, late.body.payment.status], [201, 31_000, 'released']);
     await assertLedgerConsistent(ctx);
   });
 

@@ -220,24 +220,20 @@ export function subscriptionFlows(ctx: PlansContext, orgs: OrgsService) {
 
   /**
    * Whether `amount` of a plan's payment may be refunded (payments' onRefund, under the payment's row
-   * lock, before the provider refunds). Until its period closes the money is still in escrow, and the
-   * close shares out only what was not refunded (closePeriod). Once the revenue is shared among the
-   * helpers it is theirs: a 409, and the operator credits the organization by hand.
+   * lock, before the provider refunds). At most what the period's revenue still holds of it: what became
+   * credit on a plan change is the subscription's, not the payment's. Until the period closes the money
+   * is still in escrow and the close shares out only what was not refunded (closePeriod); after the close
+   * the payments module takes it back from the close's posting in proportion (its release, see
+   * closePeriod). The subscription's lock makes a refund and a close take turns.
    */
   async function refundGuard(trx: Tx, payment: PaymentRow, amount: number): Promise<void> {
     const found = await repo.periodOfPayment(trx, payment.id);
     if (!found) return; // paid for no period (a checkout of a cancelled subscription): held for an operator to refund
     await repo.findSubscription(trx, found.subscription_id, { lock: true });
     const period = (await repo.findPeriod(trx, found.id, { lock: true }))!;
-    if (period.closed_at) {
-      throw conflict(
-        `The period this payment paid for closed on ${period.closed_at.toISOString().slice(0, 10)} and its revenue was shared among the helpers: credit the organization by hand instead.`,
-        'plan_period_closed',
-      );
-    }
     const left = period.amount - period.credited_back - payment.refunded_amount;
     if (period.status !== 'void' && amount > left) {
-      throw new AppError(409, 'refund_exceeds_remaining', `Only ${left} ${payment.currency} of this period's revenue is left to refund (the rest became credit on a plan change), not ${amount}.`, [
+      throw new AppError(409, 'refund_exceeds_remaining', `Only ${Math.max(0, left)} ${payment.currency} of this period's revenue is left to refund (the rest became credit on a plan change), not ${amount}.`, [
         { path: 'body.amount', message: `must be at most ${Math.max(0, left)}` },
       ]);
     }
