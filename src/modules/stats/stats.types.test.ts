@@ -52,16 +52,20 @@ describe('stats: plan and consulting tickets and plan revenue', () => {
     const { tickets, money } = report.body.current;
     assert.deepEqual(tickets.byType, { ticket: 1, session: 0, plan: 1, consulting: 1 });
     assert.deepEqual(tickets.bySource, { ai: 0, community: 0, expert: 3 });
-    // 100000 by card, fee 2930: platform 5% 5000, the repository its 10% and the helpers' 82070.
+    // 100000 by card includes 19% VAT: 15966 is owed to the tax authority and the value shared is the rest,
+    // 84034. Of it: platform 5% 4201, the processor's fee on the charge 2930, and the repository (with the
+    // helpers' part, as nobody logged time) the other 76903.
+    const net = 100_000 - 15_966;
+    const platformFee = Math.floor((net * 500) / 10_000);
     assert.deepEqual(money, {
       releases: 1,
       reversals: 0,
-      value: 100_000,
-      commission: 92_070,
-      platformFee: 5_000,
+      value: net,
+      commission: net - platformFee - sandboxFee(100_000),
+      platformFee,
       processorFee: sandboxFee(100_000),
       helperEarnings: 0,
-      valueByType: { ticket: 0, session: 0, plan: 100_000, consulting: 0 },
+      valueByType: { ticket: 0, session: 0, plan: net, consulting: 0 },
     });
   });
 
