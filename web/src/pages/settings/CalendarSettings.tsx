@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
 import { ErrorMessage, Field, useSubmit } from '../../components/ui.tsx';
 import { splitList } from '../../lib/format.ts';
-import { repoPath, type Repo } from './common.tsx';
+import { repoPath, type Repo, FormFooter } from './common.tsx';
 
 export type Calendar = Schemas['BusinessCalendar'];
 type Changed = (message: string) => void;
@@ -84,19 +84,7 @@ export function CalendarForm({ repo, calendar, onChanged, onCancel }: { repo: Re
           <input id={`${prefix}-holidays`} aria-describedby={`${prefix}-holidays-hint`} value={form.holidays} onChange={(event) => setForm({ ...form, holidays: event.target.value })} />
         </Field>
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.busy}>
-          {calendar ? 'Save calendar' : 'Create calendar'}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      <div className="wide">
-        <ErrorMessage error={save.error} />
-      </div>
+      <FormFooter busy={save.busy} label={calendar ? 'Save calendar' : 'Create calendar'} onCancel={onCancel} error={save.error} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../../api/client.ts';
 import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type Repo, type SectionProps } from './common.tsx';
+import { FormFooter, repoPath, type Repo, type SectionProps } from './common.tsx';
 import { CurrencyPrices, currencyOf, type PriceRow } from './CurrencyPrices.tsx';
 
 type Service = Schemas['ConsultingService'];
@@ -46,19 +46,7 @@ function ServiceForm({ repo, service, onSaved, onCancel }: { repo: Repo; service
         </Field>
         <Checkbox id={`${prefix}-active`} label="Offered to customers" checked={form.active} onChange={(active) => setForm({ ...form, active })} />
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.busy}>
-          {service ? 'Save service' : 'Add service'}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      <div className="wide">
-        <ErrorMessage error={save.error} />
-      </div>
+      <FormFooter busy={save.busy} label={service ? 'Save service' : 'Add service'} onCancel={onCancel} error={save.error} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../../api/client.ts';
 import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type Repo, type SectionProps } from './common.tsx';
+import { repoPath, type Repo, type SectionProps, FormFooter } from './common.tsx';
 import { CurrencyPrices, currencyOf, type PriceField, type PriceRow } from './CurrencyPrices.tsx';
 
 type Offering = Schemas['Offering'];
@@ -102,19 +102,7 @@ function OfferingForm({ repo, offering, onSaved, onCancel }: { repo: Repo; offer
         </Field>
         <Checkbox id={`${prefix}-active`} label="Offered to customers" checked={draft.active} onChange={(active) => edit({ active })} />
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.busy}>
-          {offering ? 'Save offering' : 'Add offering'}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      <div className="wide">
-        <ErrorMessage error={save.error} />
-      </div>
+      <FormFooter busy={save.busy} label={offering ? 'Save offering' : 'Add offering'} onCancel={onCancel} error={save.error} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
 import { Badge, Checkbox, ErrorMessage, Field, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
-import { repoPath, type Repo } from './common.tsx';
+import { repoPath, type Repo, FormFooter } from './common.tsx';
 import { CurrencyPrices, currencyOf, type PriceRow } from './CurrencyPrices.tsx';
 
 type Plan = Schemas['Plan'];
@@ -75,19 +75,7 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
         <Checkbox id={`${prefix}-slack`} label="Private Slack channel" checked={form.privateSlack} onChange={(privateSlack) => setForm({ ...form, privateSlack })} />
         <Checkbox id={`${prefix}-discord`} label="Private Discord channel" checked={form.privateDiscord} onChange={(privateDiscord) => setForm({ ...form, privateDiscord })} />
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.busy}>
-          {plan ? 'Save plan' : 'Create plan'}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      <div className="wide">
-        <ErrorMessage error={save.error} />
-      </div>
+      <FormFooter busy={save.busy} label={plan ? 'Save plan' : 'Create plan'} onCancel={onCancel} error={save.error} />
     </form>
   );
 }

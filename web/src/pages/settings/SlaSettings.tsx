@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../../api/client.ts';
 import { Badge, ErrorMessage, Field, TableWrap, useSubmit } from '../../components/ui.tsx';
 import { humanize } from '../../lib/format.ts';
 import { CalendarList, type Calendar } from './CalendarSettings.tsx';
-import { repoPath, type Repo } from './common.tsx';
+import { repoPath, type Repo, FormFooter } from './common.tsx';
 
 type Policy = Schemas['SlaPolicy'];
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -97,19 +97,7 @@ export function PolicyForm({ repo, calendars, policy, onChanged, onCancel }: { r
           </table>
         </TableWrap>
       </div>
-      <div className="actions">
-        <button type="submit" disabled={save.busy}>
-          {policy ? 'Save SLA policy' : 'Create SLA policy'}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      <div className="wide">
-        <ErrorMessage error={save.error} />
-      </div>
+      <FormFooter busy={save.busy} label={policy ? 'Save SLA policy' : 'Create SLA policy'} onCancel={onCancel} error={save.error} />
     </form>
   );
 }

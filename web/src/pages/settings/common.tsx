@@ -1,4 +1,5 @@
-import { Badge } from '../../components/ui.tsx';
+import type { ApiError } from '../../api/client.ts';
+import { Badge, ErrorMessage } from '../../components/ui.tsx';
 import type { Schemas } from '../../api/client.ts';
 
 export type Repo = Schemas['Repository'];
@@ -28,4 +29,25 @@ export function VerificationBadge({ status }: { status: Repo['status'] }) {
   if (status === 'verified') return <Badge tone="green">verified</Badge>;
   if (status === 'pending') return <Badge tone="orange">pending operator approval</Badge>;
   return <Badge tone="red">rejected</Badge>;
+}
+
+/** The foot of every settings form: save (busy while sending), cancel when editing, and the API's error. */
+export function FormFooter({ busy, label, onCancel, error }: { busy: boolean; label: string; onCancel?: () => void; error: ApiError | null }) {
+  return (
+    <>
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {label}
+        </button>
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <div className="wide">
+        <ErrorMessage error={error} />
+      </div>
+    </>
+  );
 }
