@@ -15,9 +15,10 @@ const env = Object.fromEntries(
   configDocs.filter(({ name }) => secretVariable.test(name)).map(({ name }) => [name, name.endsWith('_PUBLIC_KEY') ? 'ab'.repeat(32) : `test-${name.toLowerCase()}-value-long-enough-for-any-key`]),
 );
 
-// Card payments also need the seller named on their invoices; Slack also needs its OAuth client and the token key.
+// Card payments also need the seller named on their invoices; Slack also needs its OAuth client and the token key;
+// the GitHub App's client secret (GitHub sign-in) goes with its client id.
 const ctx = await startTestApp({
-  env: { ...env, PLATFORM_LEGAL_NAME: 'Backline Test GmbH', PLATFORM_COUNTRY: 'DE', SLACK_CLIENT_ID: '1234567890.1234567890', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) },
+  env: { ...env, PLATFORM_LEGAL_NAME: 'Backline Test GmbH', PLATFORM_COUNTRY: 'DE', SLACK_CLIENT_ID: '1234567890.1234567890', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), GITHUB_CLIENT_ID: 'Iv1.0123456789abcdef' },
 });
 const webhooks = (await loadOperations(ctx)).filter((operation) => operation.method === 'POST' && operation.path.startsWith('/webhooks/'));
 
