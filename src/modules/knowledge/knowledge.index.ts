@@ -108,9 +108,15 @@ export class KnowledgeIndex {
     return this.search.search({ combineWith: 'OR', queries }, { tokenize: (text) => text.split(' '), processTerm: (term) => term, filter });
   }
 
-  /** The bare search-library query, without coverage or confidence: the benchmark's baseline. */
-  rawQuery(question: string) {
-    return this.libraryQuery(termsOf(question));
+  /**
+   * The bare search-library query, without coverage or confidence: the benchmark's baseline, the very
+   * call `query` makes. With `options`, the same terms searched with other options instead (the
+   * benchmark prices each: fuzzy, prefix).
+   */
+  rawQuery(question: string, options?: SearchOptions) {
+    const terms = termsOf(question);
+    if (!options) return this.libraryQuery(terms);
+    return this.search.search(terms.join(' '), { ...SEARCH_OPTIONS, tokenize: (text) => text.split(' '), processTerm: (term) => term, ...options });
   }
 
   query(question: string, params: SearchParams = {}): SearchOutcome {
