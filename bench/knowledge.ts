@@ -2,7 +2,12 @@
  * Knowledge benchmark: ingests generated docs (10,000 passages by default) through the CLI's path,
  * then asks questions over HTTP under concurrent load in extractive mode. Prints ingestion throughput,
  * the cold index load, and ask p95 next to the bare search-library (MiniSearch) query time on the same
- * passages in the same run.
+ * passages in the same run. The bare query is `KnowledgeIndex.rawQuery`, the very MiniSearch call an
+ * ask makes: BM25 over title (boost 2) and text, terms joined with OR, exact matches for the terms the
+ * index knows and fuzzy ones (distance 0.2 x length, at most 2, words over four letters) only for those
+ * it does not, no prefix search. The same terms searched with fuzzy and prefix options price each
+ * option; the server's CPU per ask is printed too, since on a shared machine latency follows other
+ * people's work and CPU does not.
  *
  *   node bench/knowledge.ts [--passages 10000] [--seconds 10] [--concurrency 4] [--quick]
  *
@@ -16,6 +21,7 @@ import { newId } from '../src/lib/ids.ts';
 import { KnowledgeIndex } from '../src/modules/knowledge/knowledge.index.ts';
 import { passagesForIndex } from '../src/modules/knowledge/knowledge.repository.ts';
 import { findRepoByFullName } from '../src/modules/repos/repos.repository.ts';
+import { startCpuMeasure } from './lib/cpu.ts';
 import { percentiles, runLoad } from './lib/load.ts';
 import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -70,6 +76,7 @@ async function registerRepo(handle: Awaited<ReturnType<typeof openBenchDatabase>
   return (await findRepoByFullName(handle.db, FULL_NAME))!;
 }
 
+const startLoad = os.loadavg().map((value) => value.toFixed(1)).join(', ');
 const handle = await openBenchDatabase('knowledge');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backline-bench-docs-'));
 try {
@@ -103,12 +110,40 @@ try {
     }
   }
 
+  // What each search option costs on this index: the thread's CPU per query, over every question and
+  // at least a second of CPU (the thread clock moves in coarse steps on some machines).
+  const cpuPerQuery = (search: (question: string) => unknown) => {
+    const started = process.threadCpuUsage();
+    const usedMs = () => {
+      const used = process.threadCpuUsage(started);
+      return (used.user + used.system) / 1000;
+    };
+    let queries = 0;
+    while (queries < questions.length * (quick ? 1 : 3) || usedMs() < (quick ? 100 : 1000)) {
+      for (const question of questions) search(question);
+      queries += questions.length;
+    }
+    return usedMs() / queries;
+  };
+  const bareCpu = cpuPerQuery((question) => index.rawQuery(question));
+  const options = [
+    { name: 'exact on every term', value: cpuPerQuery((question) => index.rawQuery(question, { fuzzy: false, prefix: false })) },
+    { name: 'prefix on every term', value: cpuPerQuery((question) => index.rawQuery(question, { fuzzy: false, prefix: true })) },
+    { name: 'fuzzy on terms over 4 letters', value: cpuPerQuery((question) => index.rawQuery(question, { prefix: false })) },
+    { name: 'fuzzy + prefix on every term', value: cpuPerQuery((question) => index.rawQuery(question, { fuzzy: 0.2, prefix: true })) },
+  ];
+
   console.log(`Load: 1 client, then ${concurrency} concurrent clients, ${seconds} s each`);
-  const asking = (clients: number) =>
-    runLoad({ baseUrl, concurrency: clients, durationMs: seconds * 1000, next: (index) => ({ method: 'POST', path: `/api/v1/repos/${FULL_NAME}/ask`, body: { question: questions[index % questions.length] } }) });
+  const asking = async (clients: number) => {
+    const stop = await startCpuMeasure(handle.db, handle.engine);
+    const result = await runLoad({ baseUrl, concurrency: clients, durationMs: seconds * 1000, next: (index) => ({ method: 'POST', path: `/api/v1/repos/${FULL_NAME}/ask`, body: { question: questions[index % questions.length] } }) });
+    const cpu = await stop();
+    return { ...result, serverCpuMs: cpu.serverMs / result.requests, postgresCpuMs: cpu.postgresMs === undefined ? undefined : cpu.postgresMs / result.requests };
+  };
   const single = await asking(1);
   const ask = await asking(concurrency);
   const bareP95 = percentiles(bare).p95;
+  const cpuBaseline = { name: 'bare query CPU', value: bareCpu };
   const figures: Figure[] = [
     { name: 'ingestion throughput', value: sizes.passages / ingestSeconds, unit: 'passages/s', better: 'higher' },
     { name: 'cold index load (first question)', value: coldMs, unit: 'ms', better: 'lower', baseline: { name: 'bare query p95', value: bareP95 } },
@@ -116,8 +151,13 @@ try {
     { name: 'ask p95 over HTTP, 1 client', value: single.p95, unit: 'ms', better: 'lower', baseline: { name: 'bare query p95', value: bareP95 } },
     { name: `ask p95 over HTTP, ${concurrency} concurrent`, value: ask.p95, unit: 'ms', better: 'lower', baseline: { name: 'bare query p95', value: bareP95 }, target: { text: '< 30 ms', met: ask.p95 < 30 } },
     { name: 'ask throughput', value: ask.perSecond, unit: 'req/s', better: 'higher' },
+    { name: 'server CPU per ask, 1 client', value: single.serverCpuMs, unit: 'ms', better: 'lower', baseline: cpuBaseline },
+    { name: `server CPU per ask, ${concurrency} concurrent`, value: ask.serverCpuMs, unit: 'ms', better: 'lower', baseline: cpuBaseline },
+    ...(ask.postgresCpuMs === undefined ? [] : [{ name: `PostgreSQL CPU per ask, ${concurrency} concurrent`, value: ask.postgresCpuMs, unit: 'ms', better: 'lower' as const }]),
+    ...options.map((option): Figure => ({ name: `search CPU per query, ${option.name}`, value: option.value, unit: 'ms', better: 'lower', baseline: cpuBaseline })),
   ];
-  printFigures(`Knowledge: ${sizes.passages} passages, extractive answers`, handle.engine, figures);
+  const load = os.loadavg().map((value) => value.toFixed(1)).join(', ');
+  printFigures(`Knowledge: ${sizes.passages} passages, extractive answers; load average ${startLoad} at the start, ${load} at the end`, handle.engine, figures);
   saveFigures('knowledge', handle.engine, figures);
   await app.close();
   if (ask.errors + single.errors > 0) {

@@ -42,15 +42,34 @@ export function answerPassages(hits: Hit[], length: KnowledgeAnswerLength): Hit[
 export function composeExtractive(hits: Hit[], queryTerms: string[], length: KnowledgeAnswerLength): Composed {
   const chosen = answerPassages(hits, length);
   const wanted = new Set(queryTerms);
-  const parts = chosen.map((hit, index) => `${excerpt(hit.passage.text, wanted, LENGTHS[length].sentences)} [${index + 1}]`);
+  const parts = chosen.map((hit, index) => `${excerpt(hit.passage, wanted, LENGTHS[length].sentences)} [${index + 1}]`);
   return { answer: parts.join('\n\n'), citations: chosen.map(citationOf) };
 }
 
-export function excerpt(text: string, wanted: Set<string>, maxSentences: number): string {
-  const sentences = sentencesOf(text);
-  const scored = sentences.map((sentence, index) => ({
+type Sentences = { sentences: string[]; terms: string[][] };
+
+/**
+ * A passage's sentences and their index terms, split once per passage object and kept while the index
+ * holding it lives: popular passages are quoted again and again, and splitting and stemming them was
+ * work thrown away on every answer.
+ */
+const splitPassages = new WeakMap<object, Sentences>();
+
+function sentencesWithTerms(passage: { text: string }): Sentences {
+  let split = splitPassages.get(passage);
+  if (!split) {
+    const sentences = sentencesOf(passage.text);
+    split = { sentences, terms: sentences.map(termsOf) };
+    splitPassages.set(passage, split);
+  }
+  return split;
+}
+
+export function excerpt(passage: { text: string }, wanted: Set<string>, maxSentences: number): string {
+  const { sentences, terms } = sentencesWithTerms(passage);
+  const scored = sentences.map((_, index) => ({
     index,
-    score: termsOf(sentence).filter((term) => wanted.has(term)).length,
+    score: terms[index].filter((term) => wanted.has(term)).length,
   }));
   const picked = new Set(
     scored

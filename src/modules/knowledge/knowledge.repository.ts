@@ -128,8 +128,12 @@ export async function listIngestions(db: Queryable, repoId: string, limit: numbe
   return db.selectFrom('knowledge_ingestions').selectAll().where('repo_id', '=', repoId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-export async function insertAnswer(db: Queryable, row: Insertable<KnowledgeAnswersTable>) {
-  await db.insertInto('knowledge_answers').values(row).execute();
+export type AnswerInsert = Insertable<KnowledgeAnswersTable>;
+
+/** Several answers in one statement (the group commit's write): one result per row, in order. */
+export async function insertAnswers(db: Queryable, rows: AnswerInsert[]): Promise<void[]> {
+  await db.insertInto('knowledge_answers').values(rows).execute();
+  return rows.map(() => undefined);
 }
 
 export async function findAnswer(db: Queryable, id: string): Promise<AnswerRow | undefined> {

@@ -2,12 +2,14 @@ import type { Deps } from '../../deps.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../../errors.ts';
 import { llmClientFromConfig, type LlmClient } from '../../integrations/llm/client.ts';
 import { DAY } from '../../lib/clock.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Actor } from '../auth/actor.ts';
+import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { answerQuestion } from './knowledge.ask.ts';
-import { IndexCache } from './knowledge.cache.ts';
+import { IndexCache, VerifiedRepoCache } from './knowledge.cache.ts';
 import { DEFAULT_THRESHOLD } from './knowledge.confidence.ts';
 import { presentSettings } from './knowledge.presenter.ts';
 import * as store from './knowledge.repository.ts';
@@ -24,6 +26,11 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
   const { repos, tickets } = services;
   const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock);
   const sources = createKnowledgeSources(deps, services, llm, cache);
+  const verifiedRepos = new VerifiedRepoCache<RepoRow>(clock);
+  repos.onChange((repoId) => verifiedRepos.invalidate(repoId));
+  // Answers are stored by group commit: under load one statement stores every answer composed while the
+  // previous one was written; the reply still waits until its answer is stored.
+  const answers = new GroupCommit((rows: store.AnswerInsert[]) => store.insertAnswers(db, rows));
 
   /** Questions, answers, feedback and deflection of [from, to), and the questions the docs could not answer. */
   async function aiFigures(repoId: string, from: Date, to: Date) {
@@ -57,7 +64,8 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
 
     /** Anyone may ask on a verified repository that offers AI; every question and answer is kept for stats. */
     async ask(actor: Actor, fullName: string, question: string) {
-      const { repo } = await repos.access(actor, fullName);
+      // Who asks does not matter beyond seeing the repository, and only verified ones can be asked.
+      const repo = await verifiedRepos.get(fullName, async () => (await repos.access(actor, fullName)).repo);
       if (repo.status !== 'verified') throw notFound(`The repository ${fullName}`);
       if (!repo.offers_ai) {
         throw conflict(`AI answers are off for ${repo.full_name}; ask the community or an expert instead. Maintainers turn them on in the repository's AI settings.`, 'ai_disabled');
@@ -66,7 +74,7 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
       const { settings, index } = await cache.get(repo.id, () => settingsOf(repo.id), () => store.passagesForIndex(db, repo.id));
       const reply = await answerQuestion(deps, llm, { repo, index, question, settings: settings.ask });
       const id = newId(clock.now().getTime());
-      await store.insertAnswer(db, {
+      await answers.add({
         id,
         repo_id: repo.id,
         user_id: actor.kind === 'user' ? actor.userId : null,

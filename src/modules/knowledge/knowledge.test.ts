@@ -105,6 +105,23 @@ describe('knowledge: sources, ingestion and answers over the API', () => {
     const bad = await anonymous.post(`/api/v1/repos/${fullName}/ask`, { question: '' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.details[0].path, 'body.question');
+
+    // The ask path keeps verified repositories for a second: another process's change (here made straight
+    // in the database, as the CLI does) shows within it; this process's own changes show at once.
+    const askStatus = async () => (await anonymous.post(`/api/v1/repos/${fullName}/ask`, { question: 'How do retries work?' })).status;
+    await ctx.db.updateTable('repos').set({ offers_ai: false }).where('full_name', '=', fullName).execute();
+    assert.equal(await askStatus(), 200, 'within a second of the last read, the cached row still answers');
+    ctx.clock.advance(1000);
+    assert.equal(await askStatus(), 409, 'then the row is read again');
+    assert.equal((await maintainer.api.patch(`/api/v1/repos/${fullName}`, { offerings: { ai: true } })).status, 200);
+    assert.equal(await askStatus(), 200, 'turned on through the API: seen at once');
+    assert.equal((await maintainer.api.patch(`/api/v1/repos/${fullName}`, { offerings: { ai: false } })).status, 200);
+    assert.equal(await askStatus(), 409, 'turned off through the API: seen at once');
+    await ctx.db.updateTable('repos').set({ status: 'rejected', offers_ai: true }).where('full_name', '=', fullName).execute();
+    ctx.clock.advance(1000);
+    assert.equal(await askStatus(), 404, 'a repository no longer verified cannot be asked');
+    await ctx.db.updateTable('repos').set({ status: 'verified' }).where('full_name', '=', fullName).execute();
+    assert.equal(await askStatus(), 200, 'a row that was not verified is not kept: verifying it shows at once');
   });
 
   test('settings: maintainers only; source filter, answer length and threshold change answers', async () => {
@@ -174,6 +191,27 @@ describe('knowledge: sources, ingestion and answers over the API', () => {
       assert.equal((await maintainer.api.get(`/api/v1/repos/${fullName}/ai-stats?from=${to}&to=${from}`)).status, 400);
       const stored = await ctx.db.selectFrom('knowledge_answers').select(['user_id', 'question']).where('id', '=', good.id).executeTakeFirstOrThrow();
       assert.deepEqual(stored, { user_id: customer.id, question: 'exponential backoff delay' });
+    } finally {
+      docs.cleanup();
+    }
+  });
+
+  test('answers asked at the same time are stored together, each before its reply, each with its own question', async () => {
+    const { fullName, operator } = await knowledgeRepo(ctx);
+    const docs = docsFolder({ 'retries.md': RETRIES_DOC });
+    try {
+      await addSource(ctx, operator, fullName, { kind: 'path', path: docs.dir });
+      const questions = Array.from({ length: 6 }, (_, index) => `exponential backoff delay ${index}`);
+      // Each from its own account: the ask rate limit counts per client.
+      const askers = await Promise.all(questions.map(() => createUser(ctx)));
+      const replies = await Promise.all(questions.map((question, index) => askers[index].api.post(`/api/v1/repos/${fullName}/ask`, { question })));
+      assert.deepEqual(replies.map((reply) => reply.status), questions.map(() => 200));
+      const stored = await ctx.db.selectFrom('knowledge_answers').select(['id', 'question', 'answer']).where('id', 'in', replies.map((reply) => reply.body.id as string)).execute();
+      const byId = new Map(stored.map((row) => [row.id, row]));
+      replies.forEach((reply, index) => {
+        assert.equal(byId.get(reply.body.id)?.question, questions[index]);
+        assert.equal(byId.get(reply.body.id)?.answer, reply.body.answer);
+      });
     } finally {
       docs.cleanup();
     }

@@ -18,6 +18,9 @@ export type RepoAccess = { repo: repo.RepoRow; role: MaintainerRole | null; isOp
 
 export function createReposService(deps: Deps) {
   const { db, clock, config, github, logger } = deps;
+  /** Told the id of each repository this service changed, for the caches of other modules (the AI answers' one). */
+  const changeListeners: ((repoId: string) => void)[] = [];
+  const changed = (repoId: string) => changeListeners.forEach((listener) => listener(repoId));
 
   /**
    * The repository as this actor may see it: verified ones are public; a pending or rejected claim
@@ -63,6 +66,11 @@ export function createReposService(deps: Deps) {
   return {
     access,
     requireMaintainer,
+
+    /** Calls `listener` with the id of every repository this service updates (offerings, status, details). */
+    onChange(listener: (repoId: string) => void) {
+      changeListeners.push(listener);
+    },
 
     async register(actor: Actor, input: RegisterRepoInput) {
       const user = requireUser(actor);
@@ -133,6 +141,7 @@ export function createReposService(deps: Deps) {
         })
         .where('id', '=', current.id)
         .execute();
+      changed(current.id);
       return present(await access(actor, fullName));
     },
 
@@ -157,6 +166,7 @@ export function createReposService(deps: Deps) {
         })
         .where('id', '=', found.repo.id)
         .execute();
+      changed(found.repo.id);
       return present(await access(actor, fullName));
     },
 
