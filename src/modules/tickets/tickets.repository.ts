@@ -213,16 +213,19 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
 }
 
 /**
- * Opens a ticket in one statement: the ticket, its first event and `also` (the helpers' notification
- * job) go in as data-modifying CTEs, and the ticket comes back as every read shows it, for the observers.
+ * Opens a ticket in one statement, which needs no transaction around it: the ticket, its first event
+ * and `also` (the helpers' notification job, other domains' rows: its SLA clock, its plan link) go in
+ * as data-modifying CTEs, and the ticket comes back as every read shows it, `shows` (its SLA clock, from
+ * the domain that inserts it) laid over it, so nothing is read back after the commit.
  */
-export async function openTicket(trx: Queryable, values: Insertable<TicketsTable> & { id: string }, event: NewEvent, also?: CteInsert): Promise<TicketView> {
-  const row = await trx
-    .with('opened_event', () => eventInsert(trx, event))
-    // Without an insert to carry, a SELECT nothing refers to, which PostgreSQL never runs.
-    .with('opened_also', () => also ?? trx.selectNoFrom(sql<null>`NULL`.as('nothing')))
-    .insertInto('tickets').values(values).returningAll().returning(namesOf).returning(releaseWindows).$narrowType<GuaranteedNames>().executeTakeFirstOrThrow();
-  return { ...row, ...NO_CLOCK };
+export async function openTicket(db: Queryable, values: Insertable<TicketsTable> & { id: string }, event: NewEvent, also: CteInsert[], shows: Partial<TicketView>): Promise<TicketView> {
+  let query = db.with('opened_event', () => eventInsert(db, event));
+  // Each CTE's name widens the query's type; the ticket's insert refers to none of them.
+  also.forEach((insert, index) => {
+    query = query.with(`opened_${index}`, () => insert) as unknown as typeof query;
+  });
+  const row = await query.insertInto('tickets').values(values).returningAll().returning(namesOf).returning(releaseWindows).$narrowType<GuaranteedNames>().executeTakeFirstOrThrow();
+  return { ...row, ...NO_CLOCK, ...shows };
 }
 
 /** An insert into any table (the caller's: `any`, as in Kysely's own CTE type) that rides along in another statement. */
