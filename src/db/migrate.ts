@@ -18,6 +18,7 @@ import * as emailChannel from './migrations/0016_email_channel.ts';
 import * as taxInclusive from './migrations/0018_tax_inclusive.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
+import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0018_tax_inclusive': taxInclusive,
   '0019_stats': stats,
   '0017_web_chat': webChat,
+  '0023_assigned_queue': assignedQueue,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
