@@ -227,20 +227,37 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
     .orderBy('tickets.id');
 }
 
+/** A ticket to open: its row, its first event, the inserts that ride along (see openTickets) and what they show on it. */
+export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; also: CteInsert[]; shows: Partial<TicketView> };
+
 /**
- * Opens a ticket in one statement, which needs no transaction around it: the ticket, its first event
- * and `also` (the helpers' notification job, other domains' rows: its SLA clock, its plan link) go in
- * as data-modifying CTEs, and the ticket comes back as every read shows it, `shows` (its SLA clock, from
- * the domain that inserts it) laid over it, so nothing is read back after the commit.
+ * Opens tickets in one statement, which needs no transaction around it: each ticket, its first event and
+ * `also` (the helpers' notification job, other domains' rows: its SLA clock, its plan link) go in as
+ * data-modifying CTEs, and each ticket comes back as every read shows it, `shows` (its SLA clock, from
+ * the domain that inserts it) laid over it, so nothing is read back after the commit. Several tickets at
+ * once are what group commit batches (see the service). They go in by repository, so that two batches
+ * (two server processes) take the rows the statistics triggers lock per repository and day in the same
+ * order and never deadlock. Returns the tickets in the order of `openings`.
  */
-export async function openTicket(db: Queryable, values: Insertable<TicketsTable> & { id: string }, event: NewEvent, also: CteInsert[], shows: Partial<TicketView>): Promise<TicketView> {
-  let query = db.with('opened_event', () => eventInsert(db, event));
-  // Each CTE's name widens the query's type; the ticket's insert refers to none of them.
-  also.forEach((insert, index) => {
-    query = query.with(`opened_${index}`, () => insert) as unknown as typeof query;
-  });
-  const row = await query.insertInto('tickets').values(values).returningAll().returning(namesOf).returning(releaseWindows).$narrowType<GuaranteedNames>().executeTakeFirstOrThrow();
-  return { ...row, ...NO_CLOCK, ...shows };
+export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketView[]> {
+  const ordered = [...openings].sort((a, b) => (a.values.repo_id < b.values.repo_id ? -1 : a.values.repo_id > b.values.repo_id ? 1 : 0));
+  const inserts: { name: string; insert: CteInsert }[] = ordered.flatMap((opening, index) => [
+    { name: `opened_event_${index}`, insert: eventInsert(db, opening.event) as CteInsert },
+    ...opening.also.map((insert, part) => ({ name: `opened_${index}_${part}`, insert })),
+  ]);
+  // Each CTE's name widens the query's type; the tickets' insert refers to none of them, so it stays the database's.
+  let query = db as Queryable;
+  for (const { name, insert } of inserts) query = query.with(name, () => insert) as unknown as Queryable;
+  const rows = await query
+    .insertInto('tickets')
+    .values(ordered.map((opening) => opening.values))
+    .returningAll()
+    .returning(namesOf)
+    .returning(releaseWindows)
+    .$narrowType<GuaranteedNames>()
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return openings.map((opening) => ({ ...byId.get(opening.values.id)!, ...NO_CLOCK, ...opening.shows }));
 }
 
 /** An insert into any table (the caller's: `any`, as in Kysely's own CTE type) that rides along in another statement. */

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../../db/database.ts';
 import type { TicketsTable, TicketTrack } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import { conflict, forbidden, invalidField, notFound } from '../../errors.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import { newId, UUID_PATTERN } from '../../lib/ids.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
@@ -62,6 +63,11 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   const emails = ticketEmails(deps.config);
   let hooks: TicketLifecycleHooks = {};
   const observers = ticketObservers();
+  /**
+   * Group commit (see GroupCommit): tickets opened while another opening's statement runs go together in
+   * the next one, so under load many tickets share one statement and one commit.
+   */
+  const openings = new GroupCommit((items: repo.Opening[]) => repo.openTickets(db, items));
   const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
 
   /**
@@ -174,9 +180,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       // jobs and theirs are one statement: one round trip, atomic without a transaction around it.
       const parts = await observers.prepareCreation(db, draft);
       const created = { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now };
-      const ticket = await repo.openTicket(
-        db,
-        {
+      const ticket = await openings.add({
+        values: {
           ...draft,
           title: input.title,
           body: input.body,
@@ -188,10 +193,10 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           version_major: input.version ? majorOf(input.version) : null,
           updated_at: now,
         },
-        created,
-        [...(input.track === 'expert' ? [notifyHelpersJob(db, clock, id)] : []), ...parts.flatMap((part) => part.inserts)],
-        Object.assign({}, ...parts.map((part) => part.shows)),
-      );
+        event: created,
+        also: [...(input.track === 'expert' ? [notifyHelpersJob(db, clock, id)] : []), ...parts.flatMap((part) => part.inserts)],
+        shows: Object.assign({}, ...parts.map((part) => part.shows)),
+      });
       return presentTicket(ticket);
     },
 
