@@ -50,10 +50,6 @@ export async function findPolicy(db: Queryable, repoId: string, id: string): Pro
   return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('sla_policies.id', '=', id).executeTakeFirst()) as PolicyRow | undefined;
 }
 
-export async function defaultPolicy(db: Queryable, repoId: string): Promise<PolicyRow | undefined> {
-  return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('repo_sla_defaults.policy_id', 'is not', null).executeTakeFirst()) as PolicyRow | undefined;
-}
-
 export async function setDefault(db: Queryable, repoId: string, policyId: string | null, userId: string, at: Date): Promise<void> {
   if (policyId === null) {
     await db.deleteFrom('repo_sla_defaults').where('repo_id', '=', repoId).execute();
