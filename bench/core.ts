@@ -14,6 +14,7 @@ import { newId } from '../src/lib/ids.ts';
 import { issueApiToken } from '../src/modules/auth/auth.service.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startBaseline } from './lib/baseline.ts';
+import { startCpuMeasure, type CpuUse } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -125,7 +126,14 @@ try {
   const { repoRows, helperTokens, customers } = await seed(handle.db);
   const { app, baseUrl } = await startBenchApp(handle);
   const baseline = await startBaseline(handle.db);
-  const load = (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency) => runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next });
+  /** A load with the CPU it cost the server's thread and PostgreSQL per request: on a shared machine latency follows others' work, this does not. */
+  const load = async (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency): Promise<LoadResult & { cpu: CpuUse }> => {
+    const stop = await startCpuMeasure(handle.db, handle.engine);
+    const result = await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next });
+    const cpu = await stop();
+    const perRequest = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, result.requests));
+    return { ...result, cpu: { serverMs: perRequest(cpu.serverMs)!, postgresMs: perRequest(cpu.postgresMs) } };
+  };
 
   console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure`);
   const baselineInsert = await load(baseline.baseUrl, () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }));
@@ -175,6 +183,18 @@ try {
     latency(`directory search, ${readers} clients,`, fewSearch, 'p95', fewBaselineRead, `bare read, ${readers} clients`, 20),
     latency(`helper queue, ${readers} clients,`, fewQueue, 'p95', fewBaselineRead, `bare read, ${readers} clients`, 20),
   ];
+  const cpuFigures = (name: string, app: CpuUse, bare: CpuUse, bareName: string): Figure[] => [
+    { name: `${name}, server CPU per request`, value: app.serverMs, unit: 'ms', better: 'lower', baseline: { name: bareName, value: bare.serverMs } },
+    ...(app.postgresMs === undefined
+      ? []
+      : [{ name: `${name}, PostgreSQL CPU per request`, value: app.postgresMs, unit: 'ms', better: 'lower' as const, baseline: bare.postgresMs === undefined ? undefined : { name: bareName, value: bare.postgresMs } }]),
+  ];
+  figures.push(
+    ...cpuFigures('ticket creation', creation.cpu, baselineInsert.cpu, 'bare insert'),
+    ...cpuFigures('message posting', messages.cpu, baselineInsert.cpu, 'bare insert'),
+    ...cpuFigures('directory search', search.cpu, baselineRead.cpu, 'bare read'),
+    ...cpuFigures('helper queue', queue.cpu, baselineRead.cpu, 'bare read'),
+  );
   const errors = [creation, messages, search, queue, fewSearch, fewQueue].reduce((sum, result) => sum + result.errors, 0);
   printFigures(`Core platform: ${sizes.repos} repos, ${sizes.users} users, ${sizes.tickets} tickets`, handle.engine, figures);
   saveFigures('core', handle.engine, figures);

@@ -58,14 +58,15 @@ export function createServices(deps: Deps) {
   const knowledge = createKnowledgeService(deps, { repos, tickets });
   /** The maintainer dashboard: read-only, over the daily rollups the database keeps. */
   const stats = createStatsService(deps, { repos, knowledge });
-  /** SLA clocks move inside each ticket change's transaction. */
+  /** SLA clocks start in the statement that opens a ticket and move inside each change's transaction. */
   const sla = createSlaService(deps, { repos, helpers, findTicket: tickets.findById });
   tickets.observe(sla.ticketObserver);
+  tickets.contributeToCreation(sla.creationContributor);
   const releases = createReleasesService(deps, repos);
   const scheduling = createSchedulingService(deps, { repos, helpers, tickets });
   /** Support plans: billed through payments and invoices; new tickets they cover are linked and get the plan's SLA. */
   const plans = createPlansService(deps, { repos, orgs, sla, payments, ledger });
-  tickets.observe(plans.ticketObserver);
+  tickets.contributeToCreation(plans.creationContributor);
   /** Consulting requests are worked as expert tickets; an accepted quote is paid and booked in one transaction. */
   const consulting = createConsultingService(deps, { repos, tickets, payments, scheduling, plans });
   /** The conversation engine behind every chat channel; it tells conversations about their tickets' moves. */

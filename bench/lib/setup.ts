@@ -44,6 +44,11 @@ export async function openBenchDatabase(name: string): Promise<DatabaseHandle> {
     ...handle,
     async close() {
       await handle.close();
+      // BENCH_KEEP_DATABASE=1 leaves the seeded database behind, to EXPLAIN statements on it; drop it yourself.
+      if (process.env.BENCH_KEEP_DATABASE === '1') {
+        console.log(`Kept the database ${database}`);
+        return;
+      }
       const cleanup = new pg.Client({ connectionString: serverUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

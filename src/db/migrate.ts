@@ -19,6 +19,7 @@ import * as taxInclusive from './migrations/0018_tax_inclusive.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
 import * as githubSignIn from './migrations/0022_github_signin.ts';
+import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0019_stats': stats,
   '0017_web_chat': webChat,
   '0022_github_signin': githubSignIn,
+  '0023_assigned_queue': assignedQueue,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

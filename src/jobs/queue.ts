@@ -42,6 +42,16 @@ export function enqueueQuery(db: Queryable, clock: Clock, queue: string, payload
     .onConflict((conflict) => conflict.column('singleton_key').doNothing());
 }
 
+/** Several jobs in one insert, unexecuted (rows from jobRow()), for a change's statement to carry. */
+export function enqueueManyQuery(db: Queryable, rows: JobRow[]) {
+  return db
+    .insertInto('jobs')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('singleton_key').doNothing());
+}
+
+export type JobRow = ReturnType<typeof jobRow>;
+
 /** A new job's row, for a statement that inserts it only when another part of it did something (see insertChatEventWithJob). */
 export function jobRow(clock: Clock, queue: string, payload: Record<string, unknown>, options: JobOptions = {}) {
   const now = clock.now();

@@ -38,8 +38,8 @@ export function createPlansService(
     change: subscriptions.change,
     cancel: subscriptions.cancel,
     usage: planUsage(deps, services),
-    /** Register with tickets.observe(): links new tickets a plan covers to its subscription. */
-    ticketObserver: linkNewTicket,
+    /** Register with tickets.contributeToCreation(): links new tickets a plan covers to its subscription. */
+    creationContributor: linkNewTicket,
     unlinkTicket,
     jobHandlers: planJobHandlers(ctx) satisfies JobHandlers,
   };

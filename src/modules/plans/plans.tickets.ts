@@ -1,50 +1,44 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/database.ts';
-import type { TicketChange } from '../tickets/tickets.observers.ts';
-import type { TicketView } from '../tickets/tickets.service.ts';
-
-type Coverage = { subscriptionId: string; periodId: string; policyId: string };
+import type { CreationContributor, TicketDraft } from '../tickets/tickets.observers.ts';
+import type { PolicySource } from '../sla/sla.tickets.ts';
 
 /**
- * The running subscription that covers a new expert ticket: on the ticket's repository, of the
- * organization the ticket was opened for, or, for a ticket opened for no organization, of one its
- * requester is a member of (the oldest subscription, if several). A ticket opened for another
- * organization is that organization's business, not the plan's. AI and community tickets are free and
- * count against no plan. Past due subscriptions still cover: service continues while the money is late.
+ * The running subscription that covers a new expert ticket, as a query of at most one row
+ * (subscription_id, period_id, policy_id): on the ticket's repository, of the organization the ticket
+ * was opened for, or, for a ticket opened for no organization, of one its requester is a member of (the
+ * oldest subscription, if several). A ticket opened for another organization is that organization's
+ * business, not the plan's. AI and community tickets are free and count against no plan (callers ask
+ * only for expert ones). Past due subscriptions still cover: service continues while the money is late.
+ * A query, not a read: it runs inside the statement that opens the ticket.
  */
-export async function coverage(trx: Queryable, ticket: TicketView): Promise<Coverage | null> {
-  if (ticket.track !== 'expert') return null;
-  const orgMatch = ticket.org_id
-    ? sql<boolean>`s.org_id = ${ticket.org_id}`
-    : sql<boolean>`EXISTS (SELECT 1 FROM org_members m WHERE m.org_id = s.org_id AND m.user_id = ${ticket.requester_id})`;
-  const { rows } = await sql<{ subscription_id: string; period_id: string; policy_id: string }>`
+function coverageQuery(draft: TicketDraft) {
+  const orgMatch = draft.org_id
+    ? sql<boolean>`s.org_id = ${draft.org_id}`
+    : sql<boolean>`EXISTS (SELECT 1 FROM org_members m WHERE m.org_id = s.org_id AND m.user_id = ${draft.requester_id})`;
+  return sql`
     SELECT s.id AS subscription_id, p.id AS period_id, pl.sla_policy_id AS policy_id
     FROM subscriptions s
     JOIN subscription_periods p ON p.id = s.current_period_id AND p.status = 'active'
     JOIN plans pl ON pl.id = p.plan_id
-    WHERE s.repo_id = ${ticket.repo_id} AND s.status IN ('active', 'past_due') AND ${orgMatch}
+    WHERE s.repo_id = ${draft.repo_id} AND s.status IN ('active', 'past_due') AND ${orgMatch}
     ORDER BY s.created_at, s.id
-    LIMIT 1`.execute(trx);
-  const row = rows[0];
-  return row ? { subscriptionId: row.subscription_id, periodId: row.period_id, policyId: row.policy_id } : null;
+    LIMIT 1`;
 }
 
-/** Registered with tickets.observe(): links each new ticket a plan covers to its subscription and period. */
-export async function linkNewTicket(trx: Tx, change: TicketChange): Promise<void> {
-  if (change.type !== 'created') return;
-  const covered = await coverage(trx, change.ticket);
-  if (!covered) return;
-  await trx
+/** Registered with tickets.contributeToCreation(): the statement opening a ticket a plan covers links it to its subscription and period. */
+export const linkNewTicket: CreationContributor = async (db, draft) => {
+  if (draft.track !== 'expert') return null;
+  const link = db
     .insertInto('subscription_tickets')
-    .values({ ticket_id: change.ticket.id, subscription_id: covered.subscriptionId, period_id: covered.periodId, linked_at: change.ticket.created_at })
-    .onConflict((conflict) => conflict.column('ticket_id').doNothing())
-    .execute();
-}
+    .columns(['ticket_id', 'subscription_id', 'period_id', 'linked_at'])
+    .expression(sql`SELECT ${draft.id}::uuid, c.subscription_id, c.period_id, ${draft.created_at}::timestamptz FROM (${coverageQuery(draft)}) AS c`)
+    .onConflict((conflict) => conflict.column('ticket_id').doNothing());
+  return { inserts: [link] };
+};
 
 /** Registered with sla.addPolicySource(): a covered ticket gets its plan's SLA policy. */
-export async function planPolicy(trx: Tx, ticket: TicketView): Promise<string | null> {
-  return (await coverage(trx, ticket))?.policyId ?? null;
-}
+export const planPolicy: PolicySource = (draft) => sql<string | null>`(SELECT c.policy_id FROM (${coverageQuery(draft)}) AS c)`;
 
 export async function linkedTicketIds(db: Queryable, subscriptionId: string, periodId?: string): Promise<string[]> {
   let query = db.selectFrom('subscription_tickets').select('ticket_id').where('subscription_id', '=', subscriptionId);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
-import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import { enqueueManyQuery, jobRow, type JobHandlers, type JobRow } from '../../jobs/queue.ts';
 import type { BusinessClock } from './business-time.ts';
 import { breachedAtOf, dueOf, isBreached, isRunning, pending, recordBreach, warningAt, type SlaState, type Targets } from './sla.clock.ts';
 import { slaEmails, type Recipient } from './sla.notifications.ts';
@@ -20,23 +20,30 @@ export const targetsOf = (row: repo.TicketSlaRow): Targets => ({
 
 /**
  * A warning at 80% and a breach check at the due time for every running target, enqueued in the
- * transaction that changed the clock. The singleton key holds the due time: enqueueing the same
- * schedule again (a retry, a second change) adds nothing, and a moved target gets jobs of its own.
+ * transaction (or statement) that changed the clock. The singleton key holds the due time: enqueueing
+ * the same schedule again (a retry, a second change) adds nothing, and a moved target gets jobs of its own.
  */
-export async function scheduleChecks(trx: Queryable, deps: Pick<Deps, 'clock'>, clock: BusinessClock, ticketId: string, state: SlaState, targets: Targets): Promise<void> {
-  if (!isRunning(state)) return;
+export function checkJobs(deps: Pick<Deps, 'clock'>, clock: BusinessClock, ticketId: string, state: SlaState, targets: Targets): JobRow[] {
+  if (!isRunning(state)) return [];
   const now = deps.clock.now();
+  const rows: JobRow[] = [];
   for (const { kind, dueAt } of pending(state)) {
     if (breachedAtOf(state, kind)) continue;
     const job = (check: CheckPayload['kind'], runAt: Date) =>
-      enqueue(trx, deps.clock, SLA_CHECK_JOB, { ticketId, target: kind, kind: check, dueAt: dueAt.toISOString() } satisfies CheckPayload, {
+      jobRow(deps.clock, SLA_CHECK_JOB, { ticketId, target: kind, kind: check, dueAt: dueAt.toISOString() } satisfies CheckPayload, {
         runAt,
         singletonKey: `sla:${ticketId}:${kind}:${check}:${dueAt.getTime()}`,
       });
     const minutes = targets[kind];
-    if (minutes !== null && dueAt > now) await job('warning', warningAt(clock, dueAt, minutes));
-    await job('breach', dueAt);
+    if (minutes !== null && dueAt > now) rows.push(job('warning', warningAt(clock, dueAt, minutes)));
+    rows.push(job('breach', dueAt));
   }
+  return rows;
+}
+
+export async function scheduleChecks(trx: Queryable, deps: Pick<Deps, 'clock'>, clock: BusinessClock, ticketId: string, state: SlaState, targets: Targets): Promise<void> {
+  const rows = checkJobs(deps, clock, ticketId, state, targets);
+  if (rows.length) await enqueueManyQuery(trx, rows).execute();
 }
 
 type TicketLookup = (scope: Queryable, id: string) => Promise<{ id: string; title: string; priority: string; repo_id: string; repo_full_name: string; requester_id: string; requester_email: string; assignee_id: string | null; assignee_email: string | null } | undefined>;

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Expression, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
 import type { BusinessCalendarsTable, SlaPoliciesTable, TicketSlaTable } from '../../db/types.ts';
 import type { SlaState } from './sla.clock.ts';
@@ -80,10 +80,6 @@ export async function findPolicy(db: Queryable, repoId: string, id: string): Pro
   return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('sla_policies.id', '=', id).executeTakeFirst()) as PolicyRow | undefined;
 }
 
-export async function defaultPolicy(db: Queryable, repoId: string): Promise<PolicyRow | undefined> {
-  return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).where('repo_sla_defaults.policy_id', 'is not', null).executeTakeFirst()) as PolicyRow | undefined;
-}
-
 export async function setDefault(db: Queryable, repoId: string, policyId: string | null, userId: string, at: Date): Promise<void> {
   if (policyId === null) {
     await db.deleteFrom('repo_sla_defaults').where('repo_id', '=', repoId).execute();
@@ -96,8 +92,31 @@ export async function setDefault(db: Queryable, repoId: string, policyId: string
     .execute();
 }
 
-export async function insertTicketSla(db: Queryable, values: Insertable<TicketSlaTable>): Promise<void> {
-  await db.insertInto('ticket_sla').values(values).onConflict((conflict) => conflict.column('ticket_id').doNothing()).execute();
+/** A ticket's clock, unexecuted: it rides in the statement that opens the ticket. */
+export function ticketSlaInsert(db: Queryable, values: Insertable<TicketSlaTable>) {
+  return db.insertInto('ticket_sla').values(values).onConflict((conflict) => conflict.column('ticket_id').doNothing());
+}
+
+/**
+ * The policy a new ticket of the repository gets, in one read: the first of `preferred` (scalar
+ * subqueries of a policy id, such as a plan's) that is one of the repository's policies, source 'plan';
+ * else the repository's default, source 'repo_default'; else none.
+ */
+export async function policyForNewTicket(db: Queryable, repoId: string, preferred: Expression<string | null>[]): Promise<{ policy: PolicyRow; source: 'plan' | 'repo_default' } | undefined> {
+  // The rank of a policy: its place among the preferred ones, or after them all for the default.
+  const rank = preferred.length
+    ? sql<number>`CASE ${sql.join(preferred.map((id, index) => sql`WHEN sla_policies.id = ${id} THEN ${sql.lit(index)}`), sql` `)} ELSE ${sql.lit(preferred.length)} END`
+    : sql<number>`0`;
+  const row = await selectPolicies(db)
+    .select(rank.as('preference'))
+    .where('sla_policies.repo_id', '=', repoId)
+    .where((eb) => eb.or([eb('repo_sla_defaults.policy_id', 'is not', null), ...preferred.map((id) => eb('sla_policies.id', '=', id))]))
+    .orderBy('preference')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { preference, ...policy } = row;
+  return { policy: policy as PolicyRow, source: preference < preferred.length ? 'plan' : 'repo_default' };
 }
 
 /** The clock of a ticket, locked until the transaction ends, so that two changes at once apply in turn. */

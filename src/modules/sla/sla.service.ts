@@ -13,7 +13,7 @@ import { presentCalendar, presentPolicy } from './sla.presenter.ts';
 import * as repo from './sla.repository.ts';
 import type { CreateCalendarInput, CreatePolicyInput, PolicyTargets, UpdateCalendarInput, UpdatePolicyInput } from './sla.schemas.ts';
 import { sweep, type TimeLeft } from './sla.sweep.ts';
-import { slaTicketObserver, type PolicySource } from './sla.tickets.ts';
+import { slaCreationContributor, slaTicketObserver, type PolicySource } from './sla.tickets.ts';
 import { fullWeek } from './working-time.schemas.ts';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -73,8 +73,10 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
 
   return {
     jobHandlers,
-    /** Register with tickets.observe(): attaches and moves SLA clocks inside each ticket change's transaction. */
-    ticketObserver: slaTicketObserver(deps, clocks, policySources),
+    /** Register with tickets.observe(): moves SLA clocks inside each ticket change's transaction. */
+    ticketObserver: slaTicketObserver(deps, clocks),
+    /** Register with tickets.contributeToCreation(): starts a new expert ticket's clock in the statement that opens it. */
+    creationContributor: slaCreationContributor(deps, clocks, policySources),
     /** Support plans register here: a new expert ticket they cover gets their policy instead of the default. */
     addPolicySource(source: PolicySource): void {
       policySources.push(source);

@@ -1,15 +1,17 @@
 import type { Tx } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
-import type { TicketChange } from '../tickets/tickets.observers.ts';
-import type { TicketView } from '../tickets/tickets.service.ts';
+import type { Expression } from 'kysely';
+import { enqueueManyQuery } from '../../jobs/queue.ts';
+import type { CreationContributor, TicketChange, TicketDraft } from '../tickets/tickets.observers.ts';
+import type { CteInsert } from '../tickets/tickets.repository.ts';
 import type { BusinessClock } from './business-time.ts';
 import type { CalendarClocks } from './sla.calendars.ts';
 import { customerWrote, pause, reopened, resolved, resume, startClock, stopped, supportReplied, type SlaState, type Targets } from './sla.clock.ts';
-import { scheduleChecks, targetsOf } from './sla.jobs.ts';
+import { checkJobs, scheduleChecks, targetsOf } from './sla.jobs.ts';
 import * as repo from './sla.repository.ts';
 
 /** How each ticket change moves the clock; `at` is now. */
-function nextState(change: Exclude<TicketChange, { type: 'created' }>, state: SlaState, clock: BusinessClock, targets: Targets, at: Date): SlaState {
+function nextState(change: TicketChange, state: SlaState, clock: BusinessClock, targets: Targets, at: Date): SlaState {
   if (change.type === 'message') {
     if (change.internal) return state;
     // A customer's reply ends waiting on them (the ticket moves back in progress right after).
@@ -25,45 +27,34 @@ function nextState(change: Exclude<TicketChange, { type: 'created' }>, state: Sl
 }
 
 /**
- * A policy more specific than the repository's default for a new ticket (a support plan's), or null.
- * Called in the ticket's transaction: it must use `trx`.
+ * A policy more specific than the repository's default for a new ticket (a support plan's): a scalar
+ * subquery of its id, or of NULL, that the read choosing the policy runs.
  */
-export type PolicySource = (trx: Tx, ticket: TicketView) => Promise<string | null>;
-
-/** The policy a new expert ticket gets: a plan's when a source names one, else the repository's default. */
-async function policyFor(trx: Tx, ticket: TicketView, sources: readonly PolicySource[]) {
-  for (const source of sources) {
-    const policyId = await source(trx, ticket);
-    const policy = policyId ? await repo.findPolicy(trx, ticket.repo_id, policyId) : undefined;
-    if (policy) return { policy, source: 'plan' as const };
-  }
-  const policy = await repo.defaultPolicy(trx, ticket.repo_id);
-  return policy ? { policy, source: 'repo_default' as const } : null;
-}
+export type PolicySource = (draft: TicketDraft) => Expression<string | null>;
 
 /**
- * The SLA side of ticket changes, run in the ticket's transaction. A repository's default policy
- * applies to its expert tickets, unless a support plan covering the ticket attaches its own
- * (source 'plan', see `sources`).
+ * The SLA clock a new expert ticket starts with, added to the statement that opens it: the policy (a
+ * plan's when a source names one of the repository's, else the repository's default) is one read before
+ * it; the due times are worked out here, and the clock and its warning and breach jobs are inserted with
+ * the ticket. Registered with tickets.contributeToCreation().
  */
-export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks, sources: readonly PolicySource[] = []) {
-  return async (trx: Tx, change: TicketChange): Promise<void> => {
+export function slaCreationContributor(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks, sources: readonly PolicySource[]): CreationContributor {
+  return async (db, draft) => {
+    if (draft.track !== 'expert') return null;
+    const chosen = await repo.policyForNewTicket(db, draft.repo_id, sources.map((source) => source(draft)));
+    if (!chosen) return null;
+    const { policy, source } = chosen;
+    const set = policy.targets[draft.priority] ?? {};
+    const targets: Targets = { firstResponse: set.firstResponse ?? null, nextResponse: set.nextResponse ?? null, resolution: set.resolution ?? null };
+    const clock = await clocks.clockFor(db, policy.calendar_id);
+    const state = startClock(clock, targets, draft.created_at);
     const at = deps.clock.now();
-    if (change.type === 'created') {
-      const { ticket } = change;
-      if (ticket.track !== 'expert') return;
-      const chosen = await policyFor(trx, ticket, sources);
-      if (!chosen) return;
-      const { policy } = chosen;
-      const set = policy.targets[ticket.priority] ?? {};
-      const targets: Targets = { firstResponse: set.firstResponse ?? null, nextResponse: set.nextResponse ?? null, resolution: set.resolution ?? null };
-      const clock = await clocks.clockFor(trx, policy.calendar_id);
-      const state = startClock(clock, targets, ticket.created_at);
-      await repo.insertTicketSla(trx, {
-        ticket_id: ticket.id,
+    const inserts: CteInsert[] = [
+      repo.ticketSlaInsert(db, {
+        ticket_id: draft.id,
         policy_id: policy.id,
-        source: chosen.source,
-        repo_id: ticket.repo_id,
+        source,
+        repo_id: draft.repo_id,
         calendar_id: policy.calendar_id,
         first_response_minutes: targets.firstResponse,
         next_response_minutes: targets.nextResponse,
@@ -71,10 +62,34 @@ export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClo
         ...state,
         created_at: at,
         updated_at: at,
-      });
-      await scheduleChecks(trx, deps, clock, ticket.id, state, targets);
-      return;
-    }
+      }),
+    ];
+    const jobs = checkJobs(deps, clock, draft.id, state, targets);
+    if (jobs.length) inserts.push(enqueueManyQuery(db, jobs));
+    return {
+      inserts,
+      shows: {
+        sla_policy_id: policy.id,
+        sla_source: source,
+        sla_first_response_due_at: state.first_response_due_at,
+        sla_next_response_due_at: state.next_response_due_at,
+        sla_resolution_due_at: state.resolution_due_at,
+        sla_paused_at: state.paused_at,
+        sla_first_response_breached_at: state.first_response_breached_at,
+        sla_next_response_breached_at: state.next_response_breached_at,
+        sla_resolution_breached_at: state.resolution_breached_at,
+      },
+    };
+  };
+}
+
+/**
+ * The SLA side of ticket changes, run in the ticket's transaction; new tickets get theirs from
+ * slaCreationContributor.
+ */
+export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks) {
+  return async (trx: Tx, change: TicketChange): Promise<void> => {
+    const at = deps.clock.now();
     const row = await repo.lockTicketSla(trx, change.ticket.id);
     if (!row) return;
     const clock = await clocks.clockFor(trx, row.calendar_id);

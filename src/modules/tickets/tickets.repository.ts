@@ -154,9 +154,10 @@ export type QueueKey = { rank: number; id: string };
  * first, soonest due first; then the rest, most urgent first, then oldest first.
  * The open part walks tickets_queue_idx (repo_id, priority, id) once per repository and priority, and
  * ticket_sla_queue_idx (repo_id, next_due_at) once per repository, each walk already in order and cut at
- * the page size, so a page costs the same however long the queues are; the assigned part is small and
- * comes from tickets_assignee_idx. The page is cut before the ticket rows are read and named, so only
- * the tickets shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned part keeps that
+ * the page size, so a page costs the same however long the queues are. The assigned part walks
+ * tickets_assigned_queue_idx (assignee_id, priority, id) the same way for tickets without a running
+ * clock; those with one (usually few) are read whole and sorted by due time. The page is cut before the
+ * ticket rows are read and named, so only the tickets shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned part keeps that
  * repository's tickets only.
  */
 export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, after: QueueKey | undefined, limit: number, onlyRepoId?: string) {
@@ -165,6 +166,7 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
   const id = after?.id ?? NIL_UUID;
   // bigint: SLA ranks do not fit in the integer PostgreSQL would otherwise infer from p.rank.
   const rankParam = sql`${rank}::bigint`;
+  const assignedRepo = onlyRepoId ? sql`AND tickets.repo_id = ${onlyRepoId}` : sql``;
   const queue = sql<{ id: string; rank: number }>`(
     SELECT candidate.id, candidate.rank FROM (
       SELECT sla_ticket.id, sla_ticket.rank
@@ -195,12 +197,25 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
       ) AS open_ticket
       WHERE p.rank >= ${rankParam}
       UNION ALL
-      SELECT tickets.id, CASE WHEN ticket_sla.next_due_at IS NULL THEN p.rank ELSE ${slaRank} END
-      FROM tickets JOIN (VALUES ${priorityRanks}) AS p(priority, rank) ON p.priority = tickets.priority
-      LEFT JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id
+      SELECT tickets.id, ${slaRank}
+      FROM tickets JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL
       WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
-        ${onlyRepoId ? sql`AND tickets.repo_id = ${onlyRepoId}` : sql``}
-        AND (CASE WHEN ticket_sla.next_due_at IS NULL THEN p.rank ELSE ${slaRank} END, tickets.id) > (${rankParam}, ${id}::uuid)
+        ${assignedRepo}
+        AND ${rankParam} < 0
+        AND (${slaRank}, tickets.id) > (${rankParam}, ${id}::uuid)
+      UNION ALL
+      SELECT assigned.id, p.rank
+      FROM (VALUES ${priorityRanks}) AS p(priority, rank)
+      CROSS JOIN LATERAL (
+        SELECT tickets.id FROM tickets
+        WHERE tickets.assignee_id = ${userId} AND tickets.priority = p.priority AND tickets.status NOT IN ('closed', 'cancelled')
+          ${assignedRepo}
+          AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+          AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
+        ORDER BY tickets.id
+        LIMIT ${limit + 1}
+      ) AS assigned
+      WHERE p.rank >= ${rankParam}
     ) AS candidate
     ORDER BY candidate.rank, candidate.id
     LIMIT ${limit + 1}
@@ -212,17 +227,37 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
     .orderBy('tickets.id');
 }
 
+/** A ticket to open: its row, its first event, the inserts that ride along (see openTickets) and what they show on it. */
+export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; also: CteInsert[]; shows: Partial<TicketView> };
+
 /**
- * Opens a ticket in one statement: the ticket, its first event and `also` (the helpers' notification
- * job) go in as data-modifying CTEs, and the ticket comes back as every read shows it, for the observers.
+ * Opens tickets in one statement, which needs no transaction around it: each ticket, its first event and
+ * `also` (the helpers' notification job, other domains' rows: its SLA clock, its plan link) go in as
+ * data-modifying CTEs, and each ticket comes back as every read shows it, `shows` (its SLA clock, from
+ * the domain that inserts it) laid over it, so nothing is read back after the commit. Several tickets at
+ * once are what group commit batches (see the service). They go in by repository, so that two batches
+ * (two server processes) take the rows the statistics triggers lock per repository and day in the same
+ * order and never deadlock. Returns the tickets in the order of `openings`.
  */
-export async function openTicket(trx: Queryable, values: Insertable<TicketsTable> & { id: string }, event: NewEvent, also?: CteInsert): Promise<TicketView> {
-  const row = await trx
-    .with('opened_event', () => eventInsert(trx, event))
-    // Without an insert to carry, a SELECT nothing refers to, which PostgreSQL never runs.
-    .with('opened_also', () => also ?? trx.selectNoFrom(sql<null>`NULL`.as('nothing')))
-    .insertInto('tickets').values(values).returningAll().returning(namesOf).returning(releaseWindows).$narrowType<GuaranteedNames>().executeTakeFirstOrThrow();
-  return { ...row, ...NO_CLOCK };
+export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketView[]> {
+  const ordered = [...openings].sort((a, b) => (a.values.repo_id < b.values.repo_id ? -1 : a.values.repo_id > b.values.repo_id ? 1 : 0));
+  const inserts: { name: string; insert: CteInsert }[] = ordered.flatMap((opening, index) => [
+    { name: `opened_event_${index}`, insert: eventInsert(db, opening.event) as CteInsert },
+    ...opening.also.map((insert, part) => ({ name: `opened_${index}_${part}`, insert })),
+  ]);
+  // Each CTE's name widens the query's type; the tickets' insert refers to none of them, so it stays the database's.
+  let query = db as Queryable;
+  for (const { name, insert } of inserts) query = query.with(name, () => insert) as unknown as Queryable;
+  const rows = await query
+    .insertInto('tickets')
+    .values(ordered.map((opening) => opening.values))
+    .returningAll()
+    .returning(namesOf)
+    .returning(releaseWindows)
+    .$narrowType<GuaranteedNames>()
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return openings.map((opening) => ({ ...byId.get(opening.values.id)!, ...NO_CLOCK, ...opening.shows }));
 }
 
 /** An insert into any table (the caller's: `any`, as in Kysely's own CTE type) that rides along in another statement. */

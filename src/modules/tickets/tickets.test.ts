@@ -4,11 +4,12 @@ import { sql } from 'kysely';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
-import { approvedHelper as approveHelper, openTicket } from '../../../test/helpers/support.ts';
+import { approvedHelper as approveHelper, businessHoursPolicy, openTicket } from '../../../test/helpers/support.ts';
 import type { TicketStatus } from '../../db/types.ts';
 import { MINUTE } from '../../lib/clock.ts';
-import { NOTIFY_HELPERS_JOB } from './tickets.jobs.ts';
-import { queueQuery } from './tickets.repository.ts';
+import { newId } from '../../lib/ids.ts';
+import { NOTIFY_HELPERS_JOB, notifyHelpersJob } from './tickets.jobs.ts';
+import { openTickets, queueQuery, type Opening } from './tickets.repository.ts';
 import { STATUSES } from './tickets.schemas.ts';
 import { nextStatus, TRANSITIONS, type TicketAction } from './tickets.state.ts';
 
@@ -48,6 +49,53 @@ describe('tickets', () => {
     }
     assert.equal(nextStatus({ status: 'closed', assignee_id: 'someone' }, 'reopen'), 'in_progress', 'a reopened ticket goes back to its assignee');
     assert.equal(nextStatus({ status: 'closed', assignee_id: null }, 'reopen'), 'open');
+  });
+
+  test('tickets opened at once (one statement for several, by group commit) each get their own answer, event, jobs and SLA clock', async () => {
+    const withSla = await createRepo(ctx);
+    await businessHoursPolicy(withSla, { normal: { firstResponse: 60, resolution: 480 } });
+    const without = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    const asked = Array.from({ length: 8 }, (_, index) => ({ repo: index % 2 ? without : withSla, track: index % 4 === 3 ? 'community' : 'expert', title: `At once ${index}` }));
+    const opened = await Promise.all(asked.map((ask) => open(customer, ask.repo, { title: ask.title, track: ask.track })));
+    for (const [index, ticket] of opened.entries()) {
+      const ask = asked[index];
+      assert.deepEqual({ title: ticket.title, repo: ticket.repo, track: ticket.track }, { title: ask.title, repo: ask.repo.fullName, track: ask.track });
+      assert.equal(ticket.sla !== null, ask.repo === withSla && ask.track === 'expert', `${ask.title}: an SLA clock only for expert tickets of the repository with a policy`);
+      // The answer is what a later read shows, clock included.
+      assert.deepEqual((await customer.api.get(`/api/v1/tickets/${ticket.id}`)).body, ticket);
+      const events = await ctx.db.selectFrom('ticket_events').select('type').where('ticket_id', '=', ticket.id).execute();
+      assert.deepEqual(events.map((event) => event.type), ['created']);
+      const notify = await ctx.db.selectFrom('jobs').select('id').where('queue', '=', NOTIFY_HELPERS_JOB).where(sql<boolean>`payload->>'ticketId' = ${ticket.id}`).execute();
+      assert.equal(notify.length, ask.track === 'expert' ? 1 : 0, `${ask.title}: helpers are told of expert tickets only`);
+    }
+  });
+
+  test('one statement opens several tickets (a group commit batch): each comes back in the order asked, with its own event and jobs', async () => {
+    const repos = [await createRepo(ctx), await createRepo(ctx)];
+    const customer = await createUser(ctx);
+    const now = ctx.clock.now();
+    const openings: Opening[] = [0, 1, 2].map((index) => {
+      const id = newId(now.getTime());
+      const repoId = repos[index % 2].id;
+      const track = index === 1 ? 'community' : 'expert';
+      return {
+        values: { id, repo_id: repoId, requester_id: customer.id, title: `Batch ${index}`, body: 'b', body_html: '<p>b</p>', track, priority: 'normal', channel: 'api', status: 'open', created_at: now, updated_at: now },
+        event: { ticketId: id, actorId: customer.id, type: 'created', at: now },
+        also: track === 'expert' ? [notifyHelpersJob(ctx.db, ctx.clock, id)] : [],
+        shows: { sla_source: index === 2 ? 'plan' : null },
+      };
+    });
+    // Handed over in reverse repository order: the statement sorts them, the answer keeps the order asked.
+    const asked = repos[0].id < repos[1].id ? [...openings].reverse() : openings;
+    const opened = await openTickets(ctx.db, asked);
+    assert.deepEqual(opened.map((ticket) => [ticket.id, ticket.title, ticket.repo_full_name, ticket.sla_source]), asked.map((opening) => [opening.values.id, opening.values.title, repos.find((repo) => repo.id === opening.values.repo_id)!.fullName, opening.shows.sla_source]));
+    for (const opening of openings) {
+      const events = await ctx.db.selectFrom('ticket_events').select('type').where('ticket_id', '=', opening.values.id).execute();
+      assert.deepEqual(events.map((event) => event.type), ['created']);
+      const jobs = await ctx.db.selectFrom('jobs').select('id').where('queue', '=', NOTIFY_HELPERS_JOB).where(sql<boolean>`payload->>'ticketId' = ${opening.values.id}`).execute();
+      assert.equal(jobs.length, opening.values.track === 'expert' ? 1 : 0);
+    }
   });
 
   test('opening a ticket: defaults, the JSON shape, bad input, offerings, unknown and unverified repositories', async () => {
@@ -430,7 +478,8 @@ describe('tickets', () => {
       const plan = await queueQuery(trx, helper.id, ctx.services.helpers.approvedRepoIdsQuery(helper.id), { rank: 1, id: opened.mine }, 25).explain();
       const text = plan.map((row) => Object.values(row).join(' ')).join('\n');
       assert.match(text, /tickets_queue_idx/);
-      assert.match(text, /tickets_assignee_idx/);
+      // The assigned part walks its own index in order too (priority, then id), rather than reading every assigned ticket.
+      assert.match(text, /tickets_assigned_queue_idx/);
       assert.doesNotMatch(text, /Seq Scan on tickets/);
     });
   });
