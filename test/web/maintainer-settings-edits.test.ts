@@ -121,6 +121,8 @@ describe('web: maintainer settings, edits', () => {
     await page.getByLabel('General Support until').fill('2026-01-15');
     await page.getByLabel('Upgrade path').fill('Read the v4 migration guide.');
     await page.getByRole('button', { name: 'Save release window' }).click();
+    // The notice reads as it did after the add: the edit form closing is what says this save is done.
+    await page.getByRole('heading', { name: 'Edit the release window for version 3' }).waitFor({ state: 'detached' });
     await page.getByRole('status').getByText('Release window for version 3 saved.').waitFor();
     const windows = (await get('/release-windows')).items;
     assert.equal(windows.length, 1);
@@ -193,6 +195,8 @@ describe('web: maintainer settings, edits', () => {
     const planEdit = page.getByRole('form', { name: 'Edit plan Team' });
     await planEdit.getByRole('button', { name: 'Remove the USD price' }).click();
     await planEdit.getByRole('button', { name: 'Save plan' }).click();
+    // The notice reads as it did after the creation: the edit form closing is what says this save is done.
+    await planEdit.waitFor({ state: 'detached' });
     await page.getByRole('status').getByText('Plan Team saved.').waitFor();
     assert.deepEqual((await get('/plans')).items[0].prices, [{ currency: 'EUR', amount: 45_000 }]);
 
