@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { errorOf, type ApiError } from '../api/client.ts';
 
+/** What a failed load threw, as the API's error shape (a thrown API error body, or anything else). */
+const loadError = (caught: unknown) => errorOf(caught && typeof caught === 'object' && 'code' in caught ? { error: caught } : caught);
+
 /** Loads data for a page; `reload` after a change. Keeps the last data while reloading (no flicker). */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | undefined>(undefined);
@@ -14,7 +17,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
       setData(await run());
       setError(null);
     } catch (caught) {
-      setError(errorOf(caught && typeof caught === 'object' && 'code' in caught ? { error: caught } : caught));
+      setError(loadError(caught));
     } finally {
       setLoading(false);
     }
@@ -24,7 +27,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
     setLoading(true);
     run()
       .then((value) => current && (setData(value), setError(null)))
-      .catch((caught) => current && setError(errorOf(caught && typeof caught === 'object' && 'code' in caught ? { error: caught } : caught)))
+      .catch((caught) => current && setError(loadError(caught)))
       .finally(() => current && setLoading(false));
     return () => {
       current = false;

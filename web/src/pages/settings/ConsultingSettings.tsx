@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from '../../components/ui.tsx';
+import { Badge, Checkbox, Field, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
-import { useLoad } from '../../lib/useLoad.ts';
-import { FormFooter, repoPath, type Repo, type SectionProps } from './common.tsx';
+import { FormFooter, repoPath, type Repo, type SectionProps, SectionStatus, useSectionData } from './common.tsx';
 import { CurrencyPrices, currencyOf, type PriceRow } from './CurrencyPrices.tsx';
 
 type Service = Schemas['ConsultingService'];
@@ -53,20 +52,16 @@ function ServiceForm({ repo, service, onSaved, onCancel }: { repo: Repo; service
 
 /** The consulting catalogue: architecture reviews, code reviews… at an hourly rate. */
 export function ConsultingSettings({ repo }: SectionProps) {
-  const list = useLoad(() => must(api.GET('/api/v1/repos/{owner}/{name}/consulting-services', { params: { path: repoPath(repo) } })), [repo.owner, repo.name]);
+  const list = useSectionData(() => must(api.GET('/api/v1/repos/{owner}/{name}/consulting-services', { params: { path: repoPath(repo) } })), [repo.owner, repo.name]);
   const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const saved = (message: string) => () => {
     setEditing(null);
-    setNotice(message);
-    void list.reload();
+    list.changed(message);
   };
   return (
     <section aria-labelledby="consulting-heading">
       <h2 id="consulting-heading">Consulting catalogue</h2>
-      <ErrorMessage error={list.error} />
-      {list.loading && !list.data && <Loading />}
-      {notice && <Notice tone="success">{notice}</Notice>}
+      <SectionStatus section={list} />
       <ul className="plain-list">
         {list.data?.items.map((service) =>
           editing === service.id ? (

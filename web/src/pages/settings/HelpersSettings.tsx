@@ -1,9 +1,8 @@
 import { useRef, useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Field, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
+import { ErrorMessage, Field, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { date } from '../../lib/format.ts';
-import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type SectionProps } from './common.tsx';
+import { repoPath, type SectionProps, SectionStatus, useSectionData } from './common.tsx';
 
 type Helper = Schemas['Helper'];
 type Decision = 'approve' | 'reject' | 'remove';
@@ -108,19 +107,13 @@ const GROUPS: Array<{ status: Helper['status']; title: string; empty: string; de
 /** The helper roster: applications to decide, approved helpers to remove, invitations. */
 export function HelpersSettings(props: SectionProps) {
   const { repo } = props;
-  const roster = useLoad(() => must(api.GET('/api/v1/repos/{owner}/{name}/helpers', { params: { path: repoPath(repo), query: {} } })), [repo.owner, repo.name]);
-  const [notice, setNotice] = useState<string | null>(null);
-  const changed = (message: string) => {
-    setNotice(message);
-    void roster.reload();
-  };
+  const roster = useSectionData(() => must(api.GET('/api/v1/repos/{owner}/{name}/helpers', { params: { path: repoPath(repo), query: {} } })), [repo.owner, repo.name]);
+  const { changed } = roster;
   const helpers = roster.data?.items ?? [];
   return (
     <section aria-labelledby="helpers-heading">
       <h2 id="helpers-heading">Helpers</h2>
-      <ErrorMessage error={roster.error} />
-      {roster.loading && !roster.data && <Loading />}
-      {notice && <Notice tone="success">{notice}</Notice>}
+      <SectionStatus section={roster} />
       {GROUPS.map((group) => {
         const members = helpers.filter((helper) => helper.status === group.status);
         return (

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { api, errorOf, must, type Schemas } from '../../api/client.ts';
-import { Checkbox, ErrorMessage, Field, Loading, Notice, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { Checkbox, ErrorMessage, Field, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
 import { config } from '../../config.ts';
 import { dateTime } from '../../lib/format.ts';
-import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type Repo, type SectionProps } from './common.tsx';
+import { repoPath, type Repo, type SectionProps, SectionStatus, useSectionData } from './common.tsx';
 
 type Source = Schemas['KnowledgeSource'];
 type Ingestion = Schemas['KnowledgeIngestion'];
@@ -185,7 +184,7 @@ function AiSettingsForm({ repo, settings, onSaved }: { repo: Repo; settings: Sch
 /** Knowledge sources with their last ingestion, adding and removing them, and the AI settings. */
 export function KnowledgeSettings({ repo }: SectionProps) {
   const path = { params: { path: repoPath(repo) } };
-  const view = useLoad(async () => {
+  const view = useSectionData(async () => {
     const [sources, ingestions, settings] = await Promise.all([
       must(api.GET('/api/v1/repos/{owner}/{name}/knowledge/sources', path)),
       must(api.GET('/api/v1/repos/{owner}/{name}/knowledge/ingestions', { params: { path: repoPath(repo), query: { limit: 100 } } })),
@@ -193,18 +192,11 @@ export function KnowledgeSettings({ repo }: SectionProps) {
     ]);
     return { sources: sources.items, ingestions: ingestions.items, settings };
   }, [repo.owner, repo.name]);
-  const [notice, setNotice] = useState<string | null>(null);
-  const changed = (message: string) => {
-    setNotice(message);
-    void view.reload();
-  };
-  const data = view.data;
+  const { data, changed } = view;
   return (
     <section aria-labelledby="knowledge-heading">
       <h2 id="knowledge-heading">Knowledge & AI</h2>
-      <ErrorMessage error={view.error} />
-      {view.loading && !data && <Loading />}
-      {notice && <Notice tone="success">{notice}</Notice>}
+      <SectionStatus section={view} />
       {data && (
         <>
           {data.sources.length ? (

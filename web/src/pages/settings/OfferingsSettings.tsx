@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { Badge, Checkbox, ErrorMessage, Field, Loading, Notice, useSubmit } from '../../components/ui.tsx';
+import { Badge, Checkbox, Field, Notice, useSubmit } from '../../components/ui.tsx';
 import { fromMinor, money, toMinor } from '../../lib/format.ts';
-import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type Repo, type SectionProps, FormFooter } from './common.tsx';
+import { repoPath, type Repo, type SectionProps, FormFooter, SectionStatus, useSectionData } from './common.tsx';
 import { CurrencyPrices, currencyOf, type PriceField, type PriceRow } from './CurrencyPrices.tsx';
 
 type Offering = Schemas['Offering'];
@@ -114,21 +113,17 @@ function priceText(price: Price) {
 
 /** Expert offerings with their prices; each is edited in place. */
 export function OfferingsSettings({ repo }: SectionProps) {
-  const list = useLoad(() => must(api.GET('/api/v1/repos/{owner}/{name}/offerings', { params: { path: repoPath(repo) } })), [repo.owner, repo.name]);
+  const list = useSectionData(() => must(api.GET('/api/v1/repos/{owner}/{name}/offerings', { params: { path: repoPath(repo) } })), [repo.owner, repo.name]);
   const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const saved = (what: string) => () => {
     setEditing(null);
-    setNotice(what);
-    void list.reload();
+    list.changed(what);
   };
   return (
     <section aria-labelledby="offerings-heading">
       <h2 id="offerings-heading">Offerings & prices</h2>
       {!repo.offerings.expert && <Notice tone="warning">Paid experts are off for this repository: customers see no offering until you turn them on under General.</Notice>}
-      <ErrorMessage error={list.error} />
-      {list.loading && !list.data && <Loading />}
-      {notice && <Notice tone="success">{notice}</Notice>}
+      <SectionStatus section={list} />
       <ul className="plain-list">
         {list.data?.items.map((offering) =>
           editing === offering.id ? (

@@ -1,8 +1,5 @@
-import { useState } from 'react';
 import { api, must } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice } from '../../components/ui.tsx';
-import { useLoad } from '../../lib/useLoad.ts';
-import { repoPath, type SectionProps } from './common.tsx';
+import { repoPath, type SectionProps, SectionStatus, useSectionData } from './common.tsx';
 import { PlansList } from './PlansSettings.tsx';
 import { ReleaseWindowsSettings } from './ReleaseWindowsSettings.tsx';
 import { CalendarForm } from './CalendarSettings.tsx';
@@ -10,7 +7,7 @@ import { PolicyForm, SlaLists } from './SlaSettings.tsx';
 
 /** Support plans and what they promise: SLA policies, the calendars they count in, and release windows. */
 export function PlansAndSlaSettings({ repo }: SectionProps) {
-  const view = useLoad(async () => {
+  const view = useSectionData(async () => {
     const path = { params: { path: repoPath(repo) } };
     const [calendars, policies, plans, windows] = await Promise.all([
       must(api.GET('/api/v1/repos/{owner}/{name}/calendars', path)),
@@ -20,18 +17,11 @@ export function PlansAndSlaSettings({ repo }: SectionProps) {
     ]);
     return { calendars: calendars.items, policies: policies.items, plans: plans.items, windows: windows.items };
   }, [repo.owner, repo.name]);
-  const [notice, setNotice] = useState<string | null>(null);
-  const changed = (message: string) => {
-    setNotice(message);
-    void view.reload();
-  };
-  const data = view.data;
+  const { data, changed } = view;
   return (
     <section aria-labelledby="plans-heading">
       <h2 id="plans-heading">Plans & SLA</h2>
-      <ErrorMessage error={view.error} />
-      {view.loading && !data && <Loading />}
-      {notice && <Notice tone="success">{notice}</Notice>}
+      <SectionStatus section={view} />
       {data && (
         <>
           {/* A plan needs an SLA policy, and a policy in business hours needs a calendar: that order, top down. */}

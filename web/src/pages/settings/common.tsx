@@ -1,5 +1,7 @@
+import { useState } from 'react';
 import type { ApiError } from '../../api/client.ts';
-import { Badge, ErrorMessage } from '../../components/ui.tsx';
+import { Badge, ErrorMessage, Loading, Notice } from '../../components/ui.tsx';
+import { useLoad } from '../../lib/useLoad.ts';
 import type { Schemas } from '../../api/client.ts';
 
 export type Repo = Schemas['Repository'];
@@ -48,6 +50,30 @@ export function FormFooter({ busy, label, onCancel, error }: { busy: boolean; la
       <div className="wide">
         <ErrorMessage error={error} />
       </div>
+    </>
+  );
+}
+
+/**
+ * A settings section's data (loaded as useLoad does) and what its last change did: `changed(message)`
+ * says so and loads the data again; <SectionStatus> shows the load's error, the first load, the notice.
+ */
+export function useSectionData<T>(load: () => Promise<T>, deps: unknown[]) {
+  const view = useLoad(load, deps);
+  const [notice, setNotice] = useState<string | null>(null);
+  const changed = (message: string) => {
+    setNotice(message);
+    void view.reload();
+  };
+  return { ...view, notice, changed };
+}
+
+export function SectionStatus({ section }: { section: { error: ApiError | null; loading: boolean; data: unknown; notice: string | null } }) {
+  return (
+    <>
+      <ErrorMessage error={section.error} />
+      {section.loading && section.data === undefined && <Loading />}
+      {section.notice && <Notice tone="success">{section.notice}</Notice>}
     </>
   );
 }
