@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from './app.ts';
+import { openTicket as openExpertTicket } from './support.ts';
 import { createRepo, type TestUser } from './factories.ts';
 import { createBuyerOrg } from './invoices.ts';
 import { withKey } from './http.ts';
@@ -69,8 +70,4 @@ export async function advance(ctx: TestContext, ms: number) {
 }
 
 /** Opens an expert ticket on the repository (a plan ticket when the user belongs to a subscribing organization). */
-export async function openTicket(user: TestUser, repo: Repo, fields: Record<string, unknown> = {}) {
-  const opened = await user.api.post('/api/v1/tickets', { repo: repo.fullName, title: 'Projections lag', body: 'They fall behind under load.', track: 'expert', priority: 'normal', ...fields });
-  assert.equal(opened.status, 201, JSON.stringify(opened.body));
-  return opened.body as { id: string; sla: { policyId: string; source: string } | null };
-}
+export const openTicket = (user: TestUser, repo: Repo, fields: Record<string, unknown> = {}) => openExpertTicket(user, repo, { priority: 'normal', ...fields });
