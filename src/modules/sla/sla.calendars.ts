@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { aroundTheClock, compileWorkingTime, type BusinessClock } from './business-time.ts';
 import { findCalendars, type CalendarRow } from './sla.repository.ts';
 
@@ -7,21 +8,28 @@ export function clockOfCalendar(row: Pick<CalendarRow, 'time_zone' | 'weekly_hou
 }
 
 /**
- * Compiled business clocks by calendar id, kept for the life of the process. A calendar can be edited
- * (by any process), so each load reads the rows again, which is cheap, and compiles only those whose
- * hours changed: compiling, and the intervals a compiled clock has worked out, are what cost.
+ * Compiled business clocks by calendar id. Compiling, and the intervals a compiled clock has worked out,
+ * are what cost, and every SLA computation (a ticket opened, a message, each sweep page) needs a clock,
+ * so a calendar's row is read again at most `recheckMs` after its last read, and recompiled only when
+ * its hours changed. This process forgets a calendar at once when it edits or deletes it (`forget`); an
+ * edit made by another process is seen within `recheckMs`, as the knowledge caches do.
  */
-export function calendarClocks() {
-  const cache = new Map<string, { hours: string; clock: BusinessClock }>();
+export function calendarClocks(clock: Clock, recheckMs = 1000) {
+  const cache = new Map<string, { hours: string; clock: BusinessClock; checkedAt: number }>();
   const MAX_CACHED = 1000;
 
   async function load(scope: Queryable, ids: Array<string | null>): Promise<void> {
-    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-    if (wanted.length === 0) return;
-    if (cache.size + wanted.length > MAX_CACHED) cache.clear();
-    for (const row of await findCalendars(scope, wanted)) {
+    const now = clock.now().getTime();
+    const stale = [...new Set(ids.filter((id): id is string => id !== null))].filter((id) => {
+      const entry = cache.get(id);
+      return !entry || now - entry.checkedAt >= recheckMs;
+    });
+    if (stale.length === 0) return;
+    if (cache.size + stale.length > MAX_CACHED) cache.clear();
+    for (const row of await findCalendars(scope, stale)) {
       const hours = JSON.stringify([row.time_zone, row.weekly_hours, [...row.holidays].sort()]);
-      if (cache.get(row.id)?.hours !== hours) cache.set(row.id, { hours, clock: clockOfCalendar(row) });
+      const known = cache.get(row.id);
+      cache.set(row.id, { hours, clock: known?.hours === hours ? known.clock : clockOfCalendar(row), checkedAt: now });
     }
   }
 
@@ -33,6 +41,8 @@ export function calendarClocks() {
       await load(scope, [calendarId]);
       return (calendarId && cache.get(calendarId)?.clock) || aroundTheClock;
     },
+    /** This process edited or deleted the calendar: the next clock reads it again. */
+    forget: (calendarId: string) => void cache.delete(calendarId),
   };
 }
 
