@@ -1,4 +1,5 @@
 import type { Clock } from '../../lib/clock.ts';
+import { rememberRecent } from '../../lib/lru.ts';
 import { KnowledgeIndex, type IndexedPassage } from './knowledge.index.ts';
 
 /** What the cache needs to know of a repository's settings: the version of its passages. */
@@ -34,10 +35,7 @@ export class IndexCache<S extends Versioned = Versioned> {
       const index = entry && entry.settings.version === settings.version ? entry.index : this.build(repoId, readPassages);
       entry = { settings, checkedAt: now, index };
     }
-    // Re-inserting keeps the map in least-recently-used order.
-    this.entries.delete(repoId);
-    this.entries.set(repoId, entry);
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    rememberRecent(this.entries, repoId, entry, this.capacity);
     return { settings: entry.settings, index: await entry.index };
   }
 
@@ -80,11 +78,8 @@ export class VerifiedRepoCache<R extends { id: string; status: string }> {
     const entry = this.entries.get(key);
     if (entry && now - entry.checkedAt < this.recheckMs) return entry.row;
     const row = await read();
-    this.entries.delete(key);
-    if (row.status === 'verified') {
-      this.entries.set(key, { row, checkedAt: now });
-      while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    }
+    if (row.status === 'verified') rememberRecent(this.entries, key, { row, checkedAt: now }, this.capacity);
+    else this.entries.delete(key);
     return row;
   }
 

@@ -20,12 +20,14 @@ export function calendarClocks(clock: Clock, recheckMs = 1000) {
 
   async function load(scope: Queryable, ids: Array<string | null>): Promise<void> {
     const now = clock.now().getTime();
-    const stale = [...new Set(ids.filter((id): id is string => id !== null))].filter((id) => {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    // Every clock a caller asks for must be found by cached() after this load, however many: make room first.
+    if (cache.size + wanted.length > MAX_CACHED) cache.clear();
+    const stale = wanted.filter((id) => {
       const entry = cache.get(id);
       return !entry || now - entry.checkedAt >= recheckMs;
     });
     if (stale.length === 0) return;
-    if (cache.size + stale.length > MAX_CACHED) cache.clear();
     for (const row of await findCalendars(scope, stale)) {
       const hours = JSON.stringify([row.time_zone, row.weekly_hours, [...row.holidays].sort()]);
       const known = cache.get(row.id);
