@@ -146,6 +146,8 @@ describe('web: the whole journey, from a registered repository to its revenue st
     await answer.getByRole('status').getByText('Sorry it did not help').waitFor();
     await look(sam, 'support-site-answer');
     await answer.getByRole('button', { name: 'Ask an expert' }).click();
+    // The form is filled from the draft once it renders: wait for that, then read it.
+    await sam.waitForFunction((expected) => (document.getElementById('ticket-title') as HTMLInputElement | null)?.value === expected, QUESTION, { timeout: 10_000 }).catch(() => {});
     assert.equal(await sam.getByLabel('Title').inputValue(), QUESTION, 'the question becomes the ticket');
     assert.match(await sam.getByLabel('What do you need? (Markdown)').inputValue(), /The AI answered:[\s\S]*ThemeProvider/);
     assert.equal(await sam.getByLabel('A paid expert approved by the maintainers').isChecked(), true);
