@@ -14,7 +14,7 @@ import { newId } from '../src/lib/ids.ts';
 import { issueApiToken } from '../src/modules/auth/auth.service.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startBaseline } from './lib/baseline.ts';
-import { startCpuMeasure, type CpuUse } from './lib/cpu.ts';
+import type { CpuUse } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -128,11 +128,8 @@ try {
   const baseline = await startBaseline(handle.db);
   /** A load with the CPU it cost the server's thread and PostgreSQL per request: on a shared machine latency follows others' work, this does not. */
   const load = async (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency): Promise<LoadResult & { cpu: CpuUse }> => {
-    const stop = await startCpuMeasure(handle.db, handle.engine);
-    const result = await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next });
-    const cpu = await stop();
-    const perRequest = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, result.requests));
-    return { ...result, cpu: { serverMs: perRequest(cpu.serverMs)!, postgresMs: perRequest(cpu.postgresMs) } };
+    const result = await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next, cpu: handle });
+    return { ...result, cpu: result.cpu! };
   };
 
   console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure`);

@@ -13,7 +13,7 @@ import { discordPublicKey, verifyDiscordRequest } from '../src/integrations/disc
 import { verifySlackRequest } from '../src/integrations/slack/verify.ts';
 import { newId } from '../src/lib/ids.ts';
 import { ticketAction } from '../src/modules/assistant/assistant.actions.ts';
-import { startCpuMeasure, type CpuUse } from './lib/cpu.ts';
+import type { CpuUse } from './lib/cpu.ts';
 import { runLoad, type LoadResult, type RequestSpec } from './lib/load.ts';
 import { printFigures, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -81,14 +81,10 @@ const server = await startBenchApp(handle, {
   SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_CLIENT_ID: '1.2', SLACK_CLIENT_SECRET: 'bench', TOKEN_ENCRYPTION_KEY: 'b'.repeat(64), SLACK_API_URL: NOWHERE,
 });
 const baseline = await startVerifyBaseline();
-const load = (baseUrl: string, make: (path: string) => RequestSpec, path: string, durationSeconds = seconds): Promise<LoadResult> =>
-  runLoad({ baseUrl, concurrency: sizes.concurrency, durationMs: durationSeconds * 1000, ratePerSecond: rate, distinct: Math.ceil(rate * durationSeconds) + 1, next: () => make(path) });
-/** A measured load with the CPU it cost the server's thread and PostgreSQL, per request. */
-const measured = async (...args: Parameters<typeof load>): Promise<LoadResult & { cpu: CpuUse }> => {
-  const stop = await startCpuMeasure(handle.db, engine);
-  const result = await load(...args);
-  const cpu = await stop();
-  return { ...result, cpu: { serverMs: cpu.serverMs / result.requests, postgresMs: cpu.postgresMs === undefined ? undefined : cpu.postgresMs / result.requests } };
+/** A load at the fixed rate, with the CPU it cost the server and PostgreSQL per request. */
+const load = async (baseUrl: string, make: (path: string) => RequestSpec, path: string, durationSeconds = seconds): Promise<LoadResult & { cpu: CpuUse }> => {
+  const result = await runLoad({ baseUrl, concurrency: sizes.concurrency, durationMs: durationSeconds * 1000, ratePerSecond: rate, distinct: Math.ceil(rate * durationSeconds) + 1, next: () => make(path), cpu: handle });
+  return { ...result, cpu: result.cpu! };
 };
 
 try {
@@ -98,10 +94,10 @@ try {
   await load(baseline.baseUrl, discordRequest, '/discord', 1);
 
   const results: Record<string, LoadResult & { cpu: CpuUse }> = {};
-  results.discordBaseline = await measured(baseline.baseUrl, discordRequest, '/discord');
-  results.discord = await measured(server.baseUrl, discordRequest, '/webhooks/discord');
-  results.slackBaseline = await measured(baseline.baseUrl, slackRequest, '/slack');
-  results.slack = await measured(server.baseUrl, slackRequest, '/webhooks/slack/events');
+  results.discordBaseline = await load(baseline.baseUrl, discordRequest, '/discord');
+  results.discord = await load(server.baseUrl, discordRequest, '/webhooks/discord');
+  results.slackBaseline = await load(baseline.baseUrl, slackRequest, '/slack');
+  results.slack = await load(server.baseUrl, slackRequest, '/webhooks/slack/events');
   for (const [name, result] of Object.entries(results)) {
     if (result.errors) throw new Error(`${name}: ${result.errors} of ${result.requests} requests failed`);
   }

@@ -21,7 +21,6 @@ import { newId } from '../src/lib/ids.ts';
 import { KnowledgeIndex } from '../src/modules/knowledge/knowledge.index.ts';
 import { passagesForIndex } from '../src/modules/knowledge/knowledge.repository.ts';
 import { findRepoByFullName } from '../src/modules/repos/repos.repository.ts';
-import { startCpuMeasure } from './lib/cpu.ts';
 import { percentiles, runLoad } from './lib/load.ts';
 import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
@@ -135,10 +134,8 @@ try {
 
   console.log(`Load: 1 client, then ${concurrency} concurrent clients, ${seconds} s each`);
   const asking = async (clients: number) => {
-    const stop = await startCpuMeasure(handle.db, handle.engine);
-    const result = await runLoad({ baseUrl, concurrency: clients, durationMs: seconds * 1000, next: (index) => ({ method: 'POST', path: `/api/v1/repos/${FULL_NAME}/ask`, body: { question: questions[index % questions.length] } }) });
-    const cpu = await stop();
-    return { ...result, serverCpuMs: cpu.serverMs / result.requests, postgresCpuMs: cpu.postgresMs === undefined ? undefined : cpu.postgresMs / result.requests };
+    const result = await runLoad({ baseUrl, concurrency: clients, durationMs: seconds * 1000, next: (index) => ({ method: 'POST', path: `/api/v1/repos/${FULL_NAME}/ask`, body: { question: questions[index % questions.length] } }), cpu: handle });
+    return { ...result, serverCpuMs: result.cpu!.serverMs, postgresCpuMs: result.cpu!.postgresMs };
   };
   const single = await asking(1);
   const ask = await asking(concurrency);

@@ -190,6 +190,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   // Only a server that listens starts the daily payout run (tests inject and run payouts when they choose).
   app.addHook('onListen', async () => services.payouts.scheduleNextRun());
   app.addHook('onListen', async () => services.assistant.retention.scheduleNextRun());
+  app.addHook('onClose', async () => services.knowledge.close());
   registerPaymentRoutes(app, services.payments);
   if (devOutboxPage(config)) registerDevRoutes(app, deps);
   if (config.WEB_APP) webApp = await registerWebApp(app);

@@ -3,11 +3,12 @@ import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
 
 /**
- * CPU time spent during a measure: by the server's main thread (where the app runs; the load driver has
- * its own thread) and, on a PostgreSQL server on this machine, by the backends connected to the bench's
- * database. On a shared machine latencies move with other people's work; CPU per request does not, so
- * it is what a change is judged by. PostgreSQL's figure is absent when its processes cannot be read
- * (PGlite runs inside the server's thread; a remote server's processes are not here).
+ * CPU time spent during a measure: by the server (every thread of this process, the search thread and
+ * V8's garbage-collection helpers included, less the load driver's own thread, which reports what it
+ * used) and, on a PostgreSQL server on this machine, by the backends connected to the bench's database.
+ * On a shared machine latencies move with other people's work; CPU per request does not, so it is what
+ * a change is judged by. PostgreSQL's figure is absent when its processes cannot be read (PGlite runs
+ * inside the server's thread; a remote server's processes are not here).
  */
 export type CpuUse = { serverMs: number; postgresMs?: number };
 
@@ -24,10 +25,15 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
-export async function startCpuMeasure(db: Database, engine: string): Promise<() => Promise<CpuUse>> {
-  const serverStart = process.threadCpuUsage();
+/** Starts measuring (see runLoad's `cpu`); `stop` takes the CPU the load driver's thread used, which is not the server's. */
+export async function startCpuMeasure(db: Database, engine: string): Promise<(clientCpuMs: number) => Promise<CpuUse>> {
+  const serverStart = process.cpuUsage();
+  const serverMs = (clientCpuMs: number) => {
+    const used = process.cpuUsage(serverStart);
+    return (used.user + used.system) / 1000 - clientCpuMs;
+  };
   if (engine !== 'postgres' || !fs.existsSync('/proc/self/stat')) {
-    return async () => ({ serverMs: threadMs(serverStart) });
+    return async (clientCpuMs) => ({ serverMs: serverMs(clientCpuMs) });
   }
   const first = new Map<number, number>();
   const last = new Map<number, number>();
@@ -44,17 +50,12 @@ export async function startCpuMeasure(db: Database, engine: string): Promise<() 
   };
   await sample(true);
   const timer = setInterval(() => void sample(false).catch(() => {}), 250);
-  return async () => {
+  return async (clientCpuMs) => {
     clearInterval(timer);
-    const serverMs = threadMs(serverStart);
+    const server = serverMs(clientCpuMs);
     await sample(false);
     let postgresMs = 0;
     for (const [pid, ms] of last) postgresMs += ms - (first.get(pid) ?? 0);
-    return { serverMs, postgresMs: postgresMs > 0 || first.size > 0 ? postgresMs : undefined };
+    return { serverMs: server, postgresMs: postgresMs > 0 || first.size > 0 ? postgresMs : undefined };
   };
-}
-
-function threadMs(start: NodeJS.CpuUsage): number {
-  const used = process.threadCpuUsage(start);
-  return (used.user + used.system) / 1000;
 }

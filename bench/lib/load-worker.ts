@@ -58,4 +58,6 @@ async function paced(rate: number) {
 
 if (plan.ratePerSecond) await paced(plan.ratePerSecond);
 else await Promise.all(Array.from({ length: plan.concurrency }, client));
-parentPort!.postMessage({ latencies: Float64Array.from(latencies), errors, firstError, seconds: (performance.now() - started) / 1000 });
+// The thread's own CPU, which the server's CPU figures leave out (lib/cpu.ts).
+const used = process.threadCpuUsage();
+parentPort!.postMessage({ latencies: Float64Array.from(latencies), errors, firstError, seconds: (performance.now() - started) / 1000, cpuMs: (used.user + used.system) / 1000 });

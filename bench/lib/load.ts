@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { Database } from '../../src/db/database.ts';
+import { startCpuMeasure, type CpuUse } from './cpu.ts';
 
 /**
  * A small load driver: `concurrency` clients send requests back to back for `durationMs` (closed loop),
@@ -39,7 +41,9 @@ export async function runLoad(options: {
   distinct?: number;
   /** Called for each request; `index` counts up across all clients. */
   next: (index: number) => RequestSpec;
-}): Promise<LoadResult> {
+  /** Measure the server's CPU (and PostgreSQL's) per request while the load runs, from after the requests are made. */
+  cpu?: { db: Database; engine: string };
+}): Promise<LoadResult & { cpu?: CpuUse }> {
   const requests = Array.from({ length: options.distinct ?? DISTINCT_REQUESTS }, (_, index) => {
     const spec = options.next(index);
     const json = spec.body !== undefined;
@@ -47,15 +51,21 @@ export async function runLoad(options: {
   });
   if (options.limit !== undefined && options.limit > requests.length) throw new Error(`limit ${options.limit} is above the ${requests.length} distinct requests`);
   const plan: WorkerPlan = { baseUrl: options.baseUrl, concurrency: options.concurrency, durationMs: options.durationMs, ratePerSecond: options.ratePerSecond, requests, limit: options.limit };
+  const stopMeasure = options.cpu ? await startCpuMeasure(options.cpu.db, options.cpu.engine) : undefined;
   const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: plan });
-  const result = await new Promise<{ latencies: Float64Array; errors: number; firstError?: string; seconds: number }>((resolve, reject) => {
+  const result = await new Promise<{ latencies: Float64Array; errors: number; firstError?: string; seconds: number; cpuMs: number }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   await worker.terminate();
   if (result.firstError) console.error(`  first error: ${result.firstError}`);
+  const cpu = stopMeasure ? await stopMeasure(result.cpuMs) : undefined;
   const latencies = Array.from(result.latencies);
-  return { requests: latencies.length, errors: result.errors, seconds: result.seconds, perSecond: latencies.length / result.seconds, ...percentiles(latencies) };
+  const perRequest = (ms: number) => ms / Math.max(1, latencies.length);
+  return {
+    requests: latencies.length, errors: result.errors, seconds: result.seconds, perSecond: latencies.length / result.seconds, ...percentiles(latencies),
+    ...(cpu ? { cpu: { serverMs: perRequest(cpu.serverMs), postgresMs: cpu.postgresMs === undefined ? undefined : perRequest(cpu.postgresMs) } } : {}),
+  };
 }
 
 export function percentiles(values: number[]) {

@@ -2,8 +2,8 @@ import type { KnowledgeAnswerLength } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
 import type { LlmClient } from '../../integrations/llm/client.ts';
 import type { RepoRow } from '../repos/repos.repository.ts';
-import { composeExtractive, type Citation } from './knowledge.extractive.ts';
-import type { KnowledgeIndex } from './knowledge.index.ts';
+import type { Citation } from './knowledge.extractive.ts';
+import type { SearchIndex } from './knowledge.searcher.ts';
 import { buildMessages, parseGenerated } from './knowledge.prompt.ts';
 
 export type AskSettings = { threshold: number; answerLength: KnowledgeAnswerLength; sourceIds: string[] | null; extraInstructions: string };
@@ -31,14 +31,14 @@ export function declineMessage(repo: RepoRow, why: 'gap' | 'empty' = 'gap'): str
  * a configured model writes the answer from the retrieved passages only; without one, or when the
  * model fails or is too slow, the extractive answer quotes them. The asker always gets a reply.
  */
-export async function answerQuestion(deps: Deps, llm: LlmClient | null, input: { repo: RepoRow; index: KnowledgeIndex; question: string; settings: AskSettings }): Promise<Reply> {
+export async function answerQuestion(deps: Deps, llm: LlmClient | null, input: { repo: RepoRow; index: SearchIndex; question: string; settings: AskSettings }): Promise<Reply> {
   const { repo, index, question, settings } = input;
   if (index.size === 0) return { answer: declineMessage(repo, 'empty'), citations: [], confidence: 0, mode: 'extractive', declined: true, retrieved: [] };
   const queryEmbedding = llm?.embed ? await embedQuestion(deps, llm.embed, question) : null;
-  const outcome = index.query(question, { limit: GENERATION_PASSAGES, sourceIds: settings.sourceIds, queryEmbedding });
+  const { outcome, extract } = await index.retrieve(question, { limit: GENERATION_PASSAGES, sourceIds: settings.sourceIds, queryEmbedding }, settings.answerLength);
   const { confidence } = outcome;
   const retrieved = outcome.hits.map((hit) => hit.passage.url);
-  if (confidence < settings.threshold || outcome.hits.length === 0) {
+  if (confidence < settings.threshold || !extract) {
     return { answer: declineMessage(repo), citations: [], confidence, mode: 'extractive', declined: true, retrieved };
   }
   if (llm) {
@@ -51,8 +51,7 @@ export async function answerQuestion(deps: Deps, llm: LlmClient | null, input: {
       deps.logger.warn({ err: error, repo: repo.full_name, model: llm.model }, 'language model failed: answering extractively instead');
     }
   }
-  const composed = composeExtractive(outcome.hits, outcome.queryTerms, settings.answerLength);
-  return { ...composed, confidence, mode: 'extractive', declined: false, retrieved };
+  return { ...extract, confidence, mode: 'extractive', declined: false, retrieved };
 }
 
 async function embedQuestion(deps: Deps, embed: (texts: string[]) => Promise<number[][]>, question: string): Promise<number[] | null> {

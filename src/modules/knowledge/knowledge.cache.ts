@@ -1,10 +1,11 @@
 import type { Clock } from '../../lib/clock.ts';
 import { rememberRecent } from '../../lib/lru.ts';
-import { KnowledgeIndex, type IndexedPassage } from './knowledge.index.ts';
+import type { IndexedPassage } from './knowledge.index.ts';
+import type { SearchIndex } from './knowledge.searcher.ts';
 
 /** What the cache needs to know of a repository's settings: the version of its passages. */
 export type Versioned = { version: number };
-type Entry<S> = { settings: S; checkedAt: number; index: Promise<KnowledgeIndex> };
+type Entry<S> = { settings: S; checkedAt: number; index: Promise<SearchIndex> };
 
 /**
  * The in-memory index (and settings) of each repository, built from its passages in the database.
@@ -20,14 +21,16 @@ export class IndexCache<S extends Versioned = Versioned> {
   private readonly clock: Clock;
   private readonly recheckMs: number;
   private readonly capacity: number;
+  private readonly buildIndex: (passages: IndexedPassage[]) => Promise<SearchIndex>;
 
-  constructor(clock: Clock, recheckMs = 1000, capacity = 200) {
+  constructor(clock: Clock, buildIndex: (passages: IndexedPassage[]) => Promise<SearchIndex>, recheckMs = 1000, capacity = 200) {
     this.clock = clock;
+    this.buildIndex = buildIndex;
     this.recheckMs = recheckMs;
     this.capacity = capacity;
   }
 
-  async get(repoId: string, readSettings: () => Promise<S>, readPassages: () => Promise<IndexedPassage[]>): Promise<{ settings: S; index: KnowledgeIndex }> {
+  async get(repoId: string, readSettings: () => Promise<S>, readPassages: () => Promise<IndexedPassage[]>): Promise<{ settings: S; index: SearchIndex }> {
     const now = this.clock.now().getTime();
     let entry = this.entries.get(repoId);
     if (!entry || now - entry.checkedAt >= this.recheckMs) {
@@ -36,7 +39,13 @@ export class IndexCache<S extends Versioned = Versioned> {
       entry = { settings, checkedAt: now, index };
     }
     rememberRecent(this.entries, repoId, entry, this.capacity);
-    return { settings: entry.settings, index: await entry.index };
+    const index = await entry.index;
+    // The search thread holding it stopped (it crashed): built again on a new one.
+    if (!index.usable) {
+      if (this.entries.get(repoId) === entry) this.invalidate(repoId);
+      return this.get(repoId, readSettings, readPassages);
+    }
+    return { settings: entry.settings, index };
   }
 
   /** Drops a repository's entry: this process changed its passages or settings. */
@@ -44,8 +53,8 @@ export class IndexCache<S extends Versioned = Versioned> {
     this.entries.delete(repoId);
   }
 
-  private build(repoId: string, readPassages: () => Promise<IndexedPassage[]>): Promise<KnowledgeIndex> {
-    const index = readPassages().then((passages) => new KnowledgeIndex(passages));
+  private build(repoId: string, readPassages: () => Promise<IndexedPassage[]>): Promise<SearchIndex> {
+    const index = readPassages().then(this.buildIndex);
     // A failed build is not kept: the next question tries again.
     index.catch(() => this.invalidate(repoId));
     return index;

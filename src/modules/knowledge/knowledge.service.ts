@@ -10,6 +10,7 @@ import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { answerQuestion } from './knowledge.ask.ts';
 import { IndexCache, VerifiedRepoCache } from './knowledge.cache.ts';
+import { SearchThread } from './knowledge.searcher.ts';
 import { DEFAULT_THRESHOLD } from './knowledge.confidence.ts';
 import { presentSettings } from './knowledge.presenter.ts';
 import * as store from './knowledge.repository.ts';
@@ -24,7 +25,8 @@ import { createKnowledgeSources } from './knowledge.sources.ts';
 export function createKnowledgeService(deps: Deps, services: { repos: ReposService; tickets: TicketsService }, llm: LlmClient | null = llmClientFromConfig(deps.config)) {
   const { db, clock } = deps;
   const { repos, tickets } = services;
-  const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock);
+  const searchThread = new SearchThread();
+  const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock, (passages) => searchThread.build(passages));
   const sources = createKnowledgeSources(deps, services, llm, cache);
   const verifiedRepos = new VerifiedRepoCache<RepoRow>(clock);
   repos.onChange((repoId) => verifiedRepos.invalidate(repoId));
@@ -61,6 +63,8 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
   return {
     sources,
     jobHandlers: sources.jobHandlers,
+    /** Stops the search thread (the server closing). */
+    close: () => searchThread.close(),
 
     /** Anyone may ask on a verified repository that offers AI; every question and answer is kept for stats. */
     async ask(actor: Actor, fullName: string, question: string) {
