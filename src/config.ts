@@ -61,7 +61,7 @@ const variables = {
   INBOUND_EMAIL_WEBHOOK_SECRET: [z.string().min(16, 'must be at least 16 characters').optional(), 'Shared secret of POST /webhooks/email (Authorization: Bearer <secret>), for providers that post raw MIME. Unset: that endpoint is off.'],
   INBOUND_EMAIL_MAX_BYTES: [z.coerce.number().int().min(10_240).max(26_214_400).default(1_048_576), 'Largest inbound reply accepted (whole message, attachments included).'],
   INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS: [
-    z.string().default('').transform((list) => list.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean)).pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/, 'must be host names such as mx.google.com, comma-separated'))),
+    z.string().default('').transform((list) => list.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean)).refine((ids) => ids.every((id) => /^[a-z0-9][a-z0-9.-]{0,252}$/.test(id)), 'must be host names such as mx.google.com, comma-separated'),
     'Comma-separated authserv-ids (mx.google.com) whose Authentication-Results headers are believed: a mail to a support address with dmarc=pass, or dkim=pass for its From domain, from one of them opens its ticket at once; any other is held until its sender confirms by a link. Empty: every request is held.',
   ],
   INBOUND_EMAIL_REQUESTS_PER_HOUR: [z.coerce.number().int().min(1).max(10_000).default(10), 'Support requests by email (held or opened) accepted per sender address per hour; more are refused (450 over SMTP, 429 over HTTP).'],

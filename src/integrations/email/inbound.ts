@@ -65,7 +65,8 @@ const trackOf = (repo: RepoRow | undefined): 'expert' | 'community' | null =>
 /**
  * Tickets by email (docs/assistant.md): an email sent to a ticket's signed reply address becomes a message
  * on that ticket from the person the address was issued to, when it comes from that person's address; an
- * email sent to a repository's support address opens a new ticket there as its sender, who gets an
+ * email sent to a repository's support address opens a new ticket there as its sender (once a trusted
+ * server authenticated them, or they confirmed by a mailed link: requests.ts), who gets an
  * acknowledgement carrying their reply address. Both doors (the SMTP server and POST /webhooks/email) come
  * here: the address is checked first, then the size, then the sender and the text; an accepted email is
  * stored once per message and address, and handled by a job. Null when INBOUND_EMAIL_DOMAIN or
