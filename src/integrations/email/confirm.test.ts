@@ -103,6 +103,26 @@ describe('a support request whose sender is not authenticated', () => {
     assert.doesNotMatch(opened.body, /<form/);
   });
 
+  test('a request the repository no longer takes when it is confirmed is not opened: the page and an email say why', async () => {
+    const repo = await createRepo(ctx, { expert: true });
+    const sent = ctx.sent.length;
+    // Written by hand: a subject whose encoded words hide a NUL and a line break, which must not reach the database or our headers.
+    const subject = Buffer.from('Crash\u0000here\r\nBcc: x@evil.example').toString('base64');
+    const raw = Buffer.from(`From: hal@smallco.example\r\nTo: ${supportAddress(ctx.deps.config, repo.fullName)}\r\nSubject: =?UTF-8?B?${subject}?=\r\nMessage-ID: <hal-1@smallco.example>\r\n\r\nPlease help.\r\n`);
+    assert.equal((await post(raw)).statusCode, 202);
+    await ctx.jobs.drain();
+    const { email, token } = confirmation('hal@smallco.example', sent);
+    assert.match(email.text, /"Crash here  Bcc: x@evil\.example"/);
+    await ctx.db.updateTable('repos').set({ offers_expert: false, offers_community: false }).where('id', '=', repo.id).execute();
+    assert.equal((await confirm(token)).statusCode, 303);
+    await ctx.jobs.drain();
+    assert.deepEqual(await ticketsOf(repo.id), []);
+    const page = await confirmPage(token);
+    assert.match(page.body, /could not be opened/);
+    assert.match(page.body, /takes no support requests/);
+    assert.equal(ctx.sent.slice(sent).filter((mail) => mail.to === 'hal@smallco.example' && mail.subject.startsWith('Not opened')).length, 1);
+  });
+
   test('an untrusted server\'s pass, a pass for another domain, and a trusted pass below a trusted fail do not authenticate: held', async () => {
     const repo = await createRepo(ctx, { expert: true });
     const cases = [

@@ -28,6 +28,9 @@ type Route = { reply: ReplyTarget } | { support: string };
 /** An address a new account can be made for and mailed at. */
 const SENDER = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@.]{2,}$/;
 
+/** A header as one line of text: control characters (a NUL cannot be stored, a newline could start a header of our email) become spaces. */
+const oneLine = (header: string) => header.replace(/[\u0000-\u001f\u007f]/g, ' ');
+
 /** "Re: Fwd: AW: Timeouts" is "Timeouts". */
 const SUBJECT_PREFIXES = /^\s*(?:(?:re|fwd?|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:\s*)+/i;
 
@@ -152,7 +155,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
     if (!trackOf(repo)) throw refusals.unknownRepo(address);
     if (!email.from || !SENDER.test(email.from) || isPlaceholderAddress(email.from)) throw refusals.noSender();
     const text = textOf(email);
-    const request: StoredRequest = { repo: repo!.full_name, from: email.from, fromName: email.fromName.slice(0, 100), subject: email.subject.slice(0, 300), text, messageId: email.messageId };
+    const request: StoredRequest = { repo: repo!.full_name, from: email.from, fromName: oneLine(email.fromName).slice(0, 100), subject: oneLine(email.subject).slice(0, 300), text, messageId: email.messageId };
     const proof = senderProof(email.authResults, email.from, config.INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS);
     const reception = await requests.receive({ key: keyOf(email, raw, `support:${repo!.id}`), repoId: repo!.id, request, authenticated: proof !== null });
     if (reception === 'limited') {
