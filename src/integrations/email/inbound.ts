@@ -17,7 +17,6 @@ import { EMAIL_TICKET_JOB, emailRequests, type StoredRequest } from './requests.
 import { senderProof } from './sender-auth.ts';
 
 export const EMAIL_REPLY_JOB = 'email.reply';
-export { EMAIL_TICKET_JOB };
 
 /** A stored reply, as the job that adds it to its ticket reads it. */
 type StoredReply = ReplyTarget & { text: string; from: string | null; messageId: string | null; subject: string };
