@@ -51,6 +51,12 @@ describe('configuration', () => {
     }
   });
 
+  test('lists are split on commas, trimmed and lowercased; unset is empty', () => {
+    assert.deepEqual(loadConfig({ INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS: ' MX.Google.com,, mx.backline.test ' }).INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS, ['mx.google.com', 'mx.backline.test']);
+    assert.deepEqual(loadConfig({}).INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS, []);
+    assert.equal(loadConfig({}).INBOUND_EMAIL_REQUESTS_PER_HOUR, 10);
+  });
+
   test('PUBLIC_URL sets the links in emails and, when https, secure cookies', () => {
     const config = loadConfig({ PUBLIC_URL: 'https://support.example.org/' });
     assert.equal(publicUrl(config), 'https://support.example.org');
@@ -77,6 +83,8 @@ describe('configuration', () => {
       [{ PLATFORM_FEE_BPS: '10001' }, 'PLATFORM_FEE_BPS'],
       [{ COMMISSION_BPS_MAX: 'lots' }, 'COMMISSION_BPS_MAX'],
       [{ ESCROW_GRACE_DAYS: '365' }, 'ESCROW_GRACE_DAYS'],
+      [{ INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS: 'mx.google.com, mx google com' }, 'INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS'],
+      [{ INBOUND_EMAIL_REQUESTS_PER_HOUR: '0' }, 'INBOUND_EMAIL_REQUESTS_PER_HOUR'],
     ];
     for (const [env, variable] of cases) {
       const error = errorOf(env);

@@ -1167,3 +1167,20 @@ export interface DB {
   web_chat_messages: WebChatMessagesTable;
   platform_secrets: PlatformSecretsTable;
 }
+
+/** A mail to a repository's support address (0020): counted per sender, held until confirmed; see src/integrations/email. */
+export interface EmailRequestsTable {
+  id: string;
+  sender: string;
+  repo_id: string;
+  message_key: string;
+  held: Json | null;
+  received_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  ticket_id: string | null;
+  refusal: string | null;
+}
+
+export interface DB {
+  email_requests: EmailRequestsTable;
+}

@@ -8,9 +8,9 @@ import type { App } from './types.ts';
 
 /**
  * Paths the web app never answers, so an unknown API route stays a JSON 404 and the server's own
- * pages (sign-in link, sandbox checkout, dev outbox, API docs) keep theirs.
+ * pages (sign-in link, sandbox checkout, email confirmation, dev outbox, API docs) keep theirs.
  */
-const SERVER_PREFIXES = ['/api/', '/webhooks/', '/docs', '/openapi.json', '/healthz', '/readyz', '/auth/', '/pay/', '/dev/', '/assets/'];
+const SERVER_PREFIXES = ['/api/', '/webhooks/', '/docs', '/openapi.json', '/healthz', '/readyz', '/auth/', '/pay/', '/dev/', '/assets/', '/email/'];
 
 export type WebApp = { fallback: (request: FastifyRequest, reply: FastifyReply) => boolean };
 

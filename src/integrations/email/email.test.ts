@@ -13,7 +13,11 @@ import { startInboundSmtp } from './smtp.ts';
 
 const DOMAIN = 'reply.backline.test';
 const WEBHOOK_SECRET = 'inbound-email-webhook-secret';
-const env = { INBOUND_EMAIL_DOMAIN: DOMAIN, EMAIL_REPLY_SECRET: 'a-reply-signing-key-of-at-least-32-chars', INBOUND_EMAIL_WEBHOOK_SECRET: WEBHOOK_SECRET, INBOUND_EMAIL_MAX_BYTES: '65536' };
+const AUTHSERV_ID = 'mx.backline.test';
+const env = { INBOUND_EMAIL_DOMAIN: DOMAIN, EMAIL_REPLY_SECRET: 'a-reply-signing-key-of-at-least-32-chars', INBOUND_EMAIL_WEBHOOK_SECRET: WEBHOOK_SECRET, INBOUND_EMAIL_MAX_BYTES: '65536', INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS: AUTHSERV_ID };
+
+/** What the receiving server (a trusted authserv-id) writes on top of a mail from `from` whose domain passed DMARC: its ticket opens at once. */
+const authenticated = (from: string) => ({ 'Authentication-Results': `${AUTHSERV_ID}; dmarc=pass (p=reject) header.from=${from.split('@')[1]}` });
 
 let ctx: TestContext;
 let smtp: Awaited<ReturnType<typeof startInboundSmtp>>;
@@ -259,11 +263,11 @@ describe('the sender of a reply', () => {
 describe('support addresses: a new ticket by email', () => {
   const ticketsOf = (repoId: string) => ctx.db.selectFrom('tickets').select(['id', 'title', 'body', 'track', 'channel', 'requester_id', 'status']).where('repo_id', '=', repoId).execute();
 
-  test('a mail from a new person to support+owner.name@ opens an expert ticket as them, acknowledged with a reply address that works; a redelivery opens nothing more', async () => {
+  test('a mail from a new person (authenticated by a trusted server) to support+owner.name@ opens an expert ticket as them, acknowledged with a reply address that works; a redelivery opens nothing more', async () => {
     const repo = await createRepo(ctx, { expert: true });
     const address = supportAddress(ctx.deps.config, repo.fullName)!;
     assert.equal(address, `support+${repo.fullName.replace('/', '.')}@${DOMAIN}`);
-    const raw = await mime({ from: 'Frank Ops <frank@bigcorp.example>', to: address, subject: 'Fwd: Retries stop after the first failure', text: 'With maxRetries: 3 only one retry happens.\nWe run 4.2.', messageId: '<frank-1@bigcorp.example>' });
+    const raw = await mime({ from: 'Frank Ops <frank@bigcorp.example>', to: address, subject: 'Fwd: Retries stop after the first failure', text: 'With maxRetries: 3 only one retry happens.\nWe run 4.2.', messageId: '<frank-1@bigcorp.example>', headers: authenticated('frank@bigcorp.example') });
     const sentBefore = ctx.sent.length;
     assert.deepEqual((await post(raw)).json(), { received: true, duplicate: false });
     assert.deepEqual((await post(raw)).json(), { received: true, duplicate: true }, 'the same Message-ID to the same repository is one request');
@@ -292,7 +296,7 @@ describe('support addresses: a new ticket by email', () => {
     await ctx.db.updateTable('repos').set({ offers_community: true }).where('id', '=', repo.id).execute();
     const known = await createUser(ctx, { name: 'Grace' });
     const address = supportAddress(ctx.deps.config, repo.fullName)!;
-    const sent = await smtpClient().sendMail({ from: `Grace <${known.email}>`, to: address.toUpperCase().replace(`@${DOMAIN.toUpperCase()}`, `@${DOMAIN}`), subject: 'How do I set a timeout?', text: 'The docs do not say.', messageId: '<grace-1@mail.example.com>' });
+    const sent = await smtpClient().sendMail({ from: `Grace <${known.email}>`, to: address.toUpperCase().replace(`@${DOMAIN.toUpperCase()}`, `@${DOMAIN}`), subject: 'How do I set a timeout?', text: 'The docs do not say.', messageId: '<grace-1@mail.example.com>', headers: authenticated(known.email) });
     assert.match(sent.response, /^250/);
     await ctx.jobs.drain();
     const [ticket] = await ticketsOf(repo.id);

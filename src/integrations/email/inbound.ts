@@ -13,20 +13,22 @@ import { BODY_MAX, TITLE_MAX } from '../../modules/tickets/tickets.schemas.ts';
 import type { TicketsService } from '../../modules/tickets/tickets.service.ts';
 import { findOrCreateUser, findUserById } from '../../modules/users/users.repository.ts';
 import { parseEmail, type InboundEmail } from './mime.ts';
+import { EMAIL_TICKET_JOB, emailRequests, type StoredRequest } from './requests.ts';
+import { senderProof } from './sender-auth.ts';
 
 export const EMAIL_REPLY_JOB = 'email.reply';
-export const EMAIL_TICKET_JOB = 'email.new-ticket';
 
 /** A stored reply, as the job that adds it to its ticket reads it. */
 type StoredReply = ReplyTarget & { text: string; from: string | null; messageId: string | null; subject: string };
-/** A stored mail to a support address, as the job that opens its ticket reads it. */
-type StoredRequest = { repo: string; from: string; fromName: string; subject: string; text: string; messageId: string | null };
 
 /** Where an email goes: a reply to a ticket as the person its address was issued to, or a new ticket on a repository. */
 type Route = { reply: ReplyTarget } | { support: string };
 
 /** An address a new account can be made for and mailed at. */
 const SENDER = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@.]{2,}$/;
+
+/** A header as one line of text: control characters (a NUL cannot be stored, a newline could start a header of our email) become spaces. */
+const oneLine = (header: string) => header.replace(/[\u0000-\u001f\u007f]/g, ' ');
 
 /** "Re: Fwd: AW: Timeouts" is "Timeouts". */
 const SUBJECT_PREFIXES = /^\s*(?:(?:re|fwd?|aw|wg|sv|tr)\s*(?:\[\d+\])?\s*:\s*)+/i;
@@ -54,6 +56,8 @@ const refusals = {
   unknownRepo: (address: string) => new EmailRefused(422, 550, 'unknown_support_address', `No repository on Backline takes support requests at ${address.slice(0, 150)}.`),
   noSender: () => new EmailRefused(422, 550, 'no_sender', 'This email has no sender address we can answer; send it from your own mailbox.'),
   severalRepos: () => new EmailRefused(422, 550, 'several_support_addresses', 'This email was sent to the support addresses of several repositories; write to each separately.'),
+  // 450, not 550: the sender's server tries again later instead of bouncing, and gets in once the hour has passed.
+  tooManyRequests: (limit: number) => new EmailRefused(429, 450, 'too_many_requests', `This address sent more than ${limit} support requests in the last hour; wait an hour, or answer the emails about your open tickets instead.`),
 };
 
 /** A repository that takes tickets by email: verified, with human support (the track a mailed ticket gets). */
@@ -63,7 +67,8 @@ const trackOf = (repo: RepoRow | undefined): 'expert' | 'community' | null =>
 /**
  * Tickets by email (docs/assistant.md): an email sent to a ticket's signed reply address becomes a message
  * on that ticket from the person the address was issued to, when it comes from that person's address; an
- * email sent to a repository's support address opens a new ticket there as its sender, who gets an
+ * email sent to a repository's support address opens a new ticket there as its sender (once a trusted
+ * server authenticated them, or they confirmed by a mailed link: requests.ts), who gets an
  * acknowledgement carrying their reply address. Both doors (the SMTP server and POST /webhooks/email) come
  * here: the address is checked first, then the size, then the sender and the text; an accepted email is
  * stored once per message and address, and handled by a job. Null when INBOUND_EMAIL_DOMAIN or
@@ -74,6 +79,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
   if (!emailRepliesOn(config)) return null;
   const { tickets, assistant } = services;
   const maxBytes = config.INBOUND_EMAIL_MAX_BYTES;
+  const requests = emailRequests(deps, assistant);
 
   /** The ticket and person of one recipient address; throws for a reply address that does not verify. */
   function checkRecipient(address: string): ReplyTarget | null {
@@ -102,9 +108,9 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
     return user ? { kind: 'user', userId: user.id, email: user.email, isOperator: user.is_operator, via: 'email' } : null;
   }
 
-  /** Stores an accepted email once per key, with the job that handles it. */
-  async function store(key: string, type: 'reply' | 'new_ticket', payload: StoredReply | StoredRequest, job: string): Promise<boolean> {
-    return assistant.inbox.recordForJob({ provider: 'email', externalId: key, type, payload }, job, { maxAttempts: 5 });
+  /** Stores an accepted reply once per key, with the job that adds it. */
+  async function store(key: string, payload: StoredReply): Promise<boolean> {
+    return assistant.inbox.recordForJob({ provider: 'email', externalId: key, type: 'reply', payload }, EMAIL_REPLY_JOB, { maxAttempts: 5 });
   }
 
   /** The reply's words, refused when unreadable (binary, empty or too long). */
@@ -133,25 +139,37 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
     }
     const text = textOf(email);
     const payload: StoredReply = { ...target, text, from: email.from, messageId: email.messageId, subject: email.subject.slice(0, 300) };
-    const stored = await store(keyOf(email, raw, `${target.ticketId}:${target.userId}`), 'reply', payload, EMAIL_REPLY_JOB);
+    const stored = await store(keyOf(email, raw, `${target.ticketId}:${target.userId}`), payload);
     logger.info({ ticketId: target.ticketId, duplicate: !stored }, 'email reply received');
     return stored;
   }
 
-  /** A mail to a repository's support address: checked here (the repository takes tickets, a sender to answer), opened by a job. */
+  /**
+   * A mail to a repository's support address: checked here (the repository takes tickets, a sender to
+   * answer, within the sender's hourly limit), then opened by a job when a trusted server authenticated
+   * the sender, else held until the From address confirms it (requests.ts).
+   */
   async function receiveRequest(raw: Buffer, email: InboundEmail, repoName: string, address: string): Promise<boolean> {
     const repo = await findRepoByFullName(db, repoName);
     if (!trackOf(repo)) throw refusals.unknownRepo(address);
     if (!email.from || !SENDER.test(email.from) || isPlaceholderAddress(email.from)) throw refusals.noSender();
     const text = textOf(email);
-    const payload: StoredRequest = { repo: repo!.full_name, from: email.from, fromName: email.fromName.slice(0, 100), subject: email.subject.slice(0, 300), text, messageId: email.messageId };
-    const stored = await store(keyOf(email, raw, `support:${repo!.id}`), 'new_ticket', payload, EMAIL_TICKET_JOB);
-    logger.info({ repo: repo!.full_name, duplicate: !stored }, 'email support request received');
-    return stored;
+    const request: StoredRequest = { repo: repo!.full_name, from: email.from, fromName: oneLine(email.fromName).slice(0, 100), subject: oneLine(email.subject).slice(0, 300), text, messageId: email.messageId };
+    const proof = senderProof(email.authResults, email.from, config.INBOUND_EMAIL_TRUSTED_AUTHSERV_IDS);
+    const reception = await requests.receive({ key: keyOf(email, raw, `support:${repo!.id}`), repoId: repo!.id, request, authenticated: proof !== null });
+    if (reception === 'limited') {
+      logger.warn({ repo: repo!.full_name, limit: config.INBOUND_EMAIL_REQUESTS_PER_HOUR }, 'email support request refused: too many from this sender in an hour');
+      throw refusals.tooManyRequests(config.INBOUND_EMAIL_REQUESTS_PER_HOUR);
+    }
+    logger.info({ repo: repo!.full_name, reception, authenticatedBy: proof }, 'email support request received');
+    return reception !== 'duplicate';
   }
 
-  /** Opens the mailed ticket as its sender (a Backline user by that address, created when new), and acknowledges it. */
-  async function openRequest(eventId: string, request: StoredRequest): Promise<void> {
+  /**
+   * Opens the mailed ticket as its sender (a Backline user by that address, created when new), and
+   * acknowledges it; the request (stored under `key`) records its ticket, or why it was refused.
+   */
+  async function openRequest(eventId: string, key: string, request: StoredRequest): Promise<void> {
     const now = clock.now();
     const sender = await findOrCreateUser(db, now, { email: request.from, displayName: request.fromName || request.from.split('@')[0] });
     const actor: UserActor = { kind: 'user', userId: sender.id, email: sender.email, isOperator: sender.is_operator, via: 'email' };
@@ -170,6 +188,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
     }
     await db.transaction().execute(async (trx) => {
       if (!(await assistant.inbox.markHandled(trx, eventId))) return;
+      await requests.recordOutcome(trx, key, opened ? { ticketId: opened.id } : { refusal: refusal! });
       if (!opened) {
         await queueEmail(trx, clock, { to: sender.email, subject: `Not opened: ${title}`.slice(0, 300), text: `Your email could not be opened as a ticket: ${refusal}\n\nWhat you wrote:\n\n${request.text}`, dedupeKey: `email-ticket-refused:${eventId}` });
         return;
@@ -201,6 +220,8 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
       return repo !== null && trackOf(await findRepoByFullName(db, repo)) !== null;
     },
     refusals,
+    /** Held support requests and their confirmation links (GET and POST /email/confirm). */
+    requests,
 
     /**
      * Reads, checks and stores one email. `envelopeTo` are the SMTP recipients, which decide over the
@@ -256,7 +277,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
       [EMAIL_TICKET_JOB]: async ({ eventId }: { eventId: string }) => {
         const event = await assistant.inbox.find(eventId);
         if (!event || event.handled_at) return;
-        await openRequest(eventId, event.payload as StoredRequest);
+        await openRequest(eventId, event.external_id, event.payload as StoredRequest);
       },
     } satisfies JobHandlers,
   };

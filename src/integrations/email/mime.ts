@@ -15,6 +15,8 @@ export type InboundEmail = {
   reply: string;
   /** Sent by a program, not a person: an out-of-office answer, a bounce, a bulk mailing (RFC 3834). */
   automatic: boolean;
+  /** The values of its Authentication-Results headers, topmost (added last, by the server nearest us) first. */
+  authResults: string[];
 };
 
 const mailboxes = (list: { address?: string; group?: { address: string }[] }[] | undefined): string[] =>
@@ -32,6 +34,7 @@ export async function parseEmail(raw: Buffer): Promise<InboundEmail> {
     subject: email.subject ?? '',
     reply: stripQuoted(text),
     automatic: isAutomatic(email.headers),
+    authResults: email.headers.filter(({ key }) => key.toLowerCase() === 'authentication-results').map(({ value }) => value),
   };
 }
 

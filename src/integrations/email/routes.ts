@@ -1,10 +1,13 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../../config.ts';
+import { publicUrl, type Config } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { errorResponse } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { safeEqual } from '../../lib/secrets.ts';
+import { confirmErrorPage, confirmPage } from './confirm-page.ts';
 import type { EmailChannel } from './inbound.ts';
+import { CONFIRM_PATH, type RequestState } from './requests.ts';
 
 /** The secret of `Bearer <secret>`, or the password of `Basic base64(user:secret)` (what providers that take a URL with credentials send). */
 function givenSecret(header: string | undefined): string {
@@ -20,6 +23,7 @@ function givenSecret(header: string | undefined): string {
  * as the SMTP server, answered with a 4xx in the error shape.
  */
 export function registerEmailRoutes(app: App, channel: EmailChannel | null, config: Config) {
+  if (channel) registerConfirmRoutes(app, channel, config);
   if (!channel || !config.INBOUND_EMAIL_WEBHOOK_SECRET) {
     app.log.info(`Inbound email over HTTP is off: ${channel ? 'INBOUND_EMAIL_WEBHOOK_SECRET is unset' : 'INBOUND_EMAIL_DOMAIN or EMAIL_REPLY_SECRET is unset'}`);
     return;
@@ -46,5 +50,55 @@ export function registerEmailRoutes(app: App, channel: EmailChannel | null, conf
       const { duplicate } = await channel.receive(raw, null);
       return reply.status(202).send({ received: true as const, duplicate });
     });
+  });
+}
+
+/** The link's token: in the query string, which the request log redacts (log-redaction.ts). */
+const token = z.string().min(1).max(200);
+const htmlPage = z.string().describe('An HTML page');
+
+/**
+ * The confirmation link of a held support request (requests.ts): `GET /email/confirm?token=` shows the
+ * request and a button, and changes nothing, so link scanners and previews that fetch it open nothing;
+ * the button's `POST /email/confirm` opens it, once, and comes back to the page, which then shows the
+ * ticket. A link that is altered (403) or expired (410) gets a page saying so.
+ */
+function registerConfirmRoutes(app: App, channel: EmailChannel, config: Config) {
+  const ticketUrl = (id: string) => `${publicUrl(config)}/tickets/${id}`;
+  const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  /** Refusals as pages: the person clicked a link in an email, and reads the reason in a browser. */
+  const refusalPage = (reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    return html(reply, error.status, confirmErrorPage(error.message));
+  };
+  const responses = { 200: htmlPage, 400: errorResponse, 403: htmlPage, 410: htmlPage };
+
+  app.get(CONFIRM_PATH, {
+    schema: { tags: ['webhooks'], summary: 'The confirmation link of a support request by email: shows the request and a button to open it (changes nothing)', security: [], querystring: z.object({ token }), response: responses },
+  }, async (request, reply) => {
+    let state: RequestState;
+    try {
+      state = await channel.requests.state(request.query.token);
+    } catch (error) {
+      return refusalPage(reply, error);
+    }
+    return html(reply, 200, confirmPage(state, request.query.token, ticketUrl));
+  });
+
+  app.post(CONFIRM_PATH, {
+    schema: {
+      tags: ['webhooks'],
+      summary: 'Confirm a support request by email (the button of its link\'s page, a form post): opens its ticket once, then back to the page',
+      security: [],
+      body: z.object({ token }),
+      response: { 303: z.null(), ...responses },
+    },
+  }, async (request, reply) => {
+    try {
+      await channel.requests.confirm(request.body.token);
+    } catch (error) {
+      return refusalPage(reply, error);
+    }
+    return reply.redirect(`${CONFIRM_PATH}?token=${encodeURIComponent(request.body.token)}`, 303);
   });
 }

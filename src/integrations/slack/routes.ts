@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { cookieSecure, type Config } from '../../config.ts';
 import { errorResponse } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { callbackPath, STATE_COOKIE } from './installations.ts';
 import type { SlackAnswer, SlackIntegration } from './integration.ts';
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /**
  * The Slack app's request URLs (integrations/slack-manifest.yml) and its installation by OAuth. The

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { errorResponse, errorResponses } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import { presentConversation, presentEntry } from './presenter.ts';
 import { conversationParams, inputBody, readOut, readQuery, sentOut, startBody, startedOut } from './schemas.ts';
 import type { WebChat } from './web-chat.service.ts';
@@ -17,8 +18,6 @@ const tokenOf = (headers: Record<string, unknown>, query: { token?: string }) =>
   const header = headers['x-chat-token'];
   return typeof header === 'string' ? header : query.token;
 };
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /**
  * The web chat: `/api/v1/chat/...` for the widget and the support pages (CORS limited to CORS_ORIGINS),

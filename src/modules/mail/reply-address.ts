@@ -9,34 +9,49 @@ import type { Config } from '../../config.ts';
  *
  * 16 + 16 bytes of ids and a 12-byte MAC (96 bits) in base64url is 59 characters; with `reply+` the local
  * part stays near the 64 that RFC 5321 allows. Like GitHub's reply addresses, the token is case-sensitive.
+ * The confirmation links of held support requests (integrations/email/confirmation.ts) are sealed the same way.
  */
 const MAC_BYTES = 12;
-const TOKEN = /^[A-Za-z0-9_-]{59}$/;
 
 export type ReplyTarget = { ticketId: string; userId: string };
 
-const uuidBytes = (uuid: string) => Buffer.from(uuid.replaceAll('-', ''), 'hex');
-const uuidOf = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-const macOf = (secret: string, ids: Buffer) => createHmac('sha256', secret).update('backline-reply-v1:').update(ids).digest().subarray(0, MAC_BYTES);
+const REPLY_PURPOSE = 'backline-reply-v1';
+const IDS_BYTES = 32;
+
+export const uuidBytes = (uuid: string) => Buffer.from(uuid.replaceAll('-', ''), 'hex');
+export const uuidOf = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const macOf = (secret: string, purpose: string, data: Buffer) => createHmac('sha256', secret).update(`${purpose}:`).update(data).digest().subarray(0, MAC_BYTES);
 
 /** True when replies by email are on: a domain to receive them and a key to sign them. */
 export const emailRepliesOn = (config: Config) => Boolean(config.INBOUND_EMAIL_DOMAIN && config.EMAIL_REPLY_SECRET);
 
+/**
+ * `data` and its MAC under `secret` for one `purpose` (a token of one kind never reads as another), in
+ * base64url: the tokens of the email channel (reply addresses, confirmation links) are all made here.
+ */
+export function sealToken(secret: string, purpose: string, data: Buffer): string {
+  return Buffer.concat([data, macOf(secret, purpose, data)]).toString('base64url');
+}
+
+/** The `dataBytes` bytes a token was sealed with for `purpose`, or null for anything unsigned, altered or malformed. */
+export function openToken(secret: string, purpose: string, token: string, dataBytes: number): Buffer | null {
+  if (token.length !== Math.ceil(((dataBytes + MAC_BYTES) * 4) / 3) || !/^[A-Za-z0-9_-]+$/.test(token)) return null;
+  const bytes = Buffer.from(token, 'base64url');
+  // The last character may carry spare bits ('A' and 'B' there can decode the same): only the one spelling
+  // the token was issued in is accepted, so any altered character fails.
+  if (bytes.toString('base64url') !== token) return null;
+  const data = bytes.subarray(0, dataBytes);
+  return timingSafeEqual(bytes.subarray(dataBytes), macOf(secret, purpose, data)) ? data : null;
+}
+
 export function replyToken(secret: string, target: ReplyTarget): string {
-  const ids = Buffer.concat([uuidBytes(target.ticketId), uuidBytes(target.userId)]);
-  return Buffer.concat([ids, macOf(secret, ids)]).toString('base64url');
+  return sealToken(secret, REPLY_PURPOSE, Buffer.concat([uuidBytes(target.ticketId), uuidBytes(target.userId)]));
 }
 
 /** The ticket and person a token was signed for, or null for anything unsigned, altered or malformed. */
 export function readReplyToken(secret: string, token: string): ReplyTarget | null {
-  if (!TOKEN.test(token)) return null;
-  const bytes = Buffer.from(token, 'base64url');
-  // The last of 59 characters carries 4 bits of the 44 bytes and 2 spare ones: 'A' and 'B' there decode
-  // the same. Only the one spelling the token was issued in is accepted, so any altered character fails.
-  if (bytes.toString('base64url') !== token) return null;
-  const ids = bytes.subarray(0, 32);
-  if (!timingSafeEqual(bytes.subarray(32), macOf(secret, ids))) return null;
-  return { ticketId: uuidOf(ids.subarray(0, 16)), userId: uuidOf(ids.subarray(16)) };
+  const ids = openToken(secret, REPLY_PURPOSE, token, IDS_BYTES);
+  return ids && { ticketId: uuidOf(ids.subarray(0, 16)), userId: uuidOf(ids.subarray(16)) };
 }
 
 /** The address a notification to `userId` about `ticketId` asks to be answered at; null when replies are off. */

@@ -1,4 +1,5 @@
 import { conflict, notFound } from '../../errors.ts';
+import { escapeHtml } from '../../lib/html.ts';
 import type { Actor } from '../auth/actor.ts';
 import { visiblePayment } from './payments.access.ts';
 import type { PaymentsContext } from './payments.context.ts';
@@ -52,9 +53,6 @@ export function sandboxFlows(ctx: PaymentsContext, sink: PaymentEventSink) {
     },
   };
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 /** Plain HTML with a form: no script at all, so it works under the strict Content-Security-Policy. */
 export function sandboxPage(payment: PaymentRow): string {
