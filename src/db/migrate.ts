@@ -18,6 +18,7 @@ import * as emailChannel from './migrations/0016_email_channel.ts';
 import * as taxInclusive from './migrations/0018_tax_inclusive.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
+import * as webChatNotify from './migrations/0021_web_chat_notify.ts';
 import * as githubSignIn from './migrations/0022_github_signin.ts';
 import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0018_tax_inclusive': taxInclusive,
   '0019_stats': stats,
   '0017_web_chat': webChat,
+  '0021_web_chat_notify': webChatNotify,
   '0022_github_signin': githubSignIn,
   '0023_assigned_queue': assignedQueue,
 };

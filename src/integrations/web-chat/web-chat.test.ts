@@ -13,7 +13,8 @@ const ORIGIN = 'https://acme.github.io';
 
 let ctx: TestContext;
 before(async () => {
-  ctx = await startTestApp({ env: { CORS_ORIGINS: ORIGIN, PUBLIC_URL: 'https://backline.example' } });
+  // The stream's safety poll is an hour away: only the database's notification can deliver in time.
+  ctx = await startTestApp({ env: { CORS_ORIGINS: ORIGIN, PUBLIC_URL: 'https://backline.example', CHAT_STREAM_POLL_SECONDS: '3600' } });
 });
 after(() => ctx.close());
 
