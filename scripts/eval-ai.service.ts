@@ -17,7 +17,7 @@ export async function serviceAsker(corpus: string): Promise<{ ask: Asker; close:
   const handle = await openDatabase({ engine: 'pglite' });
   await migrateToLatest(handle.db);
   const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock: systemClock, logger: pino({ level: 'silent' }), mail: { name: 'dev-outbox', send: async () => {} }, github: null };
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, notifications: handle.notifications, clock: systemClock, logger: pino({ level: 'silent' }), mail: { name: 'dev-outbox', send: async () => {} }, github: null };
   const services = createServices(deps);
   const user = await findOrCreateUser(handle.db, new Date(), { email: 'eval@example.com', isOperator: true });
   const actor: UserActor = { kind: 'user', userId: user.id, email: user.email, isOperator: true, via: 'token' };

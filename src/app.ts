@@ -173,7 +173,7 @@ export async function buildApp(deps: Deps): Promise<BuiltApp> {
   registerSlackRoutes(app, services.slack, config);
   registerGitHubRoutes(app, services.github);
   registerEmailRoutes(app, services.email, config);
-  registerWebChatRoutes(app, services.webChat);
+  registerWebChatRoutes(app, services.webChat, config);
   registerChannelRoutes(app, services.channels);
   registerInvoiceRoutes(app, services.invoices);
   registerTicketRoutes(app, services.tickets);

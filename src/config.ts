@@ -77,6 +77,7 @@ const variables = {
   TOKEN_ENCRYPTION_KEY: [z.string().optional(), 'Key that encrypts stored provider tokens (Slack bot tokens) with AES-256-GCM: 32 random bytes as hex or base64 (`openssl rand -hex 32`). Required with SLACK_SIGNING_SECRET.'],
   CHAT_TOKEN_SECRET: [z.string().min(32, 'must be at least 32 characters').optional(), 'Key that signs web chat conversation tokens. Unset: a random key is made once and kept in the database.'],
   CHAT_TOKEN_TTL_DAYS: [z.coerce.number().int().min(1).max(365).default(30), 'How long a web chat conversation token (and the link mailed to come back) works.'],
+  CHAT_STREAM_POLL_SECONDS: [z.coerce.number().int().min(1).max(3600).default(30), 'How often an open web chat stream reads its transcript in case a database notification was missed; notifications deliver at once.'],
   CHAT_EVENTS_RETENTION_DAYS: [z.coerce.number().int().min(1).max(3650).default(30), 'Chat events (Discord interactions, Slack events: message text and short-lived tokens) older than this are deleted daily.'],
   STRIPE_SECRET_KEY: [z.string().optional(), 'Stripe secret key (sk_live_… or sk_test_…). Unset: card payments through Stripe are off.'],
   STRIPE_WEBHOOK_SECRET: [z.string().optional(), 'Signing secrets of the Stripe webhook endpoints (whsec_…), comma-separated: the account endpoint and the Connect endpoint. Unset: POST /webhooks/stripe refuses every event.'],

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database, Engine } from './db/database.ts';
+import type { NotificationHub } from './db/notify.ts';
 import type { MailTransport } from './integrations/email/client.ts';
 import type { GitHubApp, GitHubPermissions } from './integrations/github/client.ts';
 import type { Clock } from './lib/clock.ts';
@@ -10,6 +11,8 @@ export type Deps = {
   config: Config;
   db: Database;
   engine: Engine;
+  /** The database's notifications (LISTEN/NOTIFY) in this process: live streams subscribe here. */
+  notifications: NotificationHub;
   clock: Clock;
   logger: Logger;
   mail: MailTransport;

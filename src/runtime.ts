@@ -18,8 +18,8 @@ export type Runtime = { deps: Deps; handle: DatabaseHandle; services: Services; 
 export async function startRuntime(config: Config): Promise<Runtime> {
   const logger = createLogger(config.LOG_LEVEL);
   const handle = config.DATABASE_URL
-    ? await openDatabase({ engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, preparedStatements: config.DATABASE_PREPARED_STATEMENTS })
-    : await openDatabase({ engine: 'pglite', dataDir: path.resolve(config.BACKLINE_DATA_DIR) });
+    ? await openDatabase({ engine: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, logger })
+    : await openDatabase({ engine: 'pglite', dataDir: path.resolve(config.BACKLINE_DATA_DIR), logger });
   logger.info({ engine: handle.engine }, handle.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${config.BACKLINE_DATA_DIR}` : 'PostgreSQL');
   const applied = await migrateToLatest(handle.db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -30,7 +30,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   const github = githubApp?.permissions ?? (config.GITHUB_TOKEN ? githubPermissions(config.GITHUB_TOKEN, config.GITHUB_API_URL) : null);
   if (!github) logger.info('GitHub integration is off (GITHUB_APP_ID/GITHUB_PRIVATE_KEY and GITHUB_TOKEN unset): repository claims wait for an operator');
 
-  const deps: Deps = { config, db: handle.db, engine: handle.engine, clock: systemClock, logger, mail, github, githubApp };
+  const deps: Deps = { config, db: handle.db, engine: handle.engine, notifications: handle.notifications, clock: systemClock, logger, mail, github, githubApp };
   const services = createServices(deps);
   const jobs = new JobRunner({
     db: handle.db,

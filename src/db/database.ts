@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { notificationHub, pgliteListen, postgresListen, type HubLogger, type NotificationHub } from './notify.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import { withPreparedStatements } from './prepared-statements.ts';
 import type { DB } from './types.ts';
@@ -23,14 +24,17 @@ export type IdSubquery = SelectQueryBuilder<DB, keyof DB, { id: string }>;
 export type DatabaseHandle = {
   db: Database;
   engine: Engine;
+  /** LISTEN/NOTIFY fan-out of this process (src/db/notify.ts); connects on its first subscriber. */
+  notifications: NotificationHub;
   close(): Promise<void>;
   /** PGlite only: the whole data directory as a tarball (test snapshots, backups). */
   dumpDataDir?: () => Promise<Blob>;
 };
 
-export type OpenOptions =
+export type OpenOptions = (
   | { engine: 'postgres'; url: string; poolSize?: number; /** Default on; see prepared-statements.ts. */ preparedStatements?: boolean }
-  | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+  | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+) & { /** Where the notification hub reports a dropped LISTEN connection. */ logger?: HubLogger };
 
 const INT8_OID = 20;
 
@@ -58,7 +62,16 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withPreparedStatements(pool) }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const notifications = notificationHub(postgresListen(options.url), options.logger);
+    return {
+      db,
+      engine: 'postgres',
+      notifications,
+      close: async () => {
+        await notifications.close();
+        await db.destroy();
+      },
+    };
   }
 
   const releaseLock = options.dataDir ? lockDataDir(options.dataDir) : () => {};
@@ -71,14 +84,17 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     });
     await pglite.waitReady;
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+    const notifications = notificationHub(pgliteListen(pglite, db), options.logger);
     return {
       db,
       engine: 'pglite',
+      notifications,
       dumpDataDir: () => pglite.dumpDataDir('none'),
       close: async () => {
         // PGlite arms a timer to flush statistics once idle; one still armed at close keeps the
         // process alive for ever. Forcing the flush with a last statement disarms it.
         await pglite.query('SELECT pg_stat_force_next_flush()').catch(() => {});
+        await notifications.close();
         await db.destroy();
         releaseLock();
       },

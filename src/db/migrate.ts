@@ -19,6 +19,7 @@ import * as taxInclusive from './migrations/0018_tax_inclusive.ts';
 import * as stats from './migrations/0019_stats.ts';
 import * as webChat from './migrations/0017_web_chat.ts';
 import * as emailRequests from './migrations/0020_email_requests.ts';
+import * as webChatNotify from './migrations/0021_web_chat_notify.ts';
 import * as githubSignIn from './migrations/0022_github_signin.ts';
 import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0019_stats': stats,
   '0017_web_chat': webChat,
   '0020_email_requests': emailRequests,
+  '0021_web_chat_notify': webChatNotify,
   '0022_github_signin': githubSignIn,
   '0023_assigned_queue': assignedQueue,
 };

@@ -20,7 +20,7 @@ export async function generateClientTypes(): Promise<{ text: string; paths: numb
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const logger = pino({ level: 'silent' });
     const mail = { name: 'dev-outbox' as const, send: async () => {} };
-    const { app } = await buildApp({ config, db: handle.db, engine: handle.engine, clock: systemClock, logger, mail, github: null });
+    const { app } = await buildApp({ config, db: handle.db, engine: handle.engine, notifications: handle.notifications, clock: systemClock, logger, mail, github: null });
     const response = await app.inject({ method: 'GET', url: '/openapi.json' });
     const document = JSON.parse(response.body);
     await app.close();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { Config } from '../../config.ts';
 import { errorResponse, errorResponses } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
 import { escapeHtml } from '../../lib/html.ts';
@@ -11,8 +12,8 @@ import type { WebChat } from './web-chat.service.ts';
 const tags = ['web chat'];
 /** The widget: plain JavaScript, read once; it is the same for every site that embeds it. */
 const WIDGET = readFileSync(new URL('./widget.js', import.meta.url), 'utf8');
-/** How often a live stream looks for entries written by another process (a separate worker), and pings. */
-const STREAM_POLL_MS = 5_000;
+/** A comment line this often keeps proxies from closing a quiet stream (many do after 60 seconds idle). */
+const STREAM_PING_MS = 15_000;
 
 const tokenOf = (headers: Record<string, unknown>, query: { token?: string }) => {
   const header = headers['x-chat-token'];
@@ -23,7 +24,7 @@ const tokenOf = (headers: Record<string, unknown>, query: { token?: string }) =>
  * The web chat: `/api/v1/chat/...` for the widget and the support pages (CORS limited to CORS_ORIGINS),
  * `/widget.js`, and `/chat/{owner}/{name}`, a page of the chat alone (where mailed links lead).
  */
-export function registerWebChatRoutes(app: App, webChat: WebChat) {
+export function registerWebChatRoutes(app: App, webChat: WebChat, config: Pick<Config, 'CHAT_STREAM_POLL_SECONDS'>) {
   const streams = new Set<ServerResponse>();
   // Live streams never end by themselves: closing the server ends them, or it would wait for them forever.
   app.addHook('preClose', async () => {
@@ -120,15 +121,16 @@ export function registerWebChatRoutes(app: App, webChat: WebChat) {
         running = false;
       }
     };
-    const unsubscribe = webChat.hub.subscribe(conversationId, () => void flush());
-    const timer = setInterval(() => {
-      raw.write(': ping\n\n');
-      void flush();
-    }, STREAM_POLL_MS);
+    // Woken by the database on every transcript write, from any process. The slow poll is a safety net
+    // for a notification lost while the LISTEN connection was down.
+    const unsubscribe = webChat.watch(conversationId, () => void flush());
+    const poll = setInterval(() => void flush(), config.CHAT_STREAM_POLL_SECONDS * 1000);
+    const ping = setInterval(() => raw.write(': ping\n\n'), STREAM_PING_MS);
     raw.on('close', () => {
       closed = true;
       unsubscribe();
-      clearInterval(timer);
+      clearInterval(poll);
+      clearInterval(ping);
       streams.delete(raw);
     });
     await flush();

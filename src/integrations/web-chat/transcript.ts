@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Selectable } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
 import type { WebChatAuthor, WebChatMessagesTable } from '../../db/types.ts';
@@ -10,7 +9,10 @@ export type TranscriptEntry = { author: WebChatAuthor; authorName?: string | nul
 /** What the visitor sent, as the transcript shows it. */
 export type VisitorInput = { text: string };
 
-/** Everything a web conversation shows, in order (web_chat_messages). */
+/**
+ * Everything a web conversation shows, in order (web_chat_messages). Each insert notifies the live
+ * streams of every process on commit (a trigger, migration 0021), so writers here tell no one.
+ */
 export const transcript = {
   /** Appends entries in order; undefined when the visitor's input id was taken before (a resent input). */
   async append(db: Queryable, conversationId: string, now: Date, entries: TranscriptEntry[]): Promise<TranscriptRow[] | undefined> {
@@ -29,24 +31,6 @@ export const transcript = {
   },
 };
 
-/**
- * Tells the live streams of this process that a conversation's transcript grew. Writers in another
- * process (a separate worker) are picked up by the streams' periodic look (see routes.ts).
- */
-export function liveHub() {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0);
-  return {
-    notify: (conversationId: string) => void emitter.emit(conversationId),
-    subscribe(conversationId: string, listener: () => void): () => void {
-      emitter.on(conversationId, listener);
-      return () => emitter.off(conversationId, listener);
-    },
-  };
-}
-
-export type LiveHub = ReturnType<typeof liveHub>;
-
 /** The helpers' tools on a ticket's messages: in a Discord thread helpers see them; a web conversation is the customer's alone. */
 const HELPER_STEPS = new Set(['claim', 'quote', 'time', 'resolve']);
 const forTheCustomer = (message: Message): Message => ({
@@ -58,13 +42,12 @@ const forTheCustomer = (message: Message): Message => ({
 });
 
 /** The web chat's outbound half: pushed messages (status updates, quotes, helpers' replies) join the transcript. */
-export function webPort(db: Queryable, now: () => Date, hub: LiveHub): ChannelPort {
+export function webPort(db: Queryable, now: () => Date): ChannelPort {
   return {
     async deliver(conversation, _audience, messages) {
       // The web chat has no public thread: the ticket's messages and private ones go to the same visitor.
       const entries = messages.map(forTheCustomer).map((message) => ({ author: message.from ? ('helper' as const) : ('assistant' as const), authorName: message.from?.name ?? null, body: message }));
       await transcript.append(db, conversation.id, now(), entries);
-      hub.notify(conversation.id);
       return {};
     },
   };

@@ -10,7 +10,7 @@ import { queueEmail } from '../../modules/mail/mail.service.ts';
 import type { ReposService } from '../../modules/repos/repos.service.ts';
 import type { TicketsService } from '../../modules/tickets/tickets.service.ts';
 import { chatTokens } from './tokens.ts';
-import { liveHub, transcript, webPort, type TranscriptRow } from './transcript.ts';
+import { transcript, webPort, type TranscriptRow } from './transcript.ts';
 
 /** What a browser sends: the engine's inputs, with the client's id (a resend is taken once) and the pressed label to show. */
 export type WebInput =
@@ -27,14 +27,13 @@ const VISITOR_NAME = 'Visitor';
  * token that makes the browser its owner. Proving an email (the engine asks before paying) attaches
  * the conversation to that user and mails a link to come back. Replies come back in the response and,
  * with everything pushed later (status updates, quotes, helpers' messages), in the transcript that the
- * live stream (SSE) reads.
+ * live stream (SSE) reads when the database notifies it.
  */
 export function createWebChat(deps: Deps, services: { assistant: AssistantService; repos: ReposService; tickets: TicketsService }) {
-  const { db, clock, config } = deps;
+  const { db, clock, config, notifications } = deps;
   const { assistant, repos, tickets } = services;
   const tokens = chatTokens(deps);
-  const hub = liveHub();
-  assistant.registerChannel('web', webPort(db, () => clock.now(), hub));
+  assistant.registerChannel('web', webPort(db, () => clock.now()));
 
   const placeOf = (conversation: { external_channel: string }, visitorId: string): Place => ({
     channel: 'web',
@@ -45,9 +44,7 @@ export function createWebChat(deps: Deps, services: { assistant: AssistantServic
   });
 
   async function record(conversationId: string, replies: Message[]): Promise<TranscriptRow[]> {
-    const rows = (await transcript.append(db, conversationId, clock.now(), replies.map((body) => ({ author: 'assistant' as const, body })))) ?? [];
-    hub.notify(conversationId);
-    return rows;
+    return (await transcript.append(db, conversationId, clock.now(), replies.map((body) => ({ author: 'assistant' as const, body })))) ?? [];
   }
 
   /** The conversation a token opens; the token must be this conversation's. */
@@ -77,7 +74,6 @@ export function createWebChat(deps: Deps, services: { assistant: AssistantServic
   }
 
   return {
-    hub,
     tokens,
 
     /** A new conversation about a repository, for a new visitor: the assistant's first messages and the token. */
@@ -110,7 +106,6 @@ export function createWebChat(deps: Deps, services: { assistant: AssistantServic
       const shown = input.kind === 'text' ? input.text : (input.label ?? '');
       const recorded = await transcript.append(db, conversation.id, clock.now(), [{ author: 'visitor', inputId: input.id, body: { text: shown } }]);
       if (!recorded) throw new AppError(409, 'input_replayed', `The input ${input.id} was received before; it is handled once. Read the conversation for its answer.`);
-      hub.notify(conversation.id);
 
       const place = placeOf(conversation, claims.visitorId);
       if (input.kind === 'text' && conversation.ticket_id && conversation.state === 'ticket_open') {
@@ -132,6 +127,9 @@ export function createWebChat(deps: Deps, services: { assistant: AssistantServic
 
     /** Transcript entries after `seq`, for the live stream. */
     since: (conversationId: string, seq: number) => transcript.after(db, conversationId, seq),
+
+    /** Calls `listener` when the conversation's transcript may have grown, written by any process; returns the unsubscribe. */
+    watch: (conversationId: string, listener: () => void) => notifications.subscribe(conversationId, listener),
 
     /** Validates a token for a live stream; returns the conversation id. */
     async stream(token: string | undefined, conversationId: string) {

@@ -7,7 +7,8 @@ import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
 import { assertLedgerConsistent } from '../../../test/helpers/money.ts';
 import { sessionCookieOf, cookieClient } from '../../../test/helpers/session.ts';
-import { approvedHelper } from '../../../test/helpers/support.ts';
+import * as chats from '../../../test/helpers/web-chat.ts';
+import { button, replyWith, type Chat } from '../../../test/helpers/web-chat.ts';
 
 const ORIGIN = 'https://acme.github.io';
 
@@ -17,53 +18,15 @@ before(async () => {
 });
 after(() => ctx.close());
 
-type Entry = { seq: number; author: string; authorName: string | null; text: string; buttons: { action: string; label: string }[]; links: { url: string }[]; choices: { action: string; options: { value: string; label: string }[] } | null; form: { action: string; title: string } | null };
-type Chat = { id: string; token: string };
-
 const anonymous = () => client(ctx);
-
-async function startChat(repo: string): Promise<Chat & { messages: Entry[] }> {
-  const started = await anonymous().post('/api/v1/chat/conversations', { repo });
-  assert.equal(started.status, 201, JSON.stringify(started.body));
-  return { id: started.body.conversation.id, token: started.body.token, messages: started.body.messages };
-}
-
-async function send(chat: Chat, input: Record<string, unknown>): Promise<Entry[]> {
-  const sent = await anonymous().post(`/api/v1/chat/conversations/${chat.id}/inputs`, { id: randomUUID(), ...input }, { 'x-chat-token': chat.token });
-  assert.equal(sent.status, 200, JSON.stringify(sent.body));
-  return sent.body.messages;
-}
-
-async function transcriptOf(chat: Chat): Promise<Entry[]> {
-  const read = await anonymous().get(`/api/v1/chat/conversations/${chat.id}`, { 'x-chat-token': chat.token });
-  assert.equal(read.status, 200, JSON.stringify(read.body));
-  return read.body.messages;
-}
-
-const replyWith = (entries: Entry[], pattern: RegExp) => {
-  const found = entries.findLast((entry) => entry.author !== 'visitor' && pattern.test(entry.text));
-  assert.ok(found, `no reply matching ${pattern} in ${JSON.stringify(entries.map((entry) => entry.text))}`);
-  return found;
-};
-const button = (entry: Entry, label: string) => {
-  const found = entry.buttons.find((candidate) => candidate.label.startsWith(label));
-  assert.ok(found, `no button "${label}" in ${JSON.stringify(entry)}`);
-  return { kind: 'button', action: found.action, label: found.label };
-};
+const startChat = (repo: string) => chats.startChat(ctx, repo);
+const send = (chat: Chat, input: Record<string, unknown>) => chats.send(ctx, chat, input);
+const transcriptOf = (chat: Chat) => chats.transcriptOf(ctx, chat);
+const supportedRepo = () => chats.supportedRepo(ctx);
 
 const count = async (table: 'conversations' | 'users' | 'web_chat_messages' | 'tickets' | 'web_visitors') =>
   Number((await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 const counts = async () => ({ conversations: await count('conversations'), users: await count('users'), transcript: await count('web_chat_messages'), tickets: await count('tickets'), visitors: await count('web_visitors') });
-
-/** An expert-helped repository without AI answers: a fixed offering in EUR and an approved helper. */
-async function supportedRepo() {
-  const repo = await createRepo(ctx, { expert: true });
-  await ctx.db.updateTable('repos').set({ offers_ai: false, currency: 'EUR' }).where('id', '=', repo.id).execute();
-  const offering = await repo.maintainer.api.post(`/api/v1/repos/${repo.fullName}/offerings`, { kind: 'fixed', name: 'Quick fix', currency: 'EUR', prices: [{ currency: 'EUR', price: 5000 }] });
-  assert.equal(offering.status, 201, JSON.stringify(offering.body));
-  const helper = await approvedHelper(ctx, repo, await createUser(ctx, { name: 'Ada Helper' }));
-  return { ...repo, offeringId: offering.body.id as string, helper };
-}
 
 describe('the web chat', () => {
   test('from opening the chat to a paid, resolved and rated ticket: the visitor proves an email, pays in the sandbox, hears every step, and the ledger and the ticket history hold it all', async () => {
@@ -137,55 +100,6 @@ describe('the web chat', () => {
     const kinds = (await ctx.db.selectFrom('ledger_transactions').select('kind').where('reference_id', '=', paymentId).execute()).map((row) => row.kind).sort();
     assert.deepEqual(kinds, ['capture', 'release']);
     await assertLedgerConsistent(ctx);
-  });
-
-  test('the live stream (SSE) delivers a helper\'s reply; CORS answers the configured origin only', async () => {
-    const repo = await supportedRepo();
-    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    const preflight = await fetch(`${address}/api/v1/chat/conversations`, { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-chat-token' } });
-    assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);
-    const stranger = await fetch(`${address}/api/v1/chat/conversations`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
-    assert.equal(stranger.headers.get('access-control-allow-origin'), null);
-
-    const started = await fetch(`${address}/api/v1/chat/conversations`, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify({ repo: repo.fullName }) });
-    assert.equal(started.headers.get('access-control-allow-origin'), ORIGIN);
-    const body = (await started.json()) as { conversation: { id: string }; token: string; messages: Entry[] };
-    const chat = { id: body.conversation.id, token: body.token };
-    const tracks = replyWith(await send(chat, { kind: 'form', action: body.messages[0].form!.action, fields: { title: 'Slow start', body: 'The first job takes a minute.' } }), /How would you like/);
-    replyWith(await send(chat, button(tracks, 'Ask the community')), /posted your question/);
-    await ctx.jobs.drain();
-    const known = await transcriptOf(chat);
-    const ticketId = (await ctx.db.selectFrom('conversations').select('ticket_id').where('id', '=', chat.id).executeTakeFirstOrThrow()).ticket_id!;
-
-    const aborter = new AbortController();
-    const stream = await fetch(`${address}/api/v1/chat/conversations/${chat.id}/events`, { headers: { origin: ORIGIN, 'x-chat-token': chat.token, 'last-event-id': String(known.at(-1)!.seq) }, signal: aborter.signal });
-    assert.equal(stream.status, 200);
-    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
-    assert.equal(stream.headers.get('access-control-allow-origin'), ORIGIN);
-    const reader = stream.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffered = '';
-    async function nextEvent(): Promise<{ id: string; data: Entry }> {
-      for (;;) {
-        const block = /(?:^|\n\n)(id: (\d+)\nevent: message\ndata: (.*))\n\n/.exec(buffered);
-        if (block) {
-          buffered = buffered.slice(block.index + block[0].length);
-          return { id: block[2], data: JSON.parse(block[3]) };
-        }
-        const chunk = await reader.read();
-        assert.ok(!chunk.done, 'the stream ended early');
-        buffered += decoder.decode(chunk.value, { stream: true });
-      }
-    }
-
-    assert.equal((await repo.helper.api.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Warm the pool at start: `prewarm: true`.' })).status, 201);
-    await ctx.jobs.drain();
-    const event = await nextEvent();
-    assert.deepEqual([event.data.author, event.data.authorName, event.data.text], ['helper', 'Ada Helper', 'Warm the pool at start: `prewarm: true`.']);
-    assert.equal(Number(event.id), event.data.seq);
-    assert.ok(event.data.seq > known.at(-1)!.seq, 'only what came after Last-Event-ID');
-    aborter.abort();
-    await reader.cancel().catch(() => undefined);
   });
 
   test('a quote sent on the web reaches the chat with Accept and Decline; accepting it from the chat opens the payment', async () => {
