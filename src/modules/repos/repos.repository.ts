@@ -86,7 +86,9 @@ const NEAR_SPELLING = 0.5;
  * - as a prefix ("fast plug" finds "fastify-plugin"), or
  * - as a near spelling (NEAR_SPELLING), which forgives typos ("fastfy helmt"): the query word is
  *   compared with the words in repo_search_words, every word any repository uses, and the close ones
- *   join its alternatives.
+ *   join its alternatives. A word some repository uses is not a typo and gets none: "router" does not
+ *   also find "routes". That lookup is also the expensive part (on a table of ~1,000 words the planner
+ *   compares the query word with each of them, 1.3 ms), now paid only for words nobody uses.
  * Both come down to one tsquery that repos_search_vector_idx answers. Comparing each query word with the
  * whole text of every repository instead (`<%`) cost ~10 µs a row, 10-14 ms a search on 1,000 repositories.
  * The score adds the text rank, the mean of each word's match (1 for the word itself, what pg_trgm gives
@@ -136,6 +138,7 @@ export async function searchDirectory(db: Queryable, filters: DirectoryFilters, 
       SELECT q.i, max(word_similarity(q.word, v.word)) AS score, string_agg(v.word, ' | ') AS alternatives
       FROM ${queryWords} JOIN repo_search_words v
         ON q.word % v.word AND word_similarity(q.word, v.word) >= ${NEAR_SPELLING} AND NOT starts_with(v.word, q.word)
+      WHERE NOT EXISTS (SELECT FROM repo_search_words known WHERE known.word = q.word)
       GROUP BY q.i
     ),
     matcher AS (

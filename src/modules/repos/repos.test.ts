@@ -127,6 +127,10 @@ describe('repositories', () => {
     assert.deepEqual((await search('parsr')).sort(), ['json/parsers', 'yaml/toolkit'], 'near spellings');
     assert.deepEqual(await search('parser'), ['yaml/toolkit', 'json/parsers'], 'the word itself ranks above a longer word it begins');
     assert.deepEqual(await search('rutr'), [], 'too far from any word');
+    await createRepo(ctx, { maintainer, fullName: 'net/router', description: 'Request routing' });
+    await createRepo(ctx, { maintainer, fullName: 'web/routes', description: 'Route tables' });
+    assert.deepEqual(await search('router'), ['net/router'], 'a word a repository uses is not a typo: no near spellings for it');
+    assert.deepEqual((await search('routr')).sort(), ['net/router', 'web/routes'], 'a word nobody uses gets its near spellings');
 
     // Words a repository gains later are near-spelling candidates at once (the words table follows every save).
     assert.deepEqual(await search('kubernets'), []);
