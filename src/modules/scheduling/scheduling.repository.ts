@@ -95,4 +95,10 @@ export async function markSessionStopped(db: Queryable, id: string, at: Date, mi
   return Number(result.numUpdatedRows) > 0;
 }
 
-export const isOverlap = (error: unknown) => (error as { code?: string }).code === '23P01';
+/**
+ * The exclusion constraint refused the booking (23P01), or PostgreSQL broke a deadlock between it and
+ * an overlapping booking written at the same moment (40P01): each insert waits for the other's
+ * transaction to learn whether they conflict, and one is aborted, so the other one won the slot. The
+ * booking's transaction writes nothing else another writer waits on, so a deadlock there means that.
+ */
+export const isOverlap = (error: unknown) => ['23P01', '40P01'].includes((error as { code?: string }).code ?? '');
