@@ -209,3 +209,26 @@ describe('the per-sender limit', () => {
     assert.equal((await post(await request(first, 'kim@busy.example'))).statusCode, 202, 'an hour later');
   });
 });
+
+describe('held requests nobody confirms', () => {
+  test('are deleted by the daily retention run a day after their link expired; confirmed ones stay, with their ticket', async () => {
+    const repo = await createRepo(ctx, { expert: true });
+    const sent = ctx.sent.length;
+    assert.equal((await post(await request(repo, 'gone@quiet.example'))).statusCode, 202);
+    assert.equal((await post(await request(repo, 'kept@quiet.example'))).statusCode, 202);
+    await ctx.jobs.drain();
+    assert.equal((await confirm(confirmation('kept@quiet.example', sent).token)).statusCode, 303);
+    await ctx.jobs.drain();
+    const senders = async () => (await ctx.db.selectFrom('email_requests').select('sender').where('repo_id', '=', repo.id).orderBy('sender').execute()).map((row) => row.sender);
+    assert.deepEqual(await senders(), ['gone@quiet.example', 'kept@quiet.example']);
+
+    await ctx.services.assistant.retention.scheduleNextRun();
+    ctx.clock.advance(7 * DAY);
+    await ctx.jobs.drain();
+    assert.deepEqual(await senders(), ['gone@quiet.example', 'kept@quiet.example'], 'its link has not expired a day ago yet');
+    ctx.clock.advance(2 * DAY);
+    await ctx.jobs.drain();
+    assert.deepEqual(await senders(), ['kept@quiet.example'], 'the request never confirmed is gone; the confirmed one stays');
+    assert.equal((await ticketsOf(repo.id)).length, 1);
+  });
+});

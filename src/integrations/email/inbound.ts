@@ -80,6 +80,7 @@ export function createEmailChannel(deps: Deps, services: { tickets: TicketsServi
   const { tickets, assistant } = services;
   const maxBytes = config.INBOUND_EMAIL_MAX_BYTES;
   const requests = emailRequests(deps, assistant);
+  assistant.retention.addPruner({ name: 'support requests by email never confirmed', prune: requests.pruneExpired });
 
   /** The ticket and person of one recipient address; throws for a reply address that does not verify. */
   function checkRecipient(address: string): ReplyTarget | null {

@@ -136,6 +136,17 @@ export function emailRequests(deps: Deps, assistant: AssistantService) {
       });
     },
 
+    /**
+     * Deletes held requests whose confirmation link has expired, a day after it did (their text came from
+     * someone who may not own the From address, and nobody can confirm them any more); returns how many.
+     * Requests that were confirmed stay: they name their ticket.
+     */
+    async pruneExpired(): Promise<number> {
+      const before = new Date(clock.now().getTime() - (CONFIRM_TTL_DAYS + 1) * DAY);
+      const result = await db.deleteFrom('email_requests').where('confirmed_at', 'is', null).where('received_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Records what came of a request (its ticket, or the reason it was refused), in the job's transaction. */
     async recordOutcome(trx: Queryable, key: string, outcome: { ticketId: string } | { refusal: string }): Promise<void> {
       await trx.updateTable('email_requests').set('ticketId' in outcome ? { ticket_id: outcome.ticketId } : { refusal: outcome.refusal.slice(0, 1000) }).where('message_key', '=', key).execute();
