@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Loading, Notice, TableWrap, useSubmit } from '../../components/ui.tsx';
 import { date } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -51,43 +51,32 @@ export function OnboardingTab() {
         <ErrorMessage error={demand.error} />
         {!demand.data ? (
           <Loading />
-        ) : demand.data.items.length === 0 ? (
-          <p className="muted">Nobody has asked for an unlisted repository.</p>
         ) : (
-          <TableWrap label="Onboarding requests">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Repository</th>
-                  <th scope="col">Requests</th>
-                  <th scope="col">Organizations</th>
-                  <th scope="col">Notes</th>
-                  <th scope="col">Last asked</th>
-                </tr>
-              </thead>
-              <tbody>
-                {demand.data.items.map((item) => (
-                  <tr key={item.fullName}>
-                    <th scope="row">{item.fullName}</th>
-                    <td>{item.requests}</td>
-                    <td>{item.organizations}</td>
-                    <td>
-                      {item.notes.length ? (
-                        <ul className="plain-list small">
-                          {item.notes.map((note, index) => (
-                            <li key={index}>{note}</li>
-                          ))}
-                        </ul>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>{date(item.lastRequestedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+          <DataTable
+            label="Onboarding requests"
+            rows={demand.data.items}
+            rowKey={(item) => item.fullName}
+            empty="Nobody has asked for an unlisted repository."
+            columns={[
+              { header: 'Repository', cell: (item) => item.fullName, rowHeader: true },
+              { header: 'Requests', cell: (item) => item.requests },
+              { header: 'Organizations', cell: (item) => item.organizations },
+              {
+                header: 'Notes',
+                cell: (item) =>
+                  item.notes.length ? (
+                    <ul className="plain-list small">
+                      {item.notes.map((note, index) => (
+                        <li key={index}>{note}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <span className="muted">—</span>
+                  ),
+              },
+              { header: 'Last asked', cell: (item) => date(item.lastRequestedAt) },
+            ]}
+          />
         )}
       </section>
     </>

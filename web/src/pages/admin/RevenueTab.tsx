@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Loading, Notice, useSubmit } from '../../components/ui.tsx';
 import { date, humanize, money } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -24,72 +24,43 @@ function Overview({ data }: { data: Schemas['MoneyOverview'] }) {
         <p className="muted small">
           From {date(data.from)} to {date(new Date(Date.parse(data.to) - 1).toISOString())} (UTC).
         </p>
-        {data.revenue.length === 0 ? (
-          <p className="muted">No revenue in this period.</p>
-        ) : (
-          <TableWrap label="Platform revenue">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Month</th>
-                  <th scope="col">Currency</th>
-                  <th scope="col">Platform fees</th>
-                  <th scope="col">Processor fees</th>
-                  <th scope="col">Net</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.revenue.map((row) => (
-                  <tr key={`${row.period}-${row.currency}`}>
-                    <th scope="row">{row.period}</th>
-                    <td>{row.currency}</td>
-                    <td>{money(row.platformFees, row.currency)}</td>
-                    <td>{money(row.processorFees, row.currency)}</td>
-                    <td>{money(row.net, row.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
+        <DataTable
+          label="Platform revenue"
+          rows={data.revenue}
+          rowKey={(row) => `${row.period}-${row.currency}`}
+          empty="No revenue in this period."
+          columns={[
+            { header: 'Month', cell: (row) => row.period, rowHeader: true },
+            { header: 'Currency', cell: (row) => row.currency },
+            { header: 'Platform fees', cell: (row) => money(row.platformFees, row.currency) },
+            { header: 'Processor fees', cell: (row) => money(row.processorFees, row.currency) },
+            { header: 'Net', cell: (row) => money(row.net, row.currency) },
+          ]}
+        />
       </section>
       <section aria-labelledby="balances-heading">
         <h2 id="balances-heading">Held and owed, per currency</h2>
-        {data.balances.length === 0 ? (
-          <p className="muted">No money has moved yet.</p>
-        ) : (
-          <TableWrap label="Balances per currency">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Currency</th>
-                  <th scope="col">Escrow held</th>
-                  <th scope="col">Owed to helpers</th>
-                  <th scope="col">Owed to repositories</th>
-                  <th scope="col">Owed by payees</th>
-                  <th scope="col">Pending payouts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.balances.map((row) => (
-                  <tr key={row.currency}>
-                    <th scope="row">{row.currency}</th>
-                    <td>{money(row.escrowHeld, row.currency)}</td>
-                    <td>{money(row.owedToHelpers, row.currency)}</td>
-                    <td>{money(row.owedToRepos, row.currency)}</td>
-                    <td>{money(row.owedByPayees, row.currency)}</td>
-                    <td>
-                      {data.pendingPayouts
-                        .filter((pending) => pending.currency === row.currency)
-                        .map((pending) => `${pending.count} ${humanize(pending.status)}: ${money(pending.amount, pending.currency)}`)
-                        .join('; ') || '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        )}
+        <DataTable
+          label="Balances per currency"
+          rows={data.balances}
+          rowKey={(row) => row.currency}
+          empty="No money has moved yet."
+          columns={[
+            { header: 'Currency', cell: (row) => row.currency, rowHeader: true },
+            { header: 'Escrow held', cell: (row) => money(row.escrowHeld, row.currency) },
+            { header: 'Owed to helpers', cell: (row) => money(row.owedToHelpers, row.currency) },
+            { header: 'Owed to repositories', cell: (row) => money(row.owedToRepos, row.currency) },
+            { header: 'Owed by payees', cell: (row) => money(row.owedByPayees, row.currency) },
+            {
+              header: 'Pending payouts',
+              cell: (row) =>
+                data.pendingPayouts
+                  .filter((pending) => pending.currency === row.currency)
+                  .map((pending) => `${pending.count} ${humanize(pending.status)}: ${money(pending.amount, pending.currency)}`)
+                  .join('; ') || '—',
+            },
+          ]}
+        />
         {data.negativeBalances.length > 0 && (
           <Notice tone="warning">
             <p>Payees owing money (refunds after a payout, repaid from later earnings):</p>
