@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { type Column, DataTable, ErrorMessage, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { dateTime, money, toMinorUnits } from '../../lib/format.ts';
 import { Link } from '../../lib/router.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
@@ -26,74 +26,78 @@ export function DisputesTab() {
       <ErrorMessage error={list.error} />
       {!list.data ? (
         <Loading />
-      ) : list.data.items.length === 0 ? (
-        <p className="muted">{status === 'open' ? 'No dispute is waiting for a decision.' : 'No dispute has been settled yet.'}</p>
       ) : (
-        <TableWrap label="Disputed payments">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Ticket</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Status</th>
-                <th scope="col">Dispute</th>
-                {status === 'open' && <th scope="col">Decision</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((item) => (
-                <DisputeRow
-                  key={item.payment.id}
-                  item={item}
-                  decidable={status === 'open'}
-                  onSettled={(message) => {
-                    setSettled(message);
-                    void list.reload();
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label="Disputed payments"
+          rows={list.data.items}
+          rowKey={(item) => item.payment.id}
+          empty={status === 'open' ? 'No dispute is waiting for a decision.' : 'No dispute has been settled yet.'}
+          columns={disputeColumns(status === 'open', (message) => {
+            setSettled(message);
+            void list.reload();
+          })}
+        />
       )}
     </section>
   );
 }
 
-function DisputeRow({ item, decidable, onSettled }: { item: Disputed; decidable: boolean; onSettled: (message: string) => void }) {
-  const { payment, ticket } = item;
-  const dispute = payment.disputes.find((candidate) => candidate.status === 'open') ?? payment.disputes.at(-1);
-  const customerDispute = payment.disputes.some((candidate) => candidate.status === 'open' && candidate.source === 'customer');
-  const what = ticket ? ticket.title : payment.description;
-  return (
-    <tr>
-      <th scope="row">
-        {ticket ? <Link href={`/portal/tickets/${ticket.id}`}>{ticket.title}</Link> : payment.description}
-        {ticket && <div className="muted small">{ticket.repo}</div>}
-      </th>
-      <td>
-        {money(payment.amount, payment.currency)}
-        {payment.refundedAmount > 0 && <div className="muted small">refunded {money(payment.refundedAmount, payment.currency)}</div>}
-      </td>
-      <td>
-        <StatusBadge status={payment.status} />
-      </td>
-      <td>
-        {dispute && (
-          <>
-            <p className="small">{dispute.reason}</p>
-            <p className="muted small">
-              {dispute.source === 'provider' ? 'Chargeback' : 'By the customer'} · opened {dateTime(dispute.openedAt)}
-              {dispute.status !== 'open' && ` · ${dispute.status}`}
-            </p>
-          </>
-        )}
-      </td>
-      {decidable && (
-        <td>{customerDispute ? <Decision payment={payment} what={what} onSettled={onSettled} /> : <span className="muted small">The card network decides this chargeback.</span>}</td>
-      )}
-    </tr>
-  );
+/** The dispute's current case: the open one, else the last. */
+const disputeOf = (payment: Schemas['Payment']) => payment.disputes.find((candidate) => candidate.status === 'open') ?? payment.disputes.at(-1);
+
+function disputeColumns(decidable: boolean, onSettled: (message: string) => void): Column<Disputed>[] {
+  const columns: Column<Disputed>[] = [
+    {
+      header: 'Ticket',
+      rowHeader: true,
+      cell: ({ payment, ticket }) => (
+        <>
+          {ticket ? <Link href={`/portal/tickets/${ticket.id}`}>{ticket.title}</Link> : payment.description}
+          {ticket && <div className="muted small">{ticket.repo}</div>}
+        </>
+      ),
+    },
+    {
+      header: 'Amount',
+      cell: ({ payment }) => (
+        <>
+          {money(payment.amount, payment.currency)}
+          {payment.refundedAmount > 0 && <div className="muted small">refunded {money(payment.refundedAmount, payment.currency)}</div>}
+        </>
+      ),
+    },
+    { header: 'Status', cell: ({ payment }) => <StatusBadge status={payment.status} /> },
+    {
+      header: 'Dispute',
+      cell: ({ payment }) => {
+        const dispute = disputeOf(payment);
+        return (
+          dispute && (
+            <>
+              <p className="small">{dispute.reason}</p>
+              <p className="muted small">
+                {dispute.source === 'provider' ? 'Chargeback' : 'By the customer'} · opened {dateTime(dispute.openedAt)}
+                {dispute.status !== 'open' && ` · ${dispute.status}`}
+              </p>
+            </>
+          )
+        );
+      },
+    },
+  ];
+  if (!decidable) return columns;
+  return [
+    ...columns,
+    {
+      header: 'Decision',
+      cell: ({ payment, ticket }) =>
+        payment.disputes.some((candidate) => candidate.status === 'open' && candidate.source === 'customer') ? (
+          <Decision payment={payment} what={ticket ? ticket.title : payment.description} onSettled={onSettled} />
+        ) : (
+          <span className="muted small">The card network decides this chargeback.</span>
+        ),
+    },
+  ];
 }
 
 /** Release everything to the helper, or refund all or part (the rest is released). One key per decision on this page. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { DataTable, ErrorMessage, Loading, Notice, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Loading, Notice, useSubmit } from '../../components/ui.tsx';
 import { date } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -17,33 +17,39 @@ export function OnboardingTab() {
         {decided && <Notice tone="success">{decided}</Notice>}
         {!claims.data ? (
           <Loading />
-        ) : claims.data.items.length === 0 ? (
-          <p className="muted">No claim is waiting.</p>
         ) : (
-          <TableWrap label="Repository claims">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Repository</th>
-                  <th scope="col">Claimed</th>
-                  <th scope="col">Demand</th>
-                  <th scope="col">Decision</th>
-                </tr>
-              </thead>
-              <tbody>
-                {claims.data.items.map((claim) => (
-                  <ClaimRow
-                    key={claim.id}
+          <DataTable
+            label="Repository claims"
+            rows={claims.data.items}
+            rowKey={(claim) => claim.id}
+            empty="No claim is waiting."
+            columns={[
+              {
+                header: 'Repository',
+                rowHeader: true,
+                cell: (claim) => (
+                  <>
+                    {claim.fullName}
+                    {claim.description && <div className="muted small">{claim.description}</div>}
+                  </>
+                ),
+              },
+              { header: 'Claimed', cell: (claim) => date(claim.createdAt) },
+              { header: 'Demand', cell: (claim) => (claim.demand ? `${claim.demand.requests} requests, ${claim.demand.organizations} organizations` : '—') },
+              {
+                header: 'Decision',
+                cell: (claim) => (
+                  <ClaimDecision
                     claim={claim}
                     onDecided={(message) => {
                       setDecided(message);
                       void claims.reload();
                     }}
                   />
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
+                ),
+              },
+            ]}
+          />
         )}
       </section>
       <section aria-labelledby="demand-heading">
@@ -83,31 +89,23 @@ export function OnboardingTab() {
   );
 }
 
-function ClaimRow({ claim, onDecided }: { claim: Schemas['Repository']; onDecided: (message: string) => void }) {
+function ClaimDecision({ claim, onDecided }: { claim: Schemas['Repository']; onDecided: (message: string) => void }) {
   const [owner, name] = claim.fullName.split('/');
   const decide = (decision: 'verified' | 'rejected') => () =>
     must(api.POST('/api/v1/admin/repos/{owner}/{name}/verify', { params: { path: { owner, name } }, body: { decision } }));
   const approve = useSubmit(decide('verified'), () => onDecided(`${claim.fullName} is verified and listed in the directory.`));
   const reject = useSubmit(decide('rejected'), () => onDecided(`The claim on ${claim.fullName} is rejected.`));
   return (
-    <tr>
-      <th scope="row">
-        {claim.fullName}
-        {claim.description && <div className="muted small">{claim.description}</div>}
-      </th>
-      <td>{date(claim.createdAt)}</td>
-      <td>{claim.demand ? `${claim.demand.requests} requests, ${claim.demand.organizations} organizations` : '—'}</td>
-      <td>
-        <div className="row">
-          <button type="button" onClick={() => approve.submit()} disabled={approve.busy || reject.busy}>
-            Approve<span className="sr-only"> {claim.fullName}</span>
-          </button>
-          <button type="button" className="danger" onClick={() => reject.submit()} disabled={approve.busy || reject.busy}>
-            Reject<span className="sr-only"> {claim.fullName}</span>
-          </button>
-        </div>
-        <ErrorMessage error={approve.error ?? reject.error} />
-      </td>
-    </tr>
+    <>
+      <div className="row">
+        <button type="button" onClick={() => approve.submit()} disabled={approve.busy || reject.busy}>
+          Approve<span className="sr-only"> {claim.fullName}</span>
+        </button>
+        <button type="button" className="danger" onClick={() => reject.submit()} disabled={approve.busy || reject.busy}>
+          Reject<span className="sr-only"> {claim.fullName}</span>
+        </button>
+      </div>
+      <ErrorMessage error={approve.error ?? reject.error} />
+    </>
   );
 }

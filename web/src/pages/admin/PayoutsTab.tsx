@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { type Column, DataTable, ErrorMessage, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { dateTime, humanize, money } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -48,28 +48,8 @@ export function PayoutsTab() {
       {message && <Notice tone="success">{message}</Notice>}
       {!list.data ? (
         <Loading />
-      ) : list.data.items.length === 0 ? (
-        <p className="muted">No payouts{status ? ' with this status' : ''}.</p>
       ) : (
-        <TableWrap label="Payout list">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Payee</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Period</th>
-                <th scope="col">Method</th>
-                <th scope="col">Status</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((payout) => (
-                <PayoutRow key={payout.id} payout={payout} onChange={changed} />
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable label="Payout list" rows={list.data.items} rowKey={(payout) => payout.id} empty={`No payouts${status ? ' with this status' : ''}.`} columns={payoutColumns(changed)} />
       )}
     </section>
   );
@@ -77,26 +57,43 @@ export function PayoutsTab() {
 
 type AdminPayout = Schemas['Payout'] & { payeeName: string | null };
 
-function PayoutRow({ payout, onChange }: { payout: AdminPayout; onChange: (message: string) => void }) {
-  const payee = `${payout.payee.type === 'helper' ? 'Helper' : 'Repository'} ${payout.payeeName || payout.payee.id}`;
-  const amount = money(payout.amount, payout.currency);
-  return (
-    <tr>
-      <th scope="row">
-        {payee}
-        <div className="muted small">created {dateTime(payout.createdAt)}</div>
-      </th>
-      <td>{amount}</td>
-      <td>{payout.period}</td>
-      <td>{payout.method === 'manual' ? 'Bank transfer' : 'Stripe'}</td>
-      <td>
-        <StatusBadge status={payout.status} />
-        {payout.paidReference && <div className="muted small">ref. {payout.paidReference}</div>}
-        {payout.failureReason && <div className="muted small">{payout.failureReason}</div>}
-      </td>
-      <td>{payout.status === 'pending_manual' ? <ManualSettlement payout={payout} label={`${payee}, ${amount}`} onChange={onChange} /> : <span className="muted">{humanize(payout.status)}</span>}</td>
-    </tr>
-  );
+const payeeOf = (payout: AdminPayout) => `${payout.payee.type === 'helper' ? 'Helper' : 'Repository'} ${payout.payeeName || payout.payee.id}`;
+
+function payoutColumns(onChange: (message: string) => void): Column<AdminPayout>[] {
+  return [
+    {
+      header: 'Payee',
+      rowHeader: true,
+      cell: (payout) => (
+        <>
+          {payeeOf(payout)}
+          <div className="muted small">created {dateTime(payout.createdAt)}</div>
+        </>
+      ),
+    },
+    { header: 'Amount', cell: (payout) => money(payout.amount, payout.currency) },
+    { header: 'Period', cell: (payout) => payout.period },
+    { header: 'Method', cell: (payout) => (payout.method === 'manual' ? 'Bank transfer' : 'Stripe') },
+    {
+      header: 'Status',
+      cell: (payout) => (
+        <>
+          <StatusBadge status={payout.status} />
+          {payout.paidReference && <div className="muted small">ref. {payout.paidReference}</div>}
+          {payout.failureReason && <div className="muted small">{payout.failureReason}</div>}
+        </>
+      ),
+    },
+    {
+      header: 'Action',
+      cell: (payout) =>
+        payout.status === 'pending_manual' ? (
+          <ManualSettlement payout={payout} label={`${payeeOf(payout)}, ${money(payout.amount, payout.currency)}`} onChange={onChange} />
+        ) : (
+          <span className="muted">{humanize(payout.status)}</span>
+        ),
+    },
+  ];
 }
 
 /** A manual payout is settled by hand: paid (with the transfer's reference) or failed (reversed, owed again). */

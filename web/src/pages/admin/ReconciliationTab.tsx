@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Loading, Notice, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { date, dateTime, humanize, money } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -67,32 +67,18 @@ function Run({ run }: { run: Schemas['ReconciliationRun'] }) {
       {run.error && <Notice tone="warning">{run.error}</Notice>}
       {run.status === 'completed' && run.differences.length === 0 && <p className="small">The ledger agrees with the provider.</p>}
       {run.differences.length > 0 && (
-        <TableWrap label={`Differences of the run of ${dateTime(run.startedAt)}`}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Object</th>
-                <th scope="col">Provider id</th>
-                <th scope="col">Issue</th>
-                <th scope="col">Ledger</th>
-                <th scope="col">Provider</th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.differences.map((difference) => (
-                <tr key={`${difference.object}-${difference.externalId}-${difference.issue}`}>
-                  <th scope="row">{difference.object}</th>
-                  <td>
-                    <code>{difference.externalId}</code>
-                  </td>
-                  <td>{humanize(difference.issue)}</td>
-                  <td>{difference.ledgerAmount === null ? '—' : money(difference.ledgerAmount, difference.currency)}</td>
-                  <td>{difference.providerAmount === null ? '—' : money(difference.providerAmount, difference.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
+        <DataTable
+          label={`Differences of the run of ${dateTime(run.startedAt)}`}
+          rows={run.differences}
+          rowKey={(difference) => `${difference.object}-${difference.externalId}-${difference.issue}`}
+          columns={[
+            { header: 'Object', cell: (difference) => difference.object, rowHeader: true },
+            { header: 'Provider id', cell: (difference) => <code>{difference.externalId}</code> },
+            { header: 'Issue', cell: (difference) => humanize(difference.issue) },
+            { header: 'Ledger', cell: (difference) => (difference.ledgerAmount === null ? '—' : money(difference.ledgerAmount, difference.currency)) },
+            { header: 'Provider', cell: (difference) => (difference.providerAmount === null ? '—' : money(difference.providerAmount, difference.currency)) },
+          ]}
+        />
       )}
     </li>
   );
