@@ -135,7 +135,7 @@ describe('web: maintainer settings', () => {
     const [policy] = (await maintainer.api.get(api('/sla-policies'))).body.items;
     assert.deepEqual([policy.name, policy.measuredIn, policy.targets.urgent.firstResponse], ['Standard', 'around_the_clock', 60]);
     const planForm = page.getByRole('form', { name: 'New plan' });
-    // The section reloads after the policy is created and draws the plan form again: fill it once the new policy is offered in it.
+    // The section reloads after the policy is created: the plan form offers it once that is done.
     await planForm.getByLabel('SLA policy').locator('option', { hasText: 'Standard' }).waitFor({ state: 'attached' });
     await planForm.getByLabel('Plan name').fill('Business');
     await planForm.getByLabel('Price per month (EUR)').fill('500');

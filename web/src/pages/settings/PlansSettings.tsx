@@ -19,10 +19,12 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
     period: plan?.period ?? ('month' as Plan['period']),
     includedHours: plan?.includedHours === null || plan?.includedHours === undefined ? '' : String(plan.includedHours),
     includedTickets: plan?.includedTickets === null || plan?.includedTickets === undefined ? '' : String(plan.includedTickets),
-    slaPolicyId: plan?.slaPolicyId ?? policies[0]?.id ?? '',
+    slaPolicyId: plan?.slaPolicyId ?? '',
     privateSlack: plan?.privateSlack ?? false,
     privateDiscord: plan?.privateDiscord ?? false,
   }));
+  // Until one is picked, the first policy: policies created while the form is open are offered without redrawing it.
+  const slaPolicyId = form.slaPolicyId || policies[0]?.id || '';
   const prefix = plan ? `plan-${plan.id}` : 'new-plan';
   const count = (typed: string) => (typed.trim() === '' ? null : Number(typed));
   const save = useSubmit(async () => {
@@ -32,7 +34,7 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
       prices: prices.map((row) => ({ currency: currencyOf(row), amount: toMinor(row.values.amount ?? '', currencyOf(row)) })),
       includedHours: count(form.includedHours),
       includedTickets: count(form.includedTickets),
-      slaPolicyId: form.slaPolicyId,
+      slaPolicyId,
       privateSlack: form.privateSlack,
       privateDiscord: form.privateDiscord,
     };
@@ -59,7 +61,7 @@ function PlanForm({ repo, plan, policies, onSaved, onCancel }: { repo: Repo; pla
       {input('includedHours', 'Included hours per period', 'number')}
       {input('includedTickets', 'Included tickets per period', 'number')}
       <Field id={`${prefix}-policy`} label="SLA policy">
-        <select id={`${prefix}-policy`} value={form.slaPolicyId} onChange={(event) => setForm({ ...form, slaPolicyId: event.target.value })}>
+        <select id={`${prefix}-policy`} value={slaPolicyId} onChange={(event) => setForm({ ...form, slaPolicyId: event.target.value })}>
           {policies.length === 0 && <option value="">Create an SLA policy first</option>}
           {policies.map((policy) => (
             <option key={policy.id} value={policy.id}>
@@ -135,7 +137,7 @@ export function PlansList({ repo, plans, policies, onChanged }: { repo: Repo; pl
         <p className="muted">No support plan yet.</p>
       )}
       <h4>New plan</h4>
-      <PlanForm key={`${plans.length}-${policies.length}`} repo={repo} plan={null} policies={policies} onSaved={changed} />
+      <PlanForm key={plans.length} repo={repo} plan={null} policies={policies} onSaved={changed} />
     </>
   );
 }
