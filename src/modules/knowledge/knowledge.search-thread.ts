@@ -7,10 +7,11 @@ import { retrieve } from './knowledge.retrieve.ts';
  * The search thread's side (see knowledge.searcher.ts): it holds every index this process built and
  * answers questions against them, one message at a time, in order.
  */
-export type SearchRequest =
-  | { kind: 'build'; call: number; indexId: number; passages: IndexedPassage[] }
-  | { kind: 'retrieve'; call: number; indexId: number; question: string; params: SearchParams; length: KnowledgeAnswerLength }
-  | { kind: 'drop'; indexId: number };
+/** A request that expects an answer; `call` numbers it. */
+export type SearchCall =
+  | { kind: 'build'; indexId: number; passages: IndexedPassage[] }
+  | { kind: 'retrieve'; indexId: number; question: string; params: SearchParams; length: KnowledgeAnswerLength };
+export type SearchRequest = (SearchCall & { call: number }) | { kind: 'drop'; indexId: number };
 
 const indexes = new Map<number, KnowledgeIndex>();
 

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { KnowledgeAnswerLength } from '../../db/types.ts';
 import type { IndexedPassage, SearchParams } from './knowledge.index.ts';
 import type { Retrieval } from './knowledge.retrieve.ts';
-import type { SearchRequest } from './knowledge.search-thread.ts';
+import type { SearchCall, SearchRequest } from './knowledge.search-thread.ts';
 
 /** A repository's index as the ask path uses it: it lives on the search thread. */
 export type SearchIndex = {
@@ -13,8 +13,6 @@ export type SearchIndex = {
 };
 
 type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
-/** A request that expects an answer, before it is numbered. */
-type Call = Exclude<SearchRequest, { kind: 'drop' }> extends infer R ? (R extends { call: number } ? Omit<R, 'call'> : never) : never;
 
 /**
  * Retrieval runs on a thread of its own, so that it uses the second core. Scoring a question against
@@ -82,12 +80,12 @@ export class SearchThread {
   }
 
   /** One request; the thread keeps the process alive only while an answer is awaited. */
-  private send<T>(worker: Worker, request: Call): Promise<T> {
+  private send<T>(worker: Worker, request: SearchCall): Promise<T> {
     const call = this.nextCall++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(call, { resolve: resolve as (result: unknown) => void, reject });
       worker.ref();
-      worker.postMessage({ ...request, call } as SearchRequest);
+      worker.postMessage({ ...request, call } satisfies SearchRequest);
     });
   }
 }
