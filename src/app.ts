@@ -52,10 +52,13 @@ import { createServices, type Services } from './services.ts';
 
 export type BuiltApp = { app: App; services: Services };
 
-/** The Fastify instance with every route, without listening: tests inject requests into it. */
-export async function buildApp(deps: Deps): Promise<BuiltApp> {
+/**
+ * The Fastify instance with every route, without listening: tests inject requests into it. The server
+ * passes the runtime's services, so that its jobs and its routes share one set (caches, group commits,
+ * the search thread) instead of building a second one.
+ */
+export async function buildApp(deps: Deps, services: Services = createServices(deps)): Promise<BuiltApp> {
   const { config } = deps;
-  const services = createServices(deps);
   const allowedOrigins = new Set(config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean));
 
   const app = Fastify({

@@ -13,7 +13,7 @@ async function main() {
   const runtime = await startRuntime(config);
   const { deps, jobs, handle } = runtime;
   if (demo) await seedDemo(deps, runtime.services);
-  const { app, services } = await buildApp(deps);
+  const { app, services } = await buildApp(deps, runtime.services);
   // The Discord gateway listens where jobs run: one connection per deployment, next to the worker.
   let gateway: { stop(): Promise<void> } | null = null;
   if (config.BACKLINE_WORKER === 'inline') {
