@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/database.ts';
  * a change is judged by. PostgreSQL's figure is absent when its processes cannot be read (PGlite runs
  * inside the server's thread; a remote server's processes are not here).
  */
-export type CpuUse = { serverMs: number; postgresMs?: number };
+export type CpuUse = { serverMs: number; postgresMs?: number; stolenPercent?: number };
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -25,15 +25,36 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
+/**
+ * The machine's CPU time so far, and how much of it the hypervisor gave to other guests (steal, the 8th
+ * figure of /proc/stat's first line). A virtual machine whose host is busy loses whole slices of time,
+ * to the bare routes as much as to the app: a run's latencies are read next to how much was stolen.
+ */
+function machineTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((sum, value) => sum + value, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+function stolenSince(start: ReturnType<typeof machineTicks>): number | undefined {
+  const end = machineTicks();
+  if (!start || !end || end.total === start.total) return undefined;
+  return (100 * (end.steal - start.steal)) / (end.total - start.total);
+}
+
 /** Starts measuring (see runLoad's `cpu`); `stop` takes the CPU the load driver's thread used, which is not the server's. */
 export async function startCpuMeasure(db: Database, engine: string): Promise<(clientCpuMs: number) => Promise<CpuUse>> {
   const serverStart = process.cpuUsage();
+  const machineStart = machineTicks();
   const serverMs = (clientCpuMs: number) => {
     const used = process.cpuUsage(serverStart);
     return (used.user + used.system) / 1000 - clientCpuMs;
   };
   if (engine !== 'postgres' || !fs.existsSync('/proc/self/stat')) {
-    return async (clientCpuMs) => ({ serverMs: serverMs(clientCpuMs) });
+    return async (clientCpuMs) => ({ serverMs: serverMs(clientCpuMs), stolenPercent: stolenSince(machineStart) });
   }
   const first = new Map<number, number>();
   const last = new Map<number, number>();
@@ -53,9 +74,10 @@ export async function startCpuMeasure(db: Database, engine: string): Promise<(cl
   return async (clientCpuMs) => {
     clearInterval(timer);
     const server = serverMs(clientCpuMs);
+    const stolenPercent = stolenSince(machineStart);
     await sample(false);
     let postgresMs = 0;
     for (const [pid, ms] of last) postgresMs += ms - (first.get(pid) ?? 0);
-    return { serverMs: server, postgresMs: postgresMs > 0 || first.size > 0 ? postgresMs : undefined };
+    return { serverMs: server, postgresMs: postgresMs > 0 || first.size > 0 ? postgresMs : undefined, stolenPercent };
   };
 }

@@ -11,7 +11,7 @@ import { startCpuMeasure, type CpuUse } from './cpu.ts';
  * The clients run on a worker thread, for the baseline and the app alike: on the server's own event
  * loop they would delay its work and be delayed by it, and each figure would measure both.
  */
-export type LoadResult = { requests: number; errors: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number };
+export type LoadResult = { requests: number; errors: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number; latencies: number[] };
 
 export type RequestSpec = { method: string; path: string; body?: unknown; headers?: Record<string, string> };
 
@@ -63,8 +63,30 @@ export async function runLoad(options: {
   const latencies = Array.from(result.latencies);
   const perRequest = (ms: number) => ms / Math.max(1, latencies.length);
   return {
-    requests: latencies.length, errors: result.errors, seconds: result.seconds, perSecond: latencies.length / result.seconds, ...percentiles(latencies),
-    ...(cpu ? { cpu: { serverMs: perRequest(cpu.serverMs), postgresMs: cpu.postgresMs === undefined ? undefined : perRequest(cpu.postgresMs) } } : {}),
+    requests: latencies.length, errors: result.errors, seconds: result.seconds, perSecond: latencies.length / result.seconds, ...percentiles(latencies), latencies,
+    ...(cpu ? { cpu: { serverMs: perRequest(cpu.serverMs), postgresMs: cpu.postgresMs === undefined ? undefined : perRequest(cpu.postgresMs), stolenPercent: cpu.stolenPercent } } : {}),
+  };
+}
+
+/**
+ * Several loads of the same kind as one: every latency pooled (so a percentile is over all of them), the
+ * CPU per request weighted by each load's requests, and the stolen share averaged over their durations.
+ */
+export function poolLoads<R extends LoadResult & { cpu?: CpuUse }>(results: R[]): LoadResult & { cpu?: CpuUse } {
+  const latencies = results.flatMap((result) => result.latencies);
+  const requests = results.reduce((sum, result) => sum + result.requests, 0);
+  const seconds = results.reduce((sum, result) => sum + result.seconds, 0);
+  const weighted = (value: (cpu: CpuUse) => number | undefined, weight: (result: R) => number, total: number) => {
+    if (results.some((result) => !result.cpu || value(result.cpu) === undefined)) return undefined;
+    return results.reduce((sum, result) => sum + value(result.cpu!)! * weight(result), 0) / Math.max(1, total);
+  };
+  const byRequests = (result: R) => result.requests;
+  const serverMs = weighted((cpu) => cpu.serverMs, byRequests, requests);
+  return {
+    requests, errors: results.reduce((sum, result) => sum + result.errors, 0), seconds, perSecond: requests / seconds, ...percentiles(latencies), latencies,
+    ...(serverMs === undefined ? {} : {
+      cpu: { serverMs, postgresMs: weighted((cpu) => cpu.postgresMs, byRequests, requests), stolenPercent: weighted((cpu) => cpu.stolenPercent, (result) => result.seconds, seconds) },
+    }),
   };
 }
 
