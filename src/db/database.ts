@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { cacheWrites } from './cache-writes.ts';
 import { notificationHub, pgliteListen, postgresListen, type HubLogger, type NotificationHub } from './notify.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import { withPreparedStatements } from './prepared-statements.ts';
@@ -61,8 +62,10 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     // listens to ends the process. The query in progress, if any, still fails with the error.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withPreparedStatements(pool) }) });
+    const writes = cacheWrites();
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : withPreparedStatements(pool) }), plugins: [writes.plugin] });
     const notifications = notificationHub(postgresListen(options.url), options.logger);
+    writes.announceTo(notifications);
     return {
       db,
       engine: 'postgres',
@@ -83,8 +86,10 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       parsers: { [INT8_OID]: (value: string) => parseInt8(value) },
     });
     await pglite.waitReady;
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+    const writes = cacheWrites();
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }), plugins: [writes.plugin] });
     const notifications = notificationHub(pgliteListen(pglite, db), options.logger);
+    writes.announceTo(notifications);
     return {
       db,
       engine: 'pglite',

@@ -22,6 +22,7 @@ import * as emailRequests from './migrations/0020_email_requests.ts';
 import * as webChatNotify from './migrations/0021_web_chat_notify.ts';
 import * as githubSignIn from './migrations/0022_github_signin.ts';
 import * as assignedQueue from './migrations/0023_assigned_queue.ts';
+import * as cacheNotify from './migrations/0024_cache_notify.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0021_web_chat_notify': webChatNotify,
   '0022_github_signin': githubSignIn,
   '0023_assigned_queue': assignedQueue,
+  '0024_cache_notify': cacheNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

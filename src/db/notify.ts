@@ -6,9 +6,11 @@ import type { Database } from './database.ts';
 /**
  * The channel every live notification travels on: one LISTEN per process, whatever the number of
  * subscribers. Payloads are row ids (UUIDs, unique across tables), e.g. a web conversation's id sent by
- * the trigger of migration 0021, which names this channel too.
+ * the trigger of migration 0021, or `cache:<name>` keys (migration 0024); both migrations name this channel.
  */
 export const LIVE_CHANNEL = 'backline_live';
+/** The keys migration 0024's triggers send when what the processes' caches copy changes (src/lib/notified-cache.ts). */
+export const CACHE_KEYS = { apiTokens: 'cache:api_tokens', repos: 'cache:repos' } as const;
 /** How the dedicated connection shows in pg_stat_activity (operators, and the test that drops it). */
 export const LISTEN_APPLICATION_NAME = 'backline-listen';
 const FIRST_RETRY_MS = 250;
@@ -23,6 +25,13 @@ export type HubLogger = { warn(object: object, message: string): void; info(obje
 export type NotificationHub = {
   /** Calls `listener` whenever `key` is notified, and once each time listening (re)starts. Returns the unsubscribe. */
   subscribe(key: string, listener: () => void): () => void;
+  /**
+   * Calls this process's subscribers of `key` now, as its notification will: for a writer whose next
+   * read must not wait for its own notification to come back from the server.
+   */
+  announce(key: string): void;
+  /** Whether notifications are arriving now: a cache may only trust what it holds while they are. */
+  listening(): boolean;
   /** Subscriptions alive, for tests that check streams leave none behind. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -94,6 +103,8 @@ export function notificationHub(listen: Listen, logger?: HubLogger, channel = LI
         if (listeners.size === 0 && subscribers.get(key) === listeners) subscribers.delete(key);
       };
     },
+    announce: (key) => call(subscribers.get(key) ?? []),
+    listening: () => connection !== null,
     subscriberCount: () => [...subscribers.values()].reduce((sum, listeners) => sum + listeners.size, 0),
     async close() {
       closed = true;

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError, badRequest, notFound, tooManyRequests } from '../../errors.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import { HOUR, MINUTE } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { notifiedCache } from '../../lib/notified-cache.ts';
 import { hashSecret, newSecret } from '../../lib/secrets.ts';
 import { queueEmail } from '../mail/mail.service.ts';
 import { findOrCreateUser } from '../users/users.repository.ts';
@@ -16,8 +18,15 @@ export const ROTATION_GRACE_MS = MINUTE;
 
 export type SessionResolution = { actor: Actor; replacement?: { token: string; expiresAt: Date } };
 
+/** How many API tokens a process keeps resolved, and for how long at most when nothing says they changed. */
+const TOKEN_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
+
 export function createAuthService(deps: Deps) {
-  const { db, clock, config } = deps;
+  const { db, clock, config, notifications } = deps;
+  const tokens = notifiedCache<NonNullable<Awaited<ReturnType<typeof repo.findActiveApiToken>>>>(notifications, CACHE_KEYS.apiTokens, {
+    ...TOKEN_CACHE,
+    now: () => clock.now().getTime(),
+  });
 
   async function createSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const now = clock.now();
@@ -123,12 +132,14 @@ export function createAuthService(deps: Deps) {
     },
 
     async resolveApiToken(token: string): Promise<Actor> {
-      const found = await repo.findActiveApiToken(db, hashSecret(token));
+      const tokenHash = hashSecret(token);
+      const found = await tokens.get(tokenHash, () => repo.findActiveApiToken(db, tokenHash));
       if (!found) return anonymous;
       const now = clock.now();
       // Record use at most once a minute: a write per request would cost more than the request.
       if (!found.last_used_at || now.getTime() - found.last_used_at.getTime() > MINUTE) {
         await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', found.id).execute();
+        tokens.update(tokenHash, { ...found, last_used_at: now });
       }
       return { kind: 'user', userId: found.user_id, email: found.email, isOperator: found.is_operator, via: 'token' };
     },

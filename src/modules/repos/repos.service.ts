@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import type { MaintainerRole } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../../errors.ts';
+import { MINUTE } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { notifiedCache } from '../../lib/notified-cache.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireOperator, requireUser, type Actor } from '../auth/actor.ts';
 import { findUserById } from '../users/users.repository.ts';
@@ -16,8 +19,16 @@ const DEMAND_NOTES_SHOWN = 10;
 
 export type RepoAccess = { repo: repo.RepoRow; role: MaintainerRole | null; isOperator: boolean };
 
+/** How many (repository, caller) lookups a process keeps, and for how long at most when nothing says they changed. */
+const ACCESS_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
+
 export function createReposService(deps: Deps) {
-  const { db, clock, config, github, logger } = deps;
+  const { db, clock, config, github, logger, notifications } = deps;
+  /** Every request on a repository reads it and the caller's role in it: kept until a repository or a maintainer changes (src/db/cache-writes.ts, migration 0024). */
+  const lookups = notifiedCache<NonNullable<Awaited<ReturnType<typeof repo.findRepoWithRole>>>>(notifications, CACHE_KEYS.repos, {
+    ...ACCESS_CACHE,
+    now: () => clock.now().getTime(),
+  });
   /** Told the id of each repository this service changed, for the caches of other modules (the AI answers' one). */
   const changeListeners: ((repoId: string) => void)[] = [];
   const changed = (repoId: string) => changeListeners.forEach((listener) => listener(repoId));
@@ -27,7 +38,8 @@ export function createReposService(deps: Deps) {
    * only to its maintainers and operators (404 for everyone else, so claims do not leak).
    */
   async function access(actor: Actor, fullName: string): Promise<RepoAccess> {
-    const found = await repo.findRepoWithRole(db, fullName, actor.kind === 'user' ? actor.userId : null);
+    const userId = actor.kind === 'user' ? actor.userId : null;
+    const found = await lookups.get(`${fullName.toLowerCase()} ${userId ?? ''}`, () => repo.findRepoWithRole(db, fullName, userId));
     if (!found) throw notFound(`The repository ${fullName}`);
     const { row, role } = found;
     const isOperator = actor.kind === 'user' && actor.isOperator;

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { startTestApp, type TestContext } from '../../test/helpers/app.ts';
+import { testEngine } from '../../test/helpers/database.ts';
+import { createRepo, createUser } from '../../test/helpers/factories.ts';
+import { client } from '../../test/helpers/http.ts';
+import { CACHE_KEYS, type NotificationHub } from './notify.ts';
+
+/** Every test here may wait for a notification: one that never comes fails the test instead of hanging it. */
+const WAIT = { timeout: 15_000 };
+
+/** Counts the calls of a key's subscribers, and waits for the next one. */
+function watch(hub: NotificationHub, key: string) {
+  let calls = 0;
+  const waiting: (() => void)[] = [];
+  const unsubscribe = hub.subscribe(key, () => {
+    calls++;
+    waiting.splice(0).forEach((resolve) => resolve());
+  });
+  return { unsubscribe, calls: () => calls, next: () => new Promise<void>((resolve) => waiting.push(resolve)) };
+}
+
+/** A token's id, for the API that revokes it. */
+async function tokenId(ctx: TestContext, userId: string): Promise<string> {
+  return (await ctx.db.selectFrom('api_tokens').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+}
+
+describe('kept tokens and repositories are forgotten when they change', () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await startTestApp();
+  });
+  after(() => ctx.close());
+
+  test('a token revoked through the API stops working on the next request, though this process kept it', WAIT, async () => {
+    const user = await createUser(ctx);
+    assert.equal((await user.api.get('/api/v1/me')).status, 200);
+    assert.equal((await user.api.get('/api/v1/me')).status, 200, 'answered from what the process kept');
+    assert.equal((await user.api.delete(`/api/v1/me/tokens/${await tokenId(ctx, user.id)}`)).status, 204);
+    assert.equal((await user.api.get('/api/v1/me')).status, 401);
+  });
+
+  test('a repository changed by a statement of this process is seen by its next request', WAIT, async () => {
+    const repo = await createRepo(ctx);
+    const anonymous = client(ctx);
+    assert.equal((await anonymous.get(`/api/v1/repos/${repo.fullName}`)).body.offerings.community, true);
+    await ctx.db.updateTable('repos').set({ offers_community: false }).where('id', '=', repo.id).execute();
+    assert.equal((await anonymous.get(`/api/v1/repos/${repo.fullName}`)).body.offerings.community, false);
+    const newcomer = await createUser(ctx);
+    assert.equal((await newcomer.api.patch(`/api/v1/repos/${repo.fullName}`, { description: 'Mine now' })).status, 403);
+    await ctx.db.insertInto('repo_maintainers').values({ repo_id: repo.id, user_id: newcomer.id, role: 'maintainer', created_at: ctx.clock.now() }).execute();
+    assert.equal((await newcomer.api.patch(`/api/v1/repos/${repo.fullName}`, { description: 'Mine now' })).status, 200, 'the new role is seen at once');
+  });
+
+  test('only a change to what is kept empties it: a token\'s last use and a new display name do not, a revocation does', WAIT, async () => {
+    const user = await createUser(ctx);
+    const tokens = watch(ctx.deps.notifications, CACHE_KEYS.apiTokens);
+    try {
+      const before = tokens.calls();
+      await ctx.db.updateTable('api_tokens').set({ last_used_at: ctx.clock.now() }).where('user_id', '=', user.id).execute();
+      await ctx.db.updateTable('users').set({ display_name: 'Renamed' }).where('id', '=', user.id).execute();
+      await sql`UPDATE api_tokens SET last_used_at = now() WHERE user_id = ${user.id}`.execute(ctx.db);
+      // Notifications arrive in the order their transactions committed: once the revocation's has come,
+      // any the writes above had sent would have come before it.
+      const notified = tokens.next();
+      await sql`UPDATE api_tokens SET revoked_at = now() WHERE user_id = ${user.id}`.execute(ctx.db);
+      await notified;
+      assert.equal(tokens.calls(), before + 1);
+    } finally {
+      tokens.unsubscribe();
+    }
+  });
+
+  test('a change written without this process knowing (another process, a script) reaches it through the trigger', WAIT, async () => {
+    const user = await createUser(ctx);
+    assert.equal((await user.api.get('/api/v1/me')).status, 200);
+    const tokens = watch(ctx.deps.notifications, CACHE_KEYS.apiTokens);
+    try {
+      // Raw SQL is not read by the statement hook: only the trigger tells.
+      const notified = tokens.next();
+      await sql`UPDATE api_tokens SET revoked_at = now() WHERE user_id = ${user.id}`.execute(ctx.db);
+      await notified;
+      assert.equal((await user.api.get('/api/v1/me')).status, 401);
+    } finally {
+      tokens.unsubscribe();
+    }
+  });
+
+  test('on PostgreSQL, a token revoked through another server process stops working on this one', { ...WAIT, skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {
+    const user = await createUser(ctx);
+    assert.equal((await user.api.get('/api/v1/me')).status, 200);
+    const other = await startTestApp({ sameDatabaseAs: ctx });
+    try {
+      const elsewhere = client(other, user.token);
+      assert.equal((await elsewhere.get('/api/v1/me')).status, 200);
+      const tokens = watch(ctx.deps.notifications, CACHE_KEYS.apiTokens);
+      const notified = tokens.next();
+      assert.equal((await elsewhere.delete(`/api/v1/me/tokens/${await tokenId(ctx, user.id)}`)).status, 204);
+      await notified;
+      tokens.unsubscribe();
+      assert.equal((await user.api.get('/api/v1/me')).status, 401);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { NotificationHub } from '../db/notify.ts';
+import { notifiedCache } from './notified-cache.ts';
+
+/** A hub whose notifications and listening state the test sets. */
+function fakeHub() {
+  const listeners = new Map<string, Set<() => void>>();
+  const hub = {
+    up: true,
+    subscribe(key: string, listener: () => void) {
+      listeners.set(key, (listeners.get(key) ?? new Set()).add(listener));
+      return () => listeners.get(key)?.delete(listener);
+    },
+    announce: (key: string) => listeners.get(key)?.forEach((listener) => listener()),
+    listening: () => hub.up,
+    subscriberCount: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
+    close: async () => {},
+  };
+  return hub satisfies NotificationHub;
+}
+
+/** A read that counts its calls and answers the current value of `row`. */
+function source(initial: string | undefined) {
+  const state = { row: initial, reads: 0 };
+  return { state, read: async () => (state.reads++, state.row) };
+}
+
+describe('notified cache', () => {
+  test('keeps what it read while notifications arrive, and reads again once its key is notified', async () => {
+    const hub = fakeHub();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const { state, read } = source('v1');
+    assert.equal(await cache.get('a', read), 'v1');
+    state.row = 'v2';
+    assert.equal(await cache.get('a', read), 'v1', 'kept');
+    assert.equal(state.reads, 1);
+    hub.announce('cache:other');
+    assert.equal(await cache.get('a', read), 'v1', 'another key leaves it');
+    hub.announce('cache:things');
+    assert.equal(await cache.get('a', read), 'v2');
+    assert.equal(state.reads, 2);
+  });
+
+  test('reads through, keeping nothing, while notifications do not arrive; subscribes on first use only', async () => {
+    const hub = fakeHub();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    assert.equal(hub.subscriberCount(), 0, 'a process that never reads opens no LISTEN');
+    hub.up = false;
+    const { state, read } = source('v1');
+    await cache.get('a', read);
+    await cache.get('a', read);
+    assert.equal(state.reads, 2);
+    assert.equal(hub.subscriberCount(), 1);
+    hub.up = true;
+    await cache.get('a', read);
+    state.row = 'v2';
+    assert.equal(await cache.get('a', read), 'v1');
+    // Listening dropped and came back: the hub calls every subscriber, for what was missed meanwhile.
+    hub.announce('cache:things');
+    assert.equal(await cache.get('a', read), 'v2');
+  });
+
+  test('an answer read while the key was notified is returned but not kept', async () => {
+    const hub = fakeHub();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    let release!: () => void;
+    const slow = async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'read before the change';
+    };
+    const pending = cache.get('a', slow);
+    await Promise.resolve();
+    hub.announce('cache:things');
+    release();
+    assert.equal(await pending, 'read before the change');
+    const { state, read } = source('after the change');
+    assert.equal(await cache.get('a', read), 'after the change');
+    assert.equal(state.reads, 1);
+  });
+
+  test('an entry lives maxAgeMs at most; nothing found is never kept; the least recently used go beyond capacity', async () => {
+    const hub = fakeHub();
+    let now = 0;
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 2, maxAgeMs: 1000, now: () => now });
+    const { state, read } = source('v1');
+    await cache.get('a', read);
+    now = 999;
+    await cache.get('a', read);
+    assert.equal(state.reads, 1);
+    now = 1000;
+    await cache.get('a', read);
+    assert.equal(state.reads, 2, 'expired');
+
+    const missing = source(undefined);
+    assert.equal(await cache.get('gone', missing.read), undefined);
+    await cache.get('gone', missing.read);
+    assert.equal(missing.state.reads, 2);
+
+    const other = source('x');
+    await cache.get('b', other.read);
+    await cache.get('c', other.read);
+    await cache.get('a', read);
+    assert.equal(state.reads, 3, 'a was the least recently used of three in a cache of two');
+  });
+
+  test('update replaces a kept entry and adds none', async () => {
+    const hub = fakeHub();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const { state, read } = source('v1');
+    cache.update('a', 'ignored');
+    assert.equal(await cache.get('a', read), 'v1');
+    cache.update('a', 'v1 with its last use');
+    assert.equal(await cache.get('a', read), 'v1 with its last use');
+    assert.equal(state.reads, 1);
+  });
+});

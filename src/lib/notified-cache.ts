@@ -1,0 +1,53 @@
+import type { NotificationHub } from '../db/notify.ts';
+import { rememberRecent } from './lru.ts';
+
+/**
+ * A per-process cache of rows any process may change, for reads on every request (the API token, the
+ * repository and the caller's role in it), each of which otherwise costs a round trip to the database.
+ *
+ * It is emptied whenever `key` is notified: a trigger on the tables it copies sends that key when they
+ * change, from whatever process or script changed them (migration 0024), and a writer in this process
+ * announces it at once (NotificationHub.announce). It is trusted only while notifications arrive: before
+ * listening starts and while it is down every call reads through, and listening (re)starting empties it,
+ * for what was missed meanwhile. An entry also expires after `maxAgeMs`, however quiet the channel.
+ *
+ * A read that was under way when the key was notified may have read the row before the change, so its
+ * answer is returned but not kept (the generation tells).
+ */
+export type NotifiedCache<V> = {
+  get(key: string, read: () => Promise<V | undefined>): Promise<V | undefined>;
+  /** Replaces a kept entry after the caller wrote that row itself (a token's last use). */
+  update(key: string, value: V): void;
+};
+
+export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, options: { capacity: number; maxAgeMs: number; now?: () => number }): NotifiedCache<V> {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { value: V; at: number }>();
+  let generation = 0;
+  let subscribed = false;
+  const empty = () => {
+    generation++;
+    entries.clear();
+  };
+  return {
+    async get(key, read) {
+      // Subscribing opens the process's LISTEN connection, so it waits for the first use: a CLI never does.
+      if (!subscribed) {
+        subscribed = true;
+        hub.subscribe(notifyKey, empty);
+      }
+      if (!hub.listening()) return read();
+      const kept = entries.get(key);
+      if (kept && now() - kept.at < options.maxAgeMs) return kept.value;
+      const before = generation;
+      const value = await read();
+      if (value !== undefined && before === generation && hub.listening()) rememberRecent(entries, key, { value, at: now() }, options.capacity);
+      else entries.delete(key);
+      return value;
+    },
+    update(key, value) {
+      const kept = entries.get(key);
+      if (kept) kept.value = value;
+    },
+  };
+}
