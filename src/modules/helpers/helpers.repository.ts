@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { HelperStatus } from '../../db/types.ts';
 
@@ -28,7 +29,10 @@ export async function listHelpers(db: Queryable, repoId: string, statuses: Helpe
 
 /** The repositories a user is an approved helper of; with `onlyRepoId`, that one if they help it (else none). */
 export function approvedRepoIdsQuery(db: Queryable, userId: string, onlyRepoId?: string): IdSubquery {
-  const query = db.selectFrom('repo_helpers').select('repo_id as id').where('user_id', '=', userId).where('status', '=', 'approved');
+  // 'approved' is written into the statement, not sent as a parameter: once a prepared statement runs on
+  // a generic plan (from its sixth run), only a literal lets PostgreSQL use the partial index of approved
+  // helpers (repo_helpers_user_idx). As a parameter, the helper queue scanned every helper row five times.
+  const query = db.selectFrom('repo_helpers').select('repo_id as id').where('user_id', '=', userId).where('status', '=', sql.lit('approved'));
   return onlyRepoId ? query.where('repo_id', '=', onlyRepoId) : query;
 }
 
