@@ -32,8 +32,8 @@ export type NotificationHub = {
   announce(key: string): void;
   /** Whether notifications are arriving now: a cache may only trust what it holds while they are. */
   listening(): boolean;
-  /** Subscriptions alive, for tests that check streams leave none behind. */
-  subscriberCount(): number;
+  /** Subscriptions alive (to `key`, or to any), for tests that check streams leave none behind. */
+  subscriberCount(key?: string): number;
   close(): Promise<void>;
 };
 
@@ -105,7 +105,7 @@ export function notificationHub(listen: Listen, logger?: HubLogger, channel = LI
     },
     announce: (key) => call(subscribers.get(key) ?? []),
     listening: () => connection !== null,
-    subscriberCount: () => [...subscribers.values()].reduce((sum, listeners) => sum + listeners.size, 0),
+    subscriberCount: (key) => (key === undefined ? [...subscribers.values()] : [subscribers.get(key) ?? new Set()]).reduce((sum, listeners) => sum + listeners.size, 0),
     async close() {
       closed = true;
       clearTimeout(retryTimer);

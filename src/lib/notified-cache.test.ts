@@ -14,7 +14,7 @@ function fakeHub() {
     },
     announce: (key: string) => listeners.get(key)?.forEach((listener) => listener()),
     listening: () => hub.up,
-    subscriberCount: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
+    subscriberCount: (key?: string) => (key === undefined ? [...listeners.values()] : [listeners.get(key) ?? new Set()]).reduce((sum, set) => sum + set.size, 0),
     close: async () => {},
   };
   return hub satisfies NotificationHub;

@@ -17,7 +17,8 @@ before(async () => {
 });
 after(() => ctx.close());
 
-const subscribers = () => ctx.deps.notifications.subscriberCount();
+/** The streams subscribed to a conversation (the process's caches subscribe to keys of their own). */
+const subscribers = (conversationId: string) => ctx.deps.notifications.subscriberCount(conversationId);
 
 /** The server learns of a client's disconnect a moment after it: wait, bounded, for what it does then. */
 async function eventually(check: () => boolean, what: string) {
@@ -39,12 +40,12 @@ describe('the web chat\'s live stream', () => {
     assert.equal(stranger.headers.get('access-control-allow-origin'), null);
 
     const { chat, ticketId, known } = await chatWithTicket(ctx, repo);
-    assert.equal(subscribers(), 0);
+    assert.equal(subscribers(chat.id), 0);
     const stream = await openStream(address, chat, { origin: ORIGIN, 'last-event-id': String(known.at(-1)!.seq) });
     assert.equal(stream.response.status, 200);
     assert.match(stream.response.headers.get('content-type') ?? '', /text\/event-stream/);
     assert.equal(stream.response.headers.get('access-control-allow-origin'), ORIGIN);
-    assert.equal(subscribers(), 1, 'the stream subscribed to its conversation');
+    assert.equal(subscribers(chat.id), 1, 'the stream subscribed to its conversation');
 
     assert.equal((await repo.helper.api.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Warm the pool at start: `prewarm: true`.' })).status, 201);
     await ctx.jobs.drain();
@@ -59,7 +60,7 @@ describe('the web chat\'s live stream', () => {
     assert.deepEqual([echoed.data.author, echoed.data.text], ['visitor', 'Thanks, trying it now.']);
 
     await stream.close();
-    await eventually(() => subscribers() === 0, 'the closed stream unsubscribed');
+    await eventually(() => subscribers(chat.id) === 0, 'the closed stream unsubscribed');
   });
 
   test('several streams of one conversation each get the reply once, and every one unsubscribes when it closes', async () => {
@@ -67,16 +68,16 @@ describe('the web chat\'s live stream', () => {
     const { chat, ticketId, known } = await chatWithTicket(ctx, repo);
     const after = { 'last-event-id': String(known.at(-1)!.seq) };
     const streams = [await openStream(address, chat, after), await openStream(address, chat, after)];
-    assert.equal(subscribers(), 2);
+    assert.equal(subscribers(chat.id), 2);
     assert.equal((await repo.helper.api.post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Which version do you run?' })).status, 201);
     await ctx.jobs.drain();
     for (const stream of streams) assert.deepEqual(helperReply(await stream.nextEvent()), ['helper', 'Ada Helper', 'Which version do you run?']);
     await send(ctx, chat, { kind: 'text', text: '4.2.0' });
     for (const stream of streams) assert.deepEqual(helperReply(await stream.nextEvent()), ['visitor', null, '4.2.0'], 'the next event is the next entry: nothing twice');
     await streams[0].close();
-    await eventually(() => subscribers() === 1, 'the first stream unsubscribed');
+    await eventually(() => subscribers(chat.id) === 1, 'the first stream unsubscribed');
     await streams[1].close();
-    await eventually(() => subscribers() === 0, 'the second stream unsubscribed');
+    await eventually(() => subscribers(chat.id) === 0, 'the second stream unsubscribed');
   });
 
   test('a reply written by another server process on the same database reaches a stream open on this one', { skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {
@@ -93,6 +94,6 @@ describe('the web chat\'s live stream', () => {
       await stream.close();
       await other.close();
     }
-    await eventually(() => subscribers() === 0, 'the stream unsubscribed');
+    await eventually(() => subscribers(chat.id) === 0, 'the stream unsubscribed');
   });
 });
