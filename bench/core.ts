@@ -16,7 +16,7 @@ import { systemClock } from '../src/lib/clock.ts';
 import { startBaseline } from './lib/baseline.ts';
 import type { CpuUse } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
-import { printFigures, progress, saveFigures, type Figure } from './lib/report.ts';
+import { printFigures, progress, round, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
 
 const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, concurrency: 16, readers: 4 });
@@ -194,6 +194,8 @@ try {
   );
   const errors = [creation, messages, search, queue, fewSearch, fewQueue].reduce((sum, result) => sum + result.errors, 0);
   printFigures(`Core platform: ${sizes.repos} repos, ${sizes.users} users, ${sizes.tickets} tickets`, handle.engine, figures);
+  const loads = { 'bare insert': baselineInsert, 'bare read': baselineRead, creation, messages, search, queue, [`bare read, ${readers} clients`]: fewBaselineRead, [`search, ${readers} clients`]: fewSearch, [`queue, ${readers} clients`]: fewQueue };
+  console.log(`CPU taken by the host (steal) during each load: ${Object.entries(loads).map(([name, result]) => `${name} ${round(result.cpu.stolenPercent ?? Number.NaN)}%`).join(', ')}`);
   saveFigures('core', handle.engine, figures);
   await app.close();
   await baseline.app.close();
