@@ -3,7 +3,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -17,6 +16,7 @@ import { redactedRequestSerializer } from './http/log-redaction.ts';
 import { registerWebApp, type WebApp } from './http/web.ts';
 import { handleError } from './http/error-handler.ts';
 import { rejectNulCharacters } from './http/nul-guard.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { ExactMemoryStore } from './http/rate-limit-store.ts';
 import type { App } from './http/types.ts';
 import { registerDiscordRoutes } from './integrations/discord/routes.ts';
@@ -96,21 +96,7 @@ export async function buildApp(deps: Deps, services: Services = createServices(d
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-    },
-  });
+  registerSecurityHeaders(app);
   await app.register(fastifyCors, {
     origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
     credentials: false,
