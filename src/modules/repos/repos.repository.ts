@@ -16,23 +16,6 @@ export async function findRepoById(db: Queryable, id: string): Promise<RepoRow |
   return db.selectFrom('repos').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The repository with the user's maintainer role on it (null for none, or for nobody signed in), in one statement. */
-export async function findRepoWithRole(db: Queryable, fullName: string, userId: string | null): Promise<{ row: RepoRow; role: MaintainerRole | null } | undefined> {
-  const found = await db
-    .selectFrom('repos')
-    .selectAll('repos')
-    .$if(userId !== null, (query) =>
-      query.select((eb) =>
-        eb.selectFrom('repo_maintainers').select('repo_maintainers.role').whereRef('repo_maintainers.repo_id', '=', 'repos.id').where('repo_maintainers.user_id', '=', userId!).as('viewer_role'),
-      ),
-    )
-    .where((eb) => eb(eb.fn('lower', ['full_name']), '=', fullName.toLowerCase()))
-    .executeTakeFirst();
-  if (!found) return undefined;
-  const { viewer_role: role, ...row } = found;
-  return { row, role: role ?? null };
-}
-
 export function maintainedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {
   return db.selectFrom('repo_maintainers').select('repo_id as id').where('user_id', '=', userId);
 }

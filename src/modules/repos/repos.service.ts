@@ -24,11 +24,15 @@ const ACCESS_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
 
 export function createReposService(deps: Deps) {
   const { db, clock, config, github, logger, notifications } = deps;
-  /** Every request on a repository reads it and the caller's role in it: kept until a repository or a maintainer changes (src/db/cache-writes.ts, migration 0024). */
-  const lookups = notifiedCache<NonNullable<Awaited<ReturnType<typeof repo.findRepoWithRole>>>>(notifications, CACHE_KEYS.repos, {
-    ...ACCESS_CACHE,
-    now: () => clock.now().getTime(),
-  });
+  // Every request on a repository reads it and the caller's role in it: kept until a repository or a
+  // maintainer changes (src/db/cache-writes.ts, migration 0024). Repositories by name and roles by user,
+  // so that each is read once whatever the pairs of caller and repository.
+  const kept = { ...ACCESS_CACHE, now: () => clock.now().getTime() };
+  const reposByName = notifiedCache<repo.RepoRow>(notifications, CACHE_KEYS.repos, kept);
+  const rolesByUser = notifiedCache<Map<string, MaintainerRole>>(notifications, CACHE_KEYS.repos, kept);
+  const rolesOf = async (userId: string) =>
+    (await rolesByUser.get(userId, async () => new Map((await repo.reposMaintainedBy(db, userId)).map((row) => [row.id, row.role] as const)))) ?? new Map<string, MaintainerRole>();
+
   /** Told the id of each repository this service changed, for the caches of other modules (the AI answers' one). */
   const changeListeners: ((repoId: string) => void)[] = [];
   const changed = (repoId: string) => changeListeners.forEach((listener) => listener(repoId));
@@ -38,10 +42,12 @@ export function createReposService(deps: Deps) {
    * only to its maintainers and operators (404 for everyone else, so claims do not leak).
    */
   async function access(actor: Actor, fullName: string): Promise<RepoAccess> {
-    const userId = actor.kind === 'user' ? actor.userId : null;
-    const found = await lookups.get(`${fullName.toLowerCase()} ${userId ?? ''}`, () => repo.findRepoWithRole(db, fullName, userId));
-    if (!found) throw notFound(`The repository ${fullName}`);
-    const { row, role } = found;
+    const [row, roles] = await Promise.all([
+      reposByName.get(fullName.toLowerCase(), () => repo.findRepoByFullName(db, fullName)),
+      actor.kind === 'user' ? rolesOf(actor.userId) : undefined,
+    ]);
+    if (!row) throw notFound(`The repository ${fullName}`);
+    const role = roles?.get(row.id) ?? null;
     const isOperator = actor.kind === 'user' && actor.isOperator;
     if (row.status !== 'verified' && !role && !isOperator) throw notFound(`The repository ${fullName}`);
     return { repo: row, role, isOperator };
@@ -202,7 +208,7 @@ export function createReposService(deps: Deps) {
 
     /** Ids of the repositories this user maintains, for the access rules of other modules. */
     async maintainedRepoIds(userId: string): Promise<string[]> {
-      return (await repo.reposMaintainedBy(db, userId)).map((row) => row.id);
+      return [...(await rolesOf(userId)).keys()];
     },
 
     /** The same ids as a subquery, for another module's statement (see IdSubquery). */
