@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
-import type { MaintainerRole, ReposTable } from '../../db/types.ts';
+import type { ReposTable } from '../../db/types.ts';
 
 export type RepoRow = Selectable<ReposTable>;
 

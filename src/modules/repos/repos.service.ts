@@ -19,7 +19,7 @@ const DEMAND_NOTES_SHOWN = 10;
 
 export type RepoAccess = { repo: repo.RepoRow; role: MaintainerRole | null; isOperator: boolean };
 
-/** How many (repository, caller) lookups a process keeps, and for how long at most when nothing says they changed. */
+/** How many repositories (and users' roles) a process keeps, and for how long at most when nothing says they changed. */
 const ACCESS_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
 
 export function createReposService(deps: Deps) {
