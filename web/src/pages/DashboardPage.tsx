@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { api, must, type Schemas } from '../api/client.ts';
 import { Chart } from '../components/Chart.tsx';
 import { PeriodPicker } from '../components/PeriodPicker.tsx';
-import { ErrorMessage, Loading, PageTitle } from '../components/ui.tsx';
+import { DataTable, ErrorMessage, Loading, PageTitle } from '../components/ui.tsx';
 import { money } from '../lib/format.ts';
 import { lastDay, usePeriod } from '../lib/period.ts';
 import { Link } from '../lib/router.tsx';
@@ -134,32 +134,19 @@ export function DashboardPage({ owner, name }: { owner: string; name: string }) 
             {data.helpers.length} active in the period, {data.approvedHelpers} approved.
           </p>
           {data.helpers.length > 0 && (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Helper</th>
-                    <th scope="col" className="num">Tickets</th>
-                    <th scope="col" className="num">Resolved</th>
-                    <th scope="col" className="num">Time logged</th>
-                    <th scope="col" className="num">Earnings</th>
-                    <th scope="col" className="num">Rating</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.helpers.map((helper) => (
-                    <tr key={helper.id}>
-                      <th scope="row">{helper.name}</th>
-                      <td className="num">{helper.tickets}</td>
-                      <td className="num">{helper.resolved}</td>
-                      <td className="num">{helper.minutes} min</td>
-                      <td className="num">{money(helper.earnings, data.currency)}</td>
-                      <td className="num">{helper.rating === null ? '—' : `${helper.rating} (${helper.rated})`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Helpers"
+              rows={data.helpers}
+              rowKey={(helper) => helper.id}
+              columns={[
+                { header: 'Helper', rowHeader: true, cell: (helper) => helper.name },
+                { header: 'Tickets', numeric: true, cell: (helper) => helper.tickets },
+                { header: 'Resolved', numeric: true, cell: (helper) => helper.resolved },
+                { header: 'Time logged', numeric: true, cell: (helper) => `${helper.minutes} min` },
+                { header: 'Earnings', numeric: true, cell: (helper) => money(helper.earnings, data.currency) },
+                { header: 'Rating', numeric: true, cell: (helper) => (helper.rating === null ? '—' : `${helper.rating} (${helper.rated})`) },
+              ]}
+            />
           )}
           <h2>Questions the docs could not answer</h2>
           {data.unanswered.length ? (

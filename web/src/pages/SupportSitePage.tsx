@@ -3,7 +3,7 @@ import { api, must, type Schemas } from '../api/client.ts';
 import { AskPanel } from '../components/AskPanel.tsx';
 import { ChatWidget } from '../components/ChatWidget.tsx';
 import { TicketForm, type TicketDraft } from '../components/TicketForm.tsx';
-import { Badge, ErrorMessage, Loading, PageTitle, TableWrap } from '../components/ui.tsx';
+import { Badge, DataTable, ErrorMessage, Loading, PageTitle, TableWrap } from '../components/ui.tsx';
 import { date, minutes, money } from '../lib/format.ts';
 import { Markdown } from '../lib/markdown.tsx';
 import { useLoad } from '../lib/useLoad.ts';
@@ -196,30 +196,17 @@ function ReleaseWindows({ windows }: { windows: Schemas['ReleaseWindow'][] }) {
   return (
     <section aria-labelledby="windows-heading">
       <h2 id="windows-heading">Release support windows</h2>
-      <TableWrap label="Release support windows">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">General support</th>
-              <th scope="col">Technical guidance</th>
-              <th scope="col">Upgrade path</th>
-            </tr>
-          </thead>
-          <tbody>
-            {windows.map((window) => (
-              <tr key={window.major}>
-                <th scope="row">{window.major}.x</th>
-                <td>
-                  {date(window.generalSupport.from)} – {window.generalSupport.until ? date(window.generalSupport.until) : 'ongoing'}
-                </td>
-                <td>{window.technicalGuidance ? `${date(window.technicalGuidance.from)} – ${window.technicalGuidance.until ? date(window.technicalGuidance.until) : 'ongoing'}` : '—'}</td>
-                <td>{window.upgradePath ? <Markdown text={window.upgradePath} /> : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable
+        label="Release support windows"
+        rows={windows}
+        rowKey={(window) => String(window.major)}
+        columns={[
+          { header: 'Version', rowHeader: true, cell: (window) => `${window.major}.x` },
+          { header: 'General support', cell: (window) => `${date(window.generalSupport.from)} – ${window.generalSupport.until ? date(window.generalSupport.until) : 'ongoing'}` },
+          { header: 'Technical guidance', cell: (window) => (window.technicalGuidance ? `${date(window.technicalGuidance.from)} – ${window.technicalGuidance.until ? date(window.technicalGuidance.until) : 'ongoing'}` : '—') },
+          { header: 'Upgrade path', cell: (window) => (window.upgradePath ? <Markdown text={window.upgradePath} /> : '—') },
+        ]}
+      />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { api, must, type Schemas } from '../../api/client.ts';
-import { Badge, ErrorMessage, Loading, TableWrap } from '../../components/ui.tsx';
+import { Badge, type Column, DataTable, ErrorMessage, Loading } from '../../components/ui.tsx';
 import { dateTime } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { repoPath, type SectionProps } from './common.tsx';
@@ -24,6 +24,20 @@ function explain(channel: Channel): { tone: 'green' | 'orange' | 'red' | 'neutra
   }
 }
 
+const columns: Column<Channel>[] = [
+  { header: 'Channel', rowHeader: true, cell: (channel) => NAMES[channel.channel] },
+  {
+    header: 'Status',
+    cell: (channel) => {
+      const { tone, label } = explain(channel);
+      return <Badge tone={tone}>{label}</Badge>;
+    },
+  },
+  { header: 'What it means', cell: (channel) => <span className="small">{explain(channel).text}</span> },
+  { header: 'Conversations', numeric: true, cell: (channel) => channel.conversations },
+  { header: 'Last activity', cell: (channel) => dateTime(channel.lastActivityAt) },
+];
+
 /** Read-only: where customers can reach the repository, as the server's integrations report it. */
 export function ChannelsSettings({ repo }: SectionProps) {
   const channels = useLoad(() => must(api.GET('/api/v1/repos/{owner}/{name}/channels', { params: { path: repoPath(repo) } })), [repo.owner, repo.name]);
@@ -32,37 +46,7 @@ export function ChannelsSettings({ repo }: SectionProps) {
       <h2 id="channels-heading">Channels</h2>
       <ErrorMessage error={channels.error} />
       {channels.loading && !channels.data && <Loading />}
-      {channels.data && (
-        <TableWrap label="Channels">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">Status</th>
-                <th scope="col">What it means</th>
-                <th scope="col" className="num">Conversations</th>
-                <th scope="col">Last activity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {channels.data.items.map((channel) => {
-                const { tone, label, text } = explain(channel);
-                return (
-                  <tr key={channel.channel}>
-                    <th scope="row">{NAMES[channel.channel]}</th>
-                    <td>
-                      <Badge tone={tone}>{label}</Badge>
-                    </td>
-                    <td className="small">{text}</td>
-                    <td className="num">{channel.conversations}</td>
-                    <td>{dateTime(channel.lastActivityAt)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableWrap>
-      )}
+      {channels.data && <DataTable label="Channels" columns={columns} rows={channels.data.items} rowKey={(channel) => channel.channel} />}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, errorOf, must, type Schemas } from '../../api/client.ts';
-import { Checkbox, ErrorMessage, Field, StatusBadge, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { Checkbox, type Column, DataTable, ErrorMessage, Field, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { config } from '../../config.ts';
 import { dateTime } from '../../lib/format.ts';
 import { repoPath, type Repo, type SectionProps, SectionStatus, useSectionData } from './common.tsx';
@@ -101,35 +101,56 @@ function AddSource({ repo, faq, onAdded }: { repo: Repo; faq: Source | undefined
   );
 }
 
-function SourceRow({ repo, source, last, onChanged }: { repo: Repo; source: Source; last: Ingestion | undefined; onChanged: (message: string) => void }) {
+/** A row of the sources table: the source and its last ingestion, if any. */
+type SourceLine = { source: Source; last: Ingestion | undefined };
+
+function sourceColumns(repo: Repo, onChanged: (message: string) => void): Column<SourceLine>[] {
+  return [
+    {
+      header: 'Source',
+      rowHeader: true,
+      cell: ({ source }) => (
+        <>
+          {source.name}
+          <span className="muted small"> {source.kind}{source.url ? ` · ${source.url}` : ''}</span>
+          {source.kind === 'faq' && <span className="muted small"> · {source.entries?.length ?? 0} entries</span>}
+        </>
+      ),
+    },
+    {
+      header: 'Last ingestion',
+      cell: ({ last }) => (
+        <>
+          {last ? <StatusBadge status={last.status} /> : <span className="muted">never</span>}
+          {last?.error ? <span className="small"> {last.error}</span> : null}
+        </>
+      ),
+    },
+    { header: 'When', cell: ({ last }) => dateTime(last?.finishedAt ?? last?.createdAt) },
+    { header: 'Documents', numeric: true, cell: ({ source }) => source.documents },
+    { header: 'Passages', numeric: true, cell: ({ source }) => source.passages },
+    { header: 'Actions', cell: ({ source }) => <SourceActions repo={repo} source={source} onChanged={onChanged} /> },
+  ];
+}
+
+function SourceActions({ repo, source, onChanged }: { repo: Repo; source: Source; onChanged: (message: string) => void }) {
   const params = { params: { path: { ...repoPath(repo), id: source.id } } };
   const reingest = useSubmit(() => must(api.POST('/api/v1/repos/{owner}/{name}/knowledge/sources/{id}/ingest', params)), () => onChanged(`${source.name}: ingestion queued.`));
   const remove = useSubmit(() => must(api.DELETE('/api/v1/repos/{owner}/{name}/knowledge/sources/{id}', params)), () => onChanged(`${source.name} removed.`));
   return (
-    <tr>
-      <th scope="row">
-        {source.name}
-        <span className="muted small"> {source.kind}{source.url ? ` · ${source.url}` : ''}</span>
-        {source.kind === 'faq' && <span className="muted small"> · {source.entries?.length ?? 0} entries</span>}
-      </th>
-      <td>{last ? <StatusBadge status={last.status} /> : <span className="muted">never</span>}{last?.error ? <span className="small"> {last.error}</span> : null}</td>
-      <td>{dateTime(last?.finishedAt ?? last?.createdAt)}</td>
-      <td className="num">{source.documents}</td>
-      <td className="num">{source.passages}</td>
-      <td>
-        <div className="actions">
-          {source.kind !== 'archive' && (
-            <button type="button" className="secondary" disabled={reingest.busy} onClick={() => void reingest.submit()} aria-label={`Re-ingest ${source.name}`}>
-              Re-ingest
-            </button>
-          )}
-          <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.submit()} aria-label={`Remove ${source.name}`}>
-            Remove
+    <>
+      <div className="actions">
+        {source.kind !== 'archive' && (
+          <button type="button" className="secondary" disabled={reingest.busy} onClick={() => void reingest.submit()} aria-label={`Re-ingest ${source.name}`}>
+            Re-ingest
           </button>
-        </div>
-        <ErrorMessage error={reingest.error ?? remove.error} />
-      </td>
-    </tr>
+        )}
+        <button type="button" className="danger" disabled={remove.busy} onClick={() => void remove.submit()} aria-label={`Remove ${source.name}`}>
+          Remove
+        </button>
+      </div>
+      <ErrorMessage error={reingest.error ?? remove.error} />
+    </>
   );
 }
 
@@ -199,30 +220,14 @@ export function KnowledgeSettings({ repo }: SectionProps) {
       <SectionStatus section={view} />
       {data && (
         <>
-          {data.sources.length ? (
-            <TableWrap label="Knowledge sources">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Source</th>
-                    <th scope="col">Last ingestion</th>
-                    <th scope="col">When</th>
-                    <th scope="col" className="num">Documents</th>
-                    <th scope="col" className="num">Passages</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.sources.map((source) => (
-                    // Ingestions come newest first: the first one of a source is its last.
-                    <SourceRow key={source.id} repo={repo} source={source} last={data.ingestions.find((ingestion) => ingestion.sourceId === source.id)} onChanged={changed} />
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-          ) : (
-            <p className="muted">No knowledge yet: add the docs the AI should answer from.</p>
-          )}
+          <DataTable
+            label="Knowledge sources"
+            // Ingestions come newest first: the first one of a source is its last.
+            rows={data.sources.map((source) => ({ source, last: data.ingestions.find((ingestion) => ingestion.sourceId === source.id) }))}
+            rowKey={({ source }) => source.id}
+            empty="No knowledge yet: add the docs the AI should answer from."
+            columns={sourceColumns(repo, changed)}
+          />
           <AddSource repo={repo} faq={data.sources.find((source) => source.kind === 'faq')} onAdded={changed} />
           <AiSettingsForm key={JSON.stringify(data.settings)} repo={repo} settings={data.settings} onSaved={changed} />
         </>

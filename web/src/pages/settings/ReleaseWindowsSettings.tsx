@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { ErrorMessage, Field, TableWrap, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Field, useSubmit } from '../../components/ui.tsx';
 import { repoPath, type Repo } from './common.tsx';
 
 type Window = Schemas['ReleaseWindow'];
@@ -55,51 +55,38 @@ export function ReleaseWindowsSettings({ repo, windows, onChanged }: { repo: Rep
   );
   return (
     <>
-      {windows.length ? (
-        <TableWrap label="Release windows">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Major</th>
-                <th scope="col">General Support</th>
-                <th scope="col">Technical Guidance</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {windows.map((window) => (
-                <tr key={window.major}>
-                  <th scope="row">{window.major}</th>
-                  <td>
-                    {window.generalSupport.from} – {window.generalSupport.until ?? 'no end yet'}
-                  </td>
-                  <td>{window.technicalGuidance ? `${window.technicalGuidance.from} – ${window.technicalGuidance.until ?? 'no end yet'}` : '—'}</td>
-                  <td>
-                    <div className="actions">
-                      <button type="button" className="secondary" onClick={() => startEditing(window)}>
-                        Edit version {window.major}
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={remove.busy}
-                        onClick={() => {
-                          removing.current = window.major;
-                          void remove.submit();
-                        }}
-                      >
-                        Remove version {window.major}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      ) : (
-        <p className="muted">No release window: every version is supported alike.</p>
-      )}
+      <DataTable
+        label="Release windows"
+        rows={windows}
+        rowKey={(window) => String(window.major)}
+        empty="No release window: every version is supported alike."
+        columns={[
+          { header: 'Major', rowHeader: true, cell: (window) => window.major },
+          { header: 'General Support', cell: (window) => `${window.generalSupport.from} – ${window.generalSupport.until ?? 'no end yet'}` },
+          { header: 'Technical Guidance', cell: (window) => (window.technicalGuidance ? `${window.technicalGuidance.from} – ${window.technicalGuidance.until ?? 'no end yet'}` : '—') },
+          {
+            header: 'Actions',
+            cell: (window) => (
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => startEditing(window)}>
+                  Edit version {window.major}
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={remove.busy}
+                  onClick={() => {
+                    removing.current = window.major;
+                    void remove.submit();
+                  }}
+                >
+                  Remove version {window.major}
+                </button>
+              </div>
+            ),
+          },
+        ]}
+      />
       <ErrorMessage error={remove.error} />
       <form className="settings-form card" onSubmit={add.submit} aria-labelledby="window-form-heading">
         <h4 id="window-form-heading" className="wide">
