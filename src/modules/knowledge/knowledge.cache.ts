@@ -60,39 +60,3 @@ export class IndexCache<S extends Versioned = Versioned> {
     return index;
   }
 }
-
-/**
- * Verified repositories by name, for the ask path: reading the repository row was a third of the
- * database work of an answer, and it changes rarely. Only verified rows are kept (any other status is
- * a 404 on this path whoever asks, so nothing about the asker is cached); a name not seen, or seen more
- * than `recheckMs` ago, is read again. This process drops a row as soon as it changes it (the
- * repositories service tells, see ReposService.onChange); a change made by another process is seen
- * within `recheckMs`, as for the settings above.
- */
-export class VerifiedRepoCache<R extends { id: string; status: string }> {
-  private readonly entries = new Map<string, { row: R; checkedAt: number }>();
-  private readonly clock: Clock;
-  private readonly recheckMs: number;
-  private readonly capacity: number;
-
-  constructor(clock: Clock, recheckMs = 1000, capacity = 1000) {
-    this.clock = clock;
-    this.recheckMs = recheckMs;
-    this.capacity = capacity;
-  }
-
-  async get(fullName: string, read: () => Promise<R>): Promise<R> {
-    const key = fullName.toLowerCase();
-    const now = this.clock.now().getTime();
-    const entry = this.entries.get(key);
-    if (entry && now - entry.checkedAt < this.recheckMs) return entry.row;
-    const row = await read();
-    if (row.status === 'verified') rememberRecent(this.entries, key, { row, checkedAt: now }, this.capacity);
-    else this.entries.delete(key);
-    return row;
-  }
-
-  invalidate(repoId: string): void {
-    for (const [key, entry] of this.entries) if (entry.row.id === repoId) this.entries.delete(key);
-  }
-}

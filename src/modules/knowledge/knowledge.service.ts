@@ -5,11 +5,10 @@ import { DAY } from '../../lib/clock.ts';
 import { GroupCommit } from '../../lib/group-commit.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { RepoRow } from '../repos/repos.repository.ts';
 import type { ReposService } from '../repos/repos.service.ts';
 import type { TicketsService } from '../tickets/tickets.service.ts';
 import { answerQuestion } from './knowledge.ask.ts';
-import { IndexCache, VerifiedRepoCache } from './knowledge.cache.ts';
+import { IndexCache } from './knowledge.cache.ts';
 import { SearchThread } from './knowledge.searcher.ts';
 import { DEFAULT_THRESHOLD } from './knowledge.confidence.ts';
 import { presentSettings } from './knowledge.presenter.ts';
@@ -28,8 +27,6 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
   const searchThread = new SearchThread();
   const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock, (passages) => searchThread.build(passages));
   const sources = createKnowledgeSources(deps, services, llm, cache);
-  const verifiedRepos = new VerifiedRepoCache<RepoRow>(clock);
-  repos.onChange((repoId) => verifiedRepos.invalidate(repoId));
   // Answers are stored by group commit: under load one statement stores every answer composed while the
   // previous one was written; the reply still waits until its answer is stored.
   const answers = new GroupCommit((rows: store.AnswerInsert[]) => store.insertAnswers(db, rows));
@@ -68,8 +65,8 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
 
     /** Anyone may ask on a verified repository that offers AI; every question and answer is kept for stats. */
     async ask(actor: Actor, fullName: string, question: string) {
-      // Who asks does not matter beyond seeing the repository, and only verified ones can be asked.
-      const repo = await verifiedRepos.get(fullName, async () => (await repos.access(actor, fullName)).repo);
+      // Who asks does not matter beyond seeing the repository (kept by the repositories service), and only verified ones can be asked.
+      const { repo } = await repos.access(actor, fullName);
       if (repo.status !== 'verified') throw notFound(`The repository ${fullName}`);
       if (!repo.offers_ai) {
         throw conflict(`AI answers are off for ${repo.full_name}; ask the community or an expert instead. Maintainers turn them on in the repository's AI settings.`, 'ai_disabled');

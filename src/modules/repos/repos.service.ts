@@ -33,9 +33,6 @@ export function createReposService(deps: Deps) {
   const rolesOf = async (userId: string) =>
     (await rolesByUser.get(userId, async () => new Map((await repo.reposMaintainedBy(db, userId)).map((row) => [row.id, row.role] as const)))) ?? new Map<string, MaintainerRole>();
 
-  /** Told the id of each repository this service changed, for the caches of other modules (the AI answers' one). */
-  const changeListeners: ((repoId: string) => void)[] = [];
-  const changed = (repoId: string) => changeListeners.forEach((listener) => listener(repoId));
 
   /**
    * The repository as this actor may see it: verified ones are public; a pending or rejected claim
@@ -84,11 +81,6 @@ export function createReposService(deps: Deps) {
   return {
     access,
     requireMaintainer,
-
-    /** Calls `listener` with the id of every repository this service updates (offerings, status, details). */
-    onChange(listener: (repoId: string) => void) {
-      changeListeners.push(listener);
-    },
 
     async register(actor: Actor, input: RegisterRepoInput) {
       const user = requireUser(actor);
@@ -159,7 +151,6 @@ export function createReposService(deps: Deps) {
         })
         .where('id', '=', current.id)
         .execute();
-      changed(current.id);
       return present(await access(actor, fullName));
     },
 
@@ -184,7 +175,6 @@ export function createReposService(deps: Deps) {
         })
         .where('id', '=', found.repo.id)
         .execute();
-      changed(found.repo.id);
       return present(await access(actor, fullName));
     },
 
