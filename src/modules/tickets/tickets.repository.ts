@@ -109,8 +109,8 @@ export async function findTicket(db: Queryable, id: string): Promise<TicketView 
   return selectTickets(db).where('tickets.id', '=', id).executeTakeFirst();
 }
 
-/** The ticket if the viewer may see it, with their standing to it, in one statement. */
-export async function findVisibleTicket(db: Queryable, id: string, viewer: Viewer): Promise<(TicketView & Standing) | undefined> {
+/** The ticket if the viewer may see it, with their standing to it, in one statement (the service compiles it once, see compileOnce). */
+export function visibleTicketQuery(db: Queryable, id: string, viewer: Viewer) {
   return selectTickets(db)
     .where('tickets.id', '=', id)
     .where(visibleTo(viewer))
@@ -120,8 +120,7 @@ export async function findVisibleTicket(db: Queryable, id: string, viewer: Viewe
       // No organization is no admin of it (IN over NULL would be NULL).
       eb.and([eb('tickets.org_id', 'is not', null), eb('tickets.org_id', 'in', viewer.adminOf)]).as('viewer_org_admin'),
     ])
-    .$narrowType<Standing>()
-    .executeTakeFirst();
+    .$narrowType<Standing>();
 }
 
 /** Newest first; the id is time-ordered, so it is the whole sort key. */

@@ -1,4 +1,5 @@
 import type { Updateable } from 'kysely';
+import { compileOnce } from '../../db/compile-once.ts';
 import type { Queryable, Tx } from '../../db/database.ts';
 import type { TicketsTable, TicketTrack } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
@@ -87,19 +88,26 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
 
   function viewerOf(actor: Actor): repo.Viewer {
     const user = requireUser(actor);
+    return viewerFor(user.userId, user.isOperator);
+  }
+
+  function viewerFor(userId: string, isOperator: boolean): repo.Viewer {
     return {
-      userId: user.userId,
-      isOperator: user.isOperator,
-      maintainerOf: repos.maintainedRepoIdsQuery(user.userId),
-      helperOf: helpers.approvedRepoIdsQuery(user.userId),
-      adminOf: orgs.adminOrgIdsQuery(user.userId),
+      userId,
+      isOperator,
+      maintainerOf: repos.maintainedRepoIdsQuery(userId),
+      helperOf: helpers.approvedRepoIdsQuery(userId),
+      adminOf: orgs.adminOrgIdsQuery(userId),
     };
   }
+
+  /** Every request on a ticket reads it with its access check: built and compiled once (an operator's is another shape). */
+  const visibleTicket = compileOnce((values: { id: string; userId: string }, shape) => repo.visibleTicketQuery(db, values.id, viewerFor(values.userId, shape === 'operator')));
 
   /** The ticket if the actor may see it; otherwise a 404, so that its existence does not leak. */
   async function load(actor: Actor, id: string): Promise<Loaded> {
     const viewer = viewerOf(actor);
-    const ticket = await repo.findVisibleTicket(db, id, viewer);
+    const [ticket] = await visibleTicket(db, viewer.isOperator ? 'operator' : 'user', { id, userId: viewer.userId });
     if (!ticket) throw notFound('The ticket');
     return { viewer, ticket, relation: relationOf(viewer, ticket) };
   }
