@@ -5,6 +5,7 @@ import { startTestApp, type TestContext } from '../../test/helpers/app.ts';
 import { testEngine } from '../../test/helpers/database.ts';
 import { createRepo, createUser } from '../../test/helpers/factories.ts';
 import { client } from '../../test/helpers/http.ts';
+import { openTicket } from '../../test/helpers/support.ts';
 import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 
 /** Every test here may wait for a notification: one that never comes fails the test instead of hanging it. */
@@ -26,7 +27,7 @@ async function tokenId(ctx: TestContext, userId: string): Promise<string> {
   return (await ctx.db.selectFrom('api_tokens').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
 }
 
-describe('kept tokens and repositories are forgotten when they change', () => {
+describe('kept tokens, repositories and SLA policy presence are forgotten when they change', () => {
   let ctx: TestContext;
   before(async () => {
     ctx = await startTestApp();
@@ -84,6 +85,39 @@ describe('kept tokens and repositories are forgotten when they change', () => {
       assert.equal((await user.api.get('/api/v1/me')).status, 401);
     } finally {
       tokens.unsubscribe();
+    }
+  });
+
+  test('a repository\'s first SLA policy starts the clock of its next expert ticket, though this process kept that it had none', WAIT, async () => {
+    const repo = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    assert.equal((await openTicket(customer, repo)).sla, null);
+    assert.equal((await openTicket(customer, repo)).sla, null, 'answered from what the process kept');
+    const url = `/api/v1/repos/${repo.fullName}/sla-policies`;
+    const policy = await repo.maintainer.api.post(url, { name: '24/7', targets: { normal: { firstResponse: 60 } } });
+    assert.equal(policy.status, 201);
+    assert.equal((await repo.maintainer.api.put(`${url}/default`, { policyId: policy.body.id })).status, 200);
+    assert.equal((await openTicket(customer, repo)).sla?.policyId, policy.body.id);
+  });
+
+  test('on PostgreSQL, an SLA policy added by another server process starts clocks on this one', { ...WAIT, skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {
+    const repo = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    assert.equal((await openTicket(customer, repo)).sla, null);
+    const other = await startTestApp({ sameDatabaseAs: ctx });
+    try {
+      const url = `/api/v1/repos/${repo.fullName}/sla-policies`;
+      const elsewhere = client(other, repo.maintainer.token);
+      const policies = watch(ctx.deps.notifications, CACHE_KEYS.slaPolicies);
+      const notified = policies.next();
+      const policy = await elsewhere.post(url, { name: '24/7', targets: { normal: { firstResponse: 60 } } });
+      assert.equal(policy.status, 201);
+      await notified;
+      policies.unsubscribe();
+      assert.equal((await elsewhere.put(`${url}/default`, { policyId: policy.body.id })).status, 200);
+      assert.equal((await openTicket(customer, repo)).sla?.policyId, policy.body.id);
+    } finally {
+      await other.close();
     }
   });
 

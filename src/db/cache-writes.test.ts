@@ -42,6 +42,13 @@ describe('cache writes (the statement hook that empties this process\'s caches)'
       'a new maintainer changes a kept role',
     );
     assert.deepEqual(await after(db.deleteFrom('repo_maintainers').where('user_id', '=', 'u')), [CACHE_KEYS.repos]);
+    assert.deepEqual(
+      await after(db.insertInto('sla_policies').values({ id: 'p', repo_id: 'r', name: 'n', calendar_id: null, targets: '{}', created_by: 'u', created_at: now })),
+      [CACHE_KEYS.slaPolicies],
+      'a repository\'s first policy',
+    );
+    assert.deepEqual(await after(db.updateTable('sla_policies').set({ name: 'm' })), [], 'a renamed policy: the repository still has one');
+    assert.deepEqual(await after(db.deleteFrom('sla_policies').where('id', '=', 'p')), [CACHE_KEYS.slaPolicies]);
   });
 
   test('reads, writes to other tables, new users and tokens, and raw SQL announce nothing', async () => {

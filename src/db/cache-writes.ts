@@ -3,14 +3,15 @@ import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 
 /**
  * What the processes' caches copy (src/lib/notified-cache.ts), table by table: the key a write empties,
- * and for an update the columns that matter (none listed: any). The same rules as migration 0024's
- * triggers, which tell the other processes; this tells this one, at once.
+ * and for an update the columns that matter (none listed: any). The same rules as the triggers of
+ * migrations 0024 and 0025, which tell the other processes; this tells this one, at once.
  */
 const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonly string[] }> = {
   api_tokens: { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['revoked_at', 'token_hash', 'user_id'] },
   users: { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['email', 'is_operator'] },
   repos: { key: CACHE_KEYS.repos, inserts: false },
   repo_maintainers: { key: CACHE_KEYS.repos, inserts: true },
+  sla_policies: { key: CACHE_KEYS.slaPolicies, inserts: true, columns: ['repo_id'] },
 };
 
 /**

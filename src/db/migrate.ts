@@ -23,6 +23,7 @@ import * as webChatNotify from './migrations/0021_web_chat_notify.ts';
 import * as githubSignIn from './migrations/0022_github_signin.ts';
 import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 import * as cacheNotify from './migrations/0024_cache_notify.ts';
+import * as setBasedStats from './migrations/0025_set_based_stats.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0022_github_signin': githubSignIn,
   '0023_assigned_queue': assignedQueue,
   '0024_cache_notify': cacheNotify,
+  '0025_set_based_stats': setBasedStats,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,33 +1,40 @@
 /**
- * Group commit for a hot write path: items that arrive while a write is in flight wait for it to end,
+ * Group commit for a hot write path: items that arrive while writes are in flight wait for one to end,
  * then go together in the next write (one statement, one commit), so under load the database commits
- * once for many requests instead of once each. An item that arrives when nothing is in flight is
- * written at once: batching never adds a delay of its own. Each caller's promise settles when its
- * item's write committed (or failed), so an acknowledgement still means "stored".
+ * once for many requests instead of once each. An item that arrives with a write slot free is written at
+ * once: batching never adds a delay of its own. Each caller's promise settles when its item's write
+ * committed (or failed), so an acknowledgement still means "stored".
+ *
+ * `inFlight` writes may run at once (default 1). With one, a batch waits for the previous commit's
+ * flush to disk while the CPU has nothing to do; a second lets the next batch run meanwhile. Writes that
+ * run at once must not deadlock each other, as two server processes' would not (openTickets orders
+ * what it locks).
  *
  * When a batch fails, its items are written one by one, so that one bad item fails only its own caller.
  */
 export class GroupCommit<T, R> {
   private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
-  private flushing = false;
+  private writing = 0;
   private readonly write: (items: T[]) => Promise<R[]>;
   private readonly maxBatch: number;
+  private readonly inFlight: number;
 
   /** `write` returns one result per item, in order. */
-  constructor(write: (items: T[]) => Promise<R[]>, maxBatch = 100) {
+  constructor(write: (items: T[]) => Promise<R[]>, options: { maxBatch?: number; inFlight?: number } = {}) {
     this.write = write;
-    this.maxBatch = maxBatch;
+    this.maxBatch = options.maxBatch ?? 100;
+    this.inFlight = options.inFlight ?? 1;
   }
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.writing < this.inFlight) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.writing++;
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.maxBatch);
@@ -43,7 +50,7 @@ export class GroupCommit<T, R> {
         }
       }
     } finally {
-      this.flushing = false;
+      this.writing--;
     }
   }
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
-import { GroupCommit } from '../../lib/group-commit.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -34,19 +33,4 @@ test('an event the database refuses fails alone: the others of its batch are sto
   assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
   const stored = await ctx.db.selectFrom('chat_events').select('external_id').where('external_id', 'in', ['fine-1', 'fine-2']).execute();
   assert.equal(stored.length, 2);
-});
-
-test('GroupCommit writes what arrives during a write in the next one, never waits when idle, and settles each caller', async () => {
-  const writes: number[][] = [];
-  const group = new GroupCommit<number, number>(async (items) => {
-    writes.push(items);
-    await new Promise((resolve) => setImmediate(resolve));
-    if (items.includes(13)) throw new Error('thirteen');
-    return items.map((item) => item * 2);
-  }, 3);
-  assert.equal(await group.add(1), 2, 'alone: written at once');
-  const results = await Promise.allSettled([2, 3, 4, 5, 13, 6].map((item) => group.add(item)));
-  assert.deepEqual(results.map((result) => (result.status === 'fulfilled' ? result.value : 'failed')), [4, 6, 8, 10, 'failed', 12]);
-  // [2] went at once; the rest arrived while it was written: [3, 4, 5], then [13, 6] failed and was written one by one.
-  assert.deepEqual(writes, [[1], [2], [3, 4, 5], [13, 6], [13], [6]]);
 });

@@ -72,6 +72,12 @@ export async function policyUsers(db: Queryable, id: string): Promise<{ plans: s
   return { plans: plans.map((row) => row.name), ticketClocks: Number(clocks.count) };
 }
 
+/** Whether the repository has any SLA policy: without one, its new tickets start no clock. */
+export async function hasPolicies(db: Queryable, repoId: string): Promise<boolean> {
+  const row = await db.selectFrom('sla_policies').select('id').where('repo_id', '=', repoId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function listPolicies(db: Queryable, repoId: string): Promise<PolicyRow[]> {
   return (await selectPolicies(db).where('sla_policies.repo_id', '=', repoId).orderBy('sla_policies.created_at').orderBy('sla_policies.id').execute()) as PolicyRow[];
 }

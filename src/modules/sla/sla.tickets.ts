@@ -1,7 +1,10 @@
-import type { Tx } from '../../db/database.ts';
-import type { Deps } from '../../deps.ts';
 import type { Expression } from 'kysely';
+import type { Tx } from '../../db/database.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
+import type { Deps } from '../../deps.ts';
 import { enqueueManyQuery } from '../../jobs/queue.ts';
+import { MINUTE } from '../../lib/clock.ts';
+import { notifiedCache } from '../../lib/notified-cache.ts';
 import type { CreationContributor, TicketChange, TicketDraft } from '../tickets/tickets.observers.ts';
 import type { CteInsert } from '../tickets/tickets.repository.ts';
 import type { BusinessClock } from './business-time.ts';
@@ -37,10 +40,15 @@ export type PolicySource = (draft: TicketDraft) => Expression<string | null>;
  * plan's when a source names one of the repository's, else the repository's default) is one read before
  * it; the due times are worked out here, and the clock and its warning and breach jobs are inserted with
  * the ticket. Registered with tickets.contributeToCreation().
+ *
+ * Whether a repository has any policy at all is kept per process until one is added or removed
+ * (migration 0025's trigger, src/db/cache-writes.ts): most have none, and their tickets then skip the read.
  */
-export function slaCreationContributor(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks, sources: readonly PolicySource[]): CreationContributor {
+export function slaCreationContributor(deps: Pick<Deps, 'clock' | 'notifications'>, clocks: CalendarClocks, sources: readonly PolicySource[]): CreationContributor {
+  const withPolicies = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.slaPolicies, { capacity: 10_000, maxAgeMs: MINUTE, now: () => deps.clock.now().getTime() });
   return async (db, draft) => {
     if (draft.track !== 'expert') return null;
+    if (!(await withPolicies.get(draft.repo_id, () => repo.hasPolicies(db, draft.repo_id)))) return null;
     const chosen = await repo.policyForNewTicket(db, draft.repo_id, sources.map((source) => source(draft)));
     if (!chosen) return null;
     const { policy, source } = chosen;

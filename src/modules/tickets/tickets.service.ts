@@ -65,10 +65,11 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   let hooks: TicketLifecycleHooks = {};
   const observers = ticketObservers();
   /**
-   * Group commit (see GroupCommit): tickets opened while another opening's statement runs go together in
-   * the next one, so under load many tickets share one statement and one commit.
+   * Group commit (see GroupCommit): tickets opened while other openings' statements run go together in
+   * the next one, so under load many tickets share one statement and one commit. Two statements at once
+   * keep the CPU busy while the other's commit is flushed: with one, it idled a quarter of the time.
    */
-  const openings = new GroupCommit((items: repo.Opening[]) => repo.openTickets(db, items));
+  const openings = new GroupCommit((items: repo.Opening[]) => repo.openTickets(db, items), { inFlight: 2 });
   const confirmed = async (trx: Tx, moved: repo.TicketView) => hooks.confirmed?.(trx, moved);
 
   /**
