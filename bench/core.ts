@@ -3,10 +3,14 @@
  * ticket creation and message posting (throughput, p99), directory search p95 and helper queue p95,
  * each next to a bare Fastify baseline on the same driver in the same run.
  *
- *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--concurrency 16] [--readers 4] [--quick]
+ *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--warmup 2] [--concurrency 16] [--readers 4] [--quick]
  *
  * The reads (search, queue and their bare read) are measured twice: under the same 16 clients as the
  * writes, and with `--readers` clients, closer to how many people wait on one server at once.
+ *
+ * Each load runs `--warmup` seconds unmeasured first, the bare routes' as much as the app's, so that a
+ * figure is the server as it runs, not its first seconds (code not yet optimized, caches not yet filled).
+ * The seeded tables are vacuumed, as pgbench does before it measures: as autovacuum would have them.
  */
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database.ts';
@@ -19,8 +23,9 @@ import { runLoad, type LoadResult } from './lib/load.ts';
 import { printFigures, progress, round, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
 
-const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, concurrency: 16, readers: 4 });
+const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, warmup: 2, concurrency: 16, readers: 4 });
 const seconds = quick ? 1 : sizes.seconds;
+const warmup = quick ? 0 : sizes.warmup;
 const concurrency = quick ? 4 : sizes.concurrency;
 const readers = quick ? 2 : sizes.readers;
 const HELPERS = Math.min(200, Math.floor(sizes.users / 10));
@@ -106,7 +111,7 @@ async function seed(db: Database) {
     INSERT INTO ticket_messages (id, ticket_id, author_id, body, body_html, internal, channel, created_at)
     SELECT gen_random_uuid(), id, requester_id, 'More details', '<p>More details</p>', false, 'api', created_at FROM tickets`.execute(db);
   progress('messages', sizes.tickets, sizes.tickets);
-  await sql`ANALYZE`.execute(db);
+  await sql`VACUUM ANALYZE`.execute(db);
 
   const helperTokens: string[] = [];
   for (let helper = 0; helper < Math.min(50, HELPERS); helper++) helperTokens.push((await issueApiToken({ db, clock: systemClock }, userIds[helper], 'bench')).token);
@@ -128,11 +133,12 @@ try {
   const baseline = await startBaseline(handle.db);
   /** A load with the CPU it cost the server's thread and PostgreSQL per request: on a shared machine latency follows others' work, this does not. */
   const load = async (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency): Promise<LoadResult & { cpu: CpuUse }> => {
+    if (warmup > 0) await runLoad({ baseUrl: url, concurrency: clients, durationMs: warmup * 1000, next });
     const result = await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next, cpu: handle });
     return { ...result, cpu: result.cpu! };
   };
 
-  console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure`);
+  console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure after ${warmup} s unmeasured`);
   const baselineInsert = await load(baseline.baseUrl, () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }));
   const baselineRead = await load(baseline.baseUrl, () => ({ method: 'GET', path: '/read' }));
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
