@@ -5,6 +5,7 @@ import { startTestApp, type TestContext } from '../../test/helpers/app.ts';
 import { testEngine } from '../../test/helpers/database.ts';
 import { createRepo, createUser } from '../../test/helpers/factories.ts';
 import { client } from '../../test/helpers/http.ts';
+import { addMember, paySandbox, planSetup, subscribed } from '../../test/helpers/plans.ts';
 import { openTicket } from '../../test/helpers/support.ts';
 import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 
@@ -27,7 +28,7 @@ async function tokenId(ctx: TestContext, userId: string): Promise<string> {
   return (await ctx.db.selectFrom('api_tokens').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
 }
 
-describe('kept tokens, repositories and SLA policy presence are forgotten when they change', () => {
+describe('kept tokens, repositories, and which repositories have SLA policies and subscriptions, are forgotten when they change', () => {
   let ctx: TestContext;
   before(async () => {
     ctx = await startTestApp();
@@ -98,6 +99,19 @@ describe('kept tokens, repositories and SLA policy presence are forgotten when t
     assert.equal(policy.status, 201);
     assert.equal((await repo.maintainer.api.put(`${url}/default`, { policyId: policy.body.id })).status, 200);
     assert.equal((await openTicket(customer, repo)).sla?.policyId, policy.body.id);
+  });
+
+  test('a repository\'s first subscription covers the next ticket of its members, though this process kept that it had none', WAIT, async () => {
+    const { repo, org, plan } = await planSetup(ctx);
+    const member = await addMember(ctx, org.id, await createUser(ctx));
+    const linked = async (ticketId: string) => (await ctx.db.selectFrom('subscription_tickets').select('ticket_id').where('ticket_id', '=', ticketId).executeTakeFirst()) !== undefined;
+    assert.equal(await linked((await openTicket(member, repo)).id), false);
+    assert.equal(await linked((await openTicket(member, repo)).id), false, 'answered from what the process kept');
+    const { payment } = await subscribed(org.admin, org.slug, { planId: plan.id, paymentMethod: 'card' });
+    await paySandbox(org.admin, payment.id);
+    const covered = await openTicket(member, repo);
+    assert.equal(await linked(covered.id), true);
+    assert.equal(covered.sla?.source, 'plan');
   });
 
   test('on PostgreSQL, an SLA policy added by another server process starts clocks on this one', { ...WAIT, skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {

@@ -49,6 +49,9 @@ describe('cache writes (the statement hook that empties this process\'s caches)'
     );
     assert.deepEqual(await after(db.updateTable('sla_policies').set({ name: 'm' })), [], 'a renamed policy: the repository still has one');
     assert.deepEqual(await after(db.deleteFrom('sla_policies').where('id', '=', 'p')), [CACHE_KEYS.slaPolicies]);
+    assert.deepEqual(await after(db.updateTable('subscriptions').set({ repo_id: 'r' })), [CACHE_KEYS.subscriptions]);
+    assert.deepEqual(await after(db.updateTable('subscriptions').set({ cancel_at_period_end: true })), [], 'a subscription changing leaves its repository with one');
+    assert.deepEqual(await after(db.deleteFrom('subscriptions').where('id', '=', 's')), [CACHE_KEYS.subscriptions]);
   });
 
   test('reads, writes to other tables, new users and tokens, and raw SQL announce nothing', async () => {

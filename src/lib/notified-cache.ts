@@ -20,6 +20,9 @@ export type NotifiedCache<V> = {
   update(key: string, value: V): void;
 };
 
+/** How many entries a per-repository cache keeps (one per repository), and for how long at most. */
+export const PER_REPOSITORY = { capacity: 10_000, maxAgeMs: 60_000 };
+
 export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, options: { capacity: number; maxAgeMs: number; now?: () => number }): NotifiedCache<V> {
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: V; at: number }>();

@@ -15,9 +15,9 @@ import { sql, type Kysely } from 'kysely';
  * in, whichever order the statement's parts ran in, and the row triggers of those tables still correct
  * the type when they fire after this one.
  *
- * Also `cache:sla_policies`, like 0024's keys: sent when a repository gains or loses an SLA policy, so
- * that processes can keep which repositories have none (a new expert ticket there starts no clock and
- * needs no policy read).
+ * Also `cache:sla_policies` and `cache:subscriptions`, like 0024's keys: sent when a repository gains or
+ * loses an SLA policy or a subscription, so that processes can keep which repositories have none: a
+ * new expert ticket there starts no clock and needs no policy read, and no plan can cover it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -100,6 +100,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     CREATE TRIGGER sla_policies_cache AFTER INSERT OR UPDATE OF repo_id OR DELETE ON sla_policies
       FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:sla_policies');
+    CREATE TRIGGER subscriptions_cache AFTER INSERT OR UPDATE OF repo_id OR DELETE ON subscriptions
+      FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:subscriptions');
   `.execute(db);
 }
 

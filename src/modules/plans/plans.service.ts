@@ -39,7 +39,7 @@ export function createPlansService(
     cancel: subscriptions.cancel,
     usage: planUsage(deps, services),
     /** Register with tickets.contributeToCreation(): links new tickets a plan covers to its subscription. */
-    creationContributor: linkNewTicket,
+    creationContributor: linkNewTicket(deps),
     unlinkTicket,
     jobHandlers: planJobHandlers(ctx) satisfies JobHandlers,
   };

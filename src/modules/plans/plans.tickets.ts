@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/database.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
+import type { Deps } from '../../deps.ts';
+import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import type { CreationContributor, TicketDraft } from '../tickets/tickets.observers.ts';
 import type { PolicySource } from '../sla/sla.tickets.ts';
 
@@ -26,16 +29,28 @@ function coverageQuery(draft: TicketDraft) {
     LIMIT 1`;
 }
 
-/** Registered with tickets.contributeToCreation(): the statement opening a ticket a plan covers links it to its subscription and period. */
-export const linkNewTicket: CreationContributor = async (db, draft) => {
-  if (draft.track !== 'expert') return null;
-  const link = db
-    .insertInto('subscription_tickets')
-    .columns(['ticket_id', 'subscription_id', 'period_id', 'linked_at'])
-    .expression(sql`SELECT ${draft.id}::uuid, c.subscription_id, c.period_id, ${draft.created_at}::timestamptz FROM (${coverageQuery(draft)}) AS c`)
-    .onConflict((conflict) => conflict.column('ticket_id').doNothing());
-  return { inserts: [link] };
-};
+/**
+ * Registered with tickets.contributeToCreation(): the statement opening a ticket a plan covers links it
+ * to its subscription and period. Whether a repository has any subscription is kept per process until
+ * one is added or removed (migration 0025's trigger): most have none, and their tickets skip the link.
+ */
+export function linkNewTicket(deps: Pick<Deps, 'clock' | 'notifications'>): CreationContributor {
+  const withSubscriptions = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.subscriptions, { ...PER_REPOSITORY, now: () => deps.clock.now().getTime() });
+  return async (db, draft) => {
+    if (draft.track !== 'expert') return null;
+    if (!(await withSubscriptions.get(draft.repo_id, () => hasSubscriptions(db, draft.repo_id)))) return null;
+    const link = db
+      .insertInto('subscription_tickets')
+      .columns(['ticket_id', 'subscription_id', 'period_id', 'linked_at'])
+      .expression(sql`SELECT ${draft.id}::uuid, c.subscription_id, c.period_id, ${draft.created_at}::timestamptz FROM (${coverageQuery(draft)}) AS c`)
+      .onConflict((conflict) => conflict.column('ticket_id').doNothing());
+    return { inserts: [link] };
+  };
+}
+
+async function hasSubscriptions(db: Queryable, repoId: string): Promise<boolean> {
+  return (await db.selectFrom('subscriptions').select('id').where('repo_id', '=', repoId).limit(1).executeTakeFirst()) !== undefined;
+}
 
 /** Registered with sla.addPolicySource(): a covered ticket gets its plan's SLA policy. */
 export const planPolicy: PolicySource = (draft) => sql<string | null>`(SELECT c.policy_id FROM (${coverageQuery(draft)}) AS c)`;

@@ -4,9 +4,8 @@ import type { Deps } from '../../deps.ts';
 import { CACHE_KEYS } from '../../db/notify.ts';
 import type { MaintainerRole } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../../errors.ts';
-import { MINUTE } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
-import { notifiedCache } from '../../lib/notified-cache.ts';
+import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireOperator, requireUser, type Actor } from '../auth/actor.ts';
 import { findUserById } from '../users/users.repository.ts';
@@ -19,15 +18,12 @@ const DEMAND_NOTES_SHOWN = 10;
 
 export type RepoAccess = { repo: repo.RepoRow; role: MaintainerRole | null; isOperator: boolean };
 
-/** How many repositories (and users' roles) a process keeps, and for how long at most when nothing says they changed. */
-const ACCESS_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
-
 export function createReposService(deps: Deps) {
   const { db, clock, config, github, logger, notifications } = deps;
   // Every request on a repository reads it and the caller's role in it: kept until a repository or a
   // maintainer changes (src/db/cache-writes.ts, migration 0024). Repositories by name and roles by user,
   // so that each is read once whatever the pairs of caller and repository.
-  const kept = { ...ACCESS_CACHE, now: () => clock.now().getTime() };
+  const kept = { ...PER_REPOSITORY, now: () => clock.now().getTime() };
   const reposByName = notifiedCache<repo.RepoRow>(notifications, CACHE_KEYS.repos, kept);
   const rolesByUser = notifiedCache<Map<string, MaintainerRole>>(notifications, CACHE_KEYS.repos, kept);
   const rolesOf = async (userId: string) =>

@@ -3,8 +3,7 @@ import type { Tx } from '../../db/database.ts';
 import { CACHE_KEYS } from '../../db/notify.ts';
 import type { Deps } from '../../deps.ts';
 import { enqueueManyQuery } from '../../jobs/queue.ts';
-import { MINUTE } from '../../lib/clock.ts';
-import { notifiedCache } from '../../lib/notified-cache.ts';
+import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import type { CreationContributor, TicketChange, TicketDraft } from '../tickets/tickets.observers.ts';
 import type { CteInsert } from '../tickets/tickets.repository.ts';
 import type { BusinessClock } from './business-time.ts';
@@ -45,7 +44,7 @@ export type PolicySource = (draft: TicketDraft) => Expression<string | null>;
  * (migration 0025's trigger, src/db/cache-writes.ts): most have none, and their tickets then skip the read.
  */
 export function slaCreationContributor(deps: Pick<Deps, 'clock' | 'notifications'>, clocks: CalendarClocks, sources: readonly PolicySource[]): CreationContributor {
-  const withPolicies = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.slaPolicies, { capacity: 10_000, maxAgeMs: MINUTE, now: () => deps.clock.now().getTime() });
+  const withPolicies = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.slaPolicies, { ...PER_REPOSITORY, now: () => deps.clock.now().getTime() });
   return async (db, draft) => {
     if (draft.track !== 'expert') return null;
     if (!(await withPolicies.get(draft.repo_id, () => repo.hasPolicies(db, draft.repo_id)))) return null;

@@ -42,12 +42,12 @@ describe('stats: plan and consulting tickets and plan revenue', () => {
     // Opened at once, tickets go in together (group commit), in one statement with what rides along (a
     // plan's link): the statistics triggers then see several tickets, of several types, per statement.
     const now = ctx.clock.now();
+    const link = linkNewTicket(ctx.deps);
     const openings = await Promise.all(
       [member, member, member, outsider, outsider, outsider].map(async (user, index) => {
         const draft = { id: newId(now.getTime()), repo_id: repo.id, requester_id: user.id, org_id: null, track: 'expert' as const, priority: 'normal' as const, created_at: now };
-        const link = await linkNewTicket(ctx.db, draft);
         const values = { ...draft, title: `Question ${index}`, body: 'At once.', body_html: '<p>At once.</p>', channel: 'api' as const, status: 'open' as const, updated_at: now };
-        return { values, event: { ticketId: draft.id, actorId: user.id, type: 'created', at: now }, also: link?.inserts ?? [], shows: {} };
+        return { values, event: { ticketId: draft.id, actorId: user.id, type: 'created', at: now }, also: (await link(ctx.db, draft))?.inserts ?? [], shows: {} };
       }),
     );
     await openTickets(ctx.db, openings);
