@@ -3,13 +3,15 @@
  * ticket creation and message posting (throughput, p99), directory search p95 and helper queue p95,
  * each next to a bare Fastify baseline on the same driver in the same run.
  *
- *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--warmup 2] [--concurrency 16] [--readers 4] [--quick]
+ *   node bench/core.ts [--repos 1000] [--users 10000] [--tickets 200000] [--seconds 10] [--warmup 2] [--rounds 3] [--concurrency 16] [--readers 4] [--quick]
  *
  * The reads (search, queue and their bare read) are measured twice: under the same 16 clients as the
  * writes, and with `--readers` clients, closer to how many people wait on one server at once.
  *
- * Each load runs `--warmup` seconds unmeasured first, the bare routes' as much as the app's, so that a
- * figure is the server as it runs, not its first seconds (code not yet optimized, caches not yet filled).
+ * The loads run in `--rounds` interleaved rounds (each load once per round), and each figure is over all
+ * rounds' requests. Each load first runs `--warmup` seconds unmeasured, the bare routes' as much as the
+ * app's, so that a figure is the server as it runs, not its first seconds (code not yet optimized, caches
+ * not yet filled).
  * The seeded tables are vacuumed, as pgbench does before it measures: as autovacuum would have them.
  */
 import { sql } from 'kysely';
@@ -19,13 +21,14 @@ import { issueApiToken } from '../src/modules/auth/auth.service.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startBaseline } from './lib/baseline.ts';
 import type { CpuUse } from './lib/cpu.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import { poolLoads, runLoad, type LoadResult } from './lib/load.ts';
 import { printFigures, progress, round, saveFigures, type Figure } from './lib/report.ts';
 import { benchArgs, openBenchDatabase, startBenchApp } from './lib/setup.ts';
 
-const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, warmup: 2, concurrency: 16, readers: 4 });
+const { sizes, quick } = benchArgs({ repos: 1000, users: 10_000, tickets: 200_000, seconds: 10, warmup: 2, rounds: 3, concurrency: 16, readers: 4 });
 const seconds = quick ? 1 : sizes.seconds;
 const warmup = quick ? 0 : sizes.warmup;
+const rounds = sizes.rounds;
 const concurrency = quick ? 4 : sizes.concurrency;
 const readers = quick ? 2 : sizes.readers;
 const HELPERS = Math.min(200, Math.floor(sizes.users / 10));
@@ -131,34 +134,52 @@ try {
   const { repoRows, helperTokens, customers } = await seed(handle.db);
   const { app, baseUrl } = await startBenchApp(handle);
   const baseline = await startBaseline(handle.db);
-  /** A load with the CPU it cost the server's thread and PostgreSQL per request: on a shared machine latency follows others' work, this does not. */
-  const load = async (url: string, next: Parameters<typeof runLoad>[0]['next'], clients = concurrency): Promise<LoadResult & { cpu: CpuUse }> => {
-    if (warmup > 0) await runLoad({ baseUrl: url, concurrency: clients, durationMs: warmup * 1000, next });
-    const result = await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next, cpu: handle });
-    return { ...result, cpu: result.cpu! };
-  };
-
-  console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${seconds} s per figure after ${warmup} s unmeasured`);
-  const baselineInsert = await load(baseline.baseUrl, () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }));
-  const baselineRead = await load(baseline.baseUrl, () => ({ method: 'GET', path: '/read' }));
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-  const creation = await load(baseUrl, (index) => {
-    const customer = customers[index % customers.length];
-    const repo = repoRows[index % repoRows.length];
-    return { method: 'POST', path: '/api/v1/tickets', headers: auth(customer.token), body: { repo: repo.full_name, title: `Load ticket ${index}`, body: 'It **breaks** when I upgrade.', track: 'expert', priority: 'normal' } };
-  });
-  const messages = await load(baseUrl, (index) => {
-    const customer = customers[index % customers.length];
-    return { method: 'POST', path: `/api/v1/tickets/${customer.ticketId}/messages`, headers: auth(customer.token), body: { body: `Update ${index}: still failing` } };
-  });
   const queries = [...NOUNS, ...ADJECTIVES, 'fast router', 'rutr', 'asynk queue', 'typescript', 'golden cache', 'parsr'];
   const searchRequest = (index: number) => ({ method: 'GET', path: `/api/v1/repos?q=${encodeURIComponent(queries[index % queries.length])}&limit=20` });
   const queueRequest = (index: number) => ({ method: 'GET', path: '/api/v1/helpers/me/queue?limit=25', headers: auth(helperTokens[index % helperTokens.length]) });
-  const search = await load(baseUrl, searchRequest);
-  const queue = await load(baseUrl, queueRequest);
-  const fewBaselineRead = await load(baseline.baseUrl, () => ({ method: 'GET', path: '/read' }), readers);
-  const fewSearch = await load(baseUrl, searchRequest, readers);
-  const fewQueue = await load(baseUrl, queueRequest, readers);
+  const bareRead = () => ({ method: 'GET', path: '/read' });
+  type Next = Parameters<typeof runLoad>[0]['next'];
+  const kinds: Record<string, { url: string; next: Next; clients: number }> = {
+    bareInsert: { url: baseline.baseUrl, next: () => ({ method: 'POST', path: '/insert', body: { title: 'baseline' } }), clients: concurrency },
+    bareRead: { url: baseline.baseUrl, next: bareRead, clients: concurrency },
+    creation: {
+      url: baseUrl,
+      next: (index) => {
+        const customer = customers[index % customers.length];
+        const repo = repoRows[index % repoRows.length];
+        return { method: 'POST', path: '/api/v1/tickets', headers: auth(customer.token), body: { repo: repo.full_name, title: `Load ticket ${index}`, body: 'It **breaks** when I upgrade.', track: 'expert', priority: 'normal' } };
+      },
+      clients: concurrency,
+    },
+    messages: {
+      url: baseUrl,
+      next: (index) => {
+        const customer = customers[index % customers.length];
+        return { method: 'POST', path: `/api/v1/tickets/${customer.ticketId}/messages`, headers: auth(customer.token), body: { body: `Update ${index}: still failing` } };
+      },
+      clients: concurrency,
+    },
+    search: { url: baseUrl, next: searchRequest, clients: concurrency },
+    queue: { url: baseUrl, next: queueRequest, clients: concurrency },
+    fewBareRead: { url: baseline.baseUrl, next: bareRead, clients: readers },
+    fewSearch: { url: baseUrl, next: searchRequest, clients: readers },
+    fewQueue: { url: baseUrl, next: queueRequest, clients: readers },
+  };
+
+  console.log(`Load: ${concurrency} concurrent clients (reads also with ${readers}), ${rounds} interleaved round(s) of ${seconds} s per figure, the first after ${warmup} s unmeasured`);
+  // Interleaved rounds, each load once per round, each figure over all rounds' requests: a load and its
+  // baseline share the machine's good and bad moments, where back to back they could fall in different ones.
+  const measured: Record<string, Array<LoadResult & { cpu?: CpuUse }>> = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [kind, { url, next, clients }] of Object.entries(kinds)) {
+      if (round === 0 && warmup > 0) await runLoad({ baseUrl: url, concurrency: clients, durationMs: warmup * 1000, next });
+      measured[kind].push(await runLoad({ baseUrl: url, concurrency: clients, durationMs: seconds * 1000, next, cpu: handle }));
+    }
+  }
+  /** A load with the CPU it cost the server's threads and PostgreSQL per request: on a shared machine latency follows others' work, this does not. */
+  const pooled = (kind: string) => poolLoads(measured[kind]) as LoadResult & { cpu: CpuUse };
+  const [baselineInsert, baselineRead, creation, messages, search, queue, fewBaselineRead, fewSearch, fewQueue] = Object.keys(kinds).map(pooled);
 
   const throughput = (name: string, result: LoadResult, target?: number): Figure => ({
     name: `${name} throughput`,
@@ -201,6 +222,10 @@ try {
   const errors = [creation, messages, search, queue, fewSearch, fewQueue].reduce((sum, result) => sum + result.errors, 0);
   printFigures(`Core platform: ${sizes.repos} repos, ${sizes.users} users, ${sizes.tickets} tickets`, handle.engine, figures);
   const loads = { 'bare insert': baselineInsert, 'bare read': baselineRead, creation, messages, search, queue, [`bare read, ${readers} clients`]: fewBaselineRead, [`search, ${readers} clients`]: fewSearch, [`queue, ${readers} clients`]: fewQueue };
+  if (rounds > 1) {
+    const ratios = measured.creation.map((result, index) => `${round(result.perSecond / measured.bareInsert[index].perSecond)}x`);
+    console.log(`Ticket creation against the bare insert, round by round: ${ratios.join(', ')}`);
+  }
   console.log(`CPU taken by the host (steal) during each load: ${Object.entries(loads).map(([name, result]) => `${name} ${round(result.cpu.stolenPercent ?? Number.NaN)}%`).join(', ')}`);
   saveFigures('core', handle.engine, figures);
   await app.close();

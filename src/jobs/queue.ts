@@ -31,18 +31,10 @@ export async function enqueue(
   payload: Record<string, unknown>,
   options: JobOptions = {},
 ): Promise<void> {
-  await enqueueQuery(db, clock, queue, payload, options).execute();
+  await enqueueManyQuery(db, [jobRow(clock, queue, payload, options)]).execute();
 }
 
-/** The insert that enqueues, unexecuted: a change can carry it in its own statement (one round trip). */
-export function enqueueQuery(db: Queryable, clock: Clock, queue: string, payload: Record<string, unknown>, options: JobOptions = {}) {
-  return db
-    .insertInto('jobs')
-    .values(jobRow(clock, queue, payload, options))
-    .onConflict((conflict) => conflict.column('singleton_key').doNothing());
-}
-
-/** Several jobs in one insert, unexecuted (rows from jobRow()), for a change's statement to carry. */
+/** Jobs in one insert, unexecuted (rows from jobRow()): a change can carry it in its own statement (one round trip). */
 export function enqueueManyQuery(db: Queryable, rows: JobRow[]) {
   return db
     .insertInto('jobs')

@@ -2,7 +2,6 @@ import type { Expression } from 'kysely';
 import type { Tx } from '../../db/database.ts';
 import { CACHE_KEYS } from '../../db/notify.ts';
 import type { Deps } from '../../deps.ts';
-import { enqueueManyQuery } from '../../jobs/queue.ts';
 import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import type { CreationContributor, TicketChange, TicketDraft } from '../tickets/tickets.observers.ts';
 import type { CteInsert } from '../tickets/tickets.repository.ts';
@@ -71,10 +70,9 @@ export function slaCreationContributor(deps: Pick<Deps, 'clock' | 'notifications
         updated_at: at,
       }),
     ];
-    const jobs = checkJobs(deps, clock, draft.id, state, targets);
-    if (jobs.length) inserts.push(enqueueManyQuery(db, jobs));
     return {
       inserts,
+      jobs: checkJobs(deps, clock, draft.id, state, targets),
       shows: {
         sla_policy_id: policy.id,
         sla_source: source,

@@ -47,7 +47,7 @@ describe('stats: plan and consulting tickets and plan revenue', () => {
       [member, member, member, outsider, outsider, outsider].map(async (user, index) => {
         const draft = { id: newId(now.getTime()), repo_id: repo.id, requester_id: user.id, org_id: null, track: 'expert' as const, priority: 'normal' as const, created_at: now };
         const values = { ...draft, title: `Question ${index}`, body: 'At once.', body_html: '<p>At once.</p>', channel: 'api' as const, status: 'open' as const, updated_at: now };
-        return { values, event: { ticketId: draft.id, actorId: user.id, type: 'created', at: now }, also: (await link(ctx.db, draft))?.inserts ?? [], shows: {} };
+        return { values, event: { ticketId: draft.id, actorId: user.id, type: 'created', at: now }, jobs: [], also: (await link(ctx.db, draft))?.inserts ?? [], shows: {} };
       }),
     );
     await openTickets(ctx.db, openings);

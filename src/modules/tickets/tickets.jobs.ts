@@ -1,6 +1,5 @@
-import type { Queryable } from '../../db/database.ts';
 import type { Deps } from '../../deps.ts';
-import { enqueueQuery, type JobHandlers } from '../../jobs/queue.ts';
+import { jobRow, type JobHandlers, type JobRow } from '../../jobs/queue.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { HelpersService } from '../helpers/helpers.service.ts';
 import { queueEmail } from '../mail/mail.service.ts';
@@ -10,8 +9,8 @@ import { findTicket } from './tickets.repository.ts';
 export const NOTIFY_HELPERS_JOB = 'tickets.notify-helpers';
 
 /** Inserted by the statement that creates the ticket, so the job exists if and only if the ticket does. */
-export function notifyHelpersJob(trx: Queryable, clock: Clock, ticketId: string) {
-  return enqueueQuery(trx, clock, NOTIFY_HELPERS_JOB, { ticketId }, { maxAttempts: 8 });
+export function notifyHelpersJob(clock: Clock, ticketId: string): JobRow {
+  return jobRow(clock, NOTIFY_HELPERS_JOB, { ticketId }, { maxAttempts: 8 });
 }
 
 export function createTicketJobHandlers(deps: Deps, helpers: HelpersService): JobHandlers {

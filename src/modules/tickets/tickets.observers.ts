@@ -1,5 +1,6 @@
 import type { Queryable, Tx } from '../../db/database.ts';
 import type { TicketStatus } from '../../db/types.ts';
+import type { JobRow } from '../../jobs/queue.ts';
 import type { CteInsert, MessageView, TicketRow, TicketView } from './tickets.repository.ts';
 import type { TicketAction } from './tickets.state.ts';
 
@@ -20,12 +21,13 @@ export type TicketObserver = (trx: Tx, change: TicketChange) => Promise<void>;
 export type TicketDraft = Pick<TicketRow, 'id' | 'repo_id' | 'requester_id' | 'org_id' | 'track' | 'priority' | 'created_at'>;
 
 /**
- * What another domain adds to the one statement that opens a ticket: inserts that ride along in it as
- * data-modifying CTEs (they commit with the ticket or not at all, and may refer to it: foreign keys are
- * checked at the end of the statement), and the columns it shows on the ticket (its SLA clock), so
- * that the statement's RETURNING is the whole answer and nothing is read back after it.
+ * What another domain adds to the one statement that opens a ticket: jobs, and inserts that ride along
+ * in it as data-modifying CTEs (they commit with the ticket or not at all, and may refer to it: foreign
+ * keys are checked at the end of the statement), and the columns it shows on the ticket (its SLA clock),
+ * so that the statement's RETURNING is the whole answer and nothing is read back after it. Jobs are rows
+ * rather than inserts: every job of a batch of tickets goes in with one insert.
  */
-export type CreationPart = { inserts: CteInsert[]; shows?: Partial<TicketView> };
+export type CreationPart = { inserts: CteInsert[]; jobs?: JobRow[]; shows?: Partial<TicketView> };
 
 /**
  * Prepares a CreationPart before the ticket's statement, outside any transaction: it may read with

@@ -1,6 +1,7 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Insertable, type NotNull, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { DB, TicketStatus, TicketsTable } from '../../db/types.ts';
+import { enqueueManyQuery, type JobRow } from '../../jobs/queue.ts';
 import { newId } from '../../lib/ids.ts';
 import type { WindowView } from '../releases/releases.ticket-view.ts';
 import { PRIORITIES, type ListTicketsInput } from './tickets.schemas.ts';
@@ -226,24 +227,28 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
     .orderBy('tickets.id');
 }
 
-/** A ticket to open: its row, its first event, the inserts that ride along (see openTickets) and what they show on it. */
-export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; also: CteInsert[]; shows: Partial<TicketView> };
+/** A ticket to open: its row, its first event, its jobs, the inserts that ride along (see openTickets) and what they show on it. */
+export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; jobs: JobRow[]; also: CteInsert[]; shows: Partial<TicketView> };
 
 /**
- * Opens tickets in one statement, which needs no transaction around it: each ticket, its first event and
- * `also` (the helpers' notification job, other domains' rows: its SLA clock, its plan link) go in as
- * data-modifying CTEs, and each ticket comes back as every read shows it, `shows` (its SLA clock, from
- * the domain that inserts it) laid over it, so nothing is read back after the commit. Several tickets at
- * once are what group commit batches (see the service). They go in by repository, so that two batches
- * (two server processes) take the rows the statistics triggers lock per repository and day in the same
- * order and never deadlock. Returns the tickets in the order of `openings`.
+ * Opens tickets in one statement, which needs no transaction around it: the tickets, their first events
+ * and their jobs (the helpers' notification, SLA checks) go in as one insert each, `also` (other domains'
+ * rows: an SLA clock, a plan link) as data-modifying CTEs of their own, and each ticket comes back as
+ * every read shows it, `shows` (its SLA clock, from the domain that inserts it) laid over it, so nothing
+ * is read back after the commit. Several tickets at once are what group commit batches (see the
+ * service): one insert per table rather than per ticket keeps the statement's plan the same size
+ * however many it opens. They go in by repository, so that two batches (two server processes) take the
+ * rows the statistics triggers lock per repository and day in the same order and never deadlock.
+ * Returns the tickets in the order of `openings`.
  */
 export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketView[]> {
   const ordered = [...openings].sort((a, b) => (a.values.repo_id < b.values.repo_id ? -1 : a.values.repo_id > b.values.repo_id ? 1 : 0));
-  const inserts: { name: string; insert: CteInsert }[] = ordered.flatMap((opening, index) => [
-    { name: `opened_event_${index}`, insert: eventInsert(db, opening.event) as CteInsert },
-    ...opening.also.map((insert, part) => ({ name: `opened_${index}_${part}`, insert })),
-  ]);
+  const jobs = ordered.flatMap((opening) => opening.jobs);
+  const inserts: { name: string; insert: CteInsert }[] = [
+    { name: 'opened_events', insert: db.insertInto('ticket_events').values(ordered.map((opening) => eventRow(opening.event))) as CteInsert },
+    ...(jobs.length ? [{ name: 'opened_jobs', insert: enqueueManyQuery(db, jobs) as CteInsert }] : []),
+    ...ordered.flatMap((opening, index) => opening.also.map((insert, part) => ({ name: `opened_${index}_${part}`, insert }))),
+  ];
   // Each CTE's name widens the query's type; the tickets' insert refers to none of them, so it stays the database's.
   let query = db as Queryable;
   for (const { name, insert } of inserts) query = query.with(name, () => insert) as unknown as Queryable;
@@ -297,14 +302,18 @@ export async function addEvent(db: Queryable, event: NewEvent): Promise<string> 
 
 /** The event's insert, unexecuted; `data` in SQL when part of it is only known inside the statement. */
 function eventInsert(db: Queryable, event: NewEvent, options: { id?: string; data?: Expression<string> } = {}) {
-  return db.insertInto('ticket_events').values({
+  return db.insertInto('ticket_events').values(eventRow(event, options));
+}
+
+function eventRow(event: NewEvent, options: { id?: string; data?: Expression<string> } = {}) {
+  return {
     id: options.id ?? newId(event.at.getTime()),
     ticket_id: event.ticketId,
     actor_id: event.actorId,
     type: event.type,
     data: options.data ?? JSON.stringify(event.data ?? {}),
     created_at: event.at,
-  });
+  };
 }
 
 /**

@@ -203,7 +203,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           updated_at: now,
         },
         event: created,
-        also: [...(input.track === 'expert' ? [notifyHelpersJob(db, clock, id)] : []), ...parts.flatMap((part) => part.inserts)],
+        jobs: [...(input.track === 'expert' ? [notifyHelpersJob(clock, id)] : []), ...parts.flatMap((part) => part.jobs ?? [])],
+        also: parts.flatMap((part) => part.inserts),
         shows: Object.assign({}, ...parts.map((part) => part.shows)),
       });
       return presentTicket(ticket);

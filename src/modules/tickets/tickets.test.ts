@@ -82,7 +82,8 @@ describe('tickets', () => {
       return {
         values: { id, repo_id: repoId, requester_id: customer.id, title: `Batch ${index}`, body: 'b', body_html: '<p>b</p>', track, priority: 'normal', channel: 'api', status: 'open', created_at: now, updated_at: now },
         event: { ticketId: id, actorId: customer.id, type: 'created', at: now },
-        also: track === 'expert' ? [notifyHelpersJob(ctx.db, ctx.clock, id)] : [],
+        jobs: track === 'expert' ? [notifyHelpersJob(ctx.clock, id)] : [],
+        also: [],
         shows: { sla_source: index === 2 ? 'plan' : null },
       };
     });
