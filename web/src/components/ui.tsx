@@ -137,7 +137,9 @@ export type Column<T> = {
  * A list as a table that scrolls on its own on a phone: column headers, a row per item, or the `empty`
  * text when there is none. Tables with rows of their own (totals, opening balances) write their markup.
  */
-export function DataTable<T>({ label, caption, columns, rows, rowKey, empty }: { label: string; caption?: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty?: ReactNode }) {
+/** `rows` undefined: still loading (a page passes its load's data as it is, and the table says so). */
+export function DataTable<T>({ label, caption, columns, rows, rowKey, empty }: { label: string; caption?: string; columns: Column<T>[]; rows: T[] | undefined; rowKey: (row: T) => string; empty?: ReactNode }) {
+  if (!rows) return <Loading />;
   if (rows.length === 0 && empty) return <p className="muted">{empty}</p>;
   return (
     <TableWrap label={label}>

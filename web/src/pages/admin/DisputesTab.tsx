@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../../api/client.ts';
-import { type Column, DataTable, ErrorMessage, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
+import { type Column, DataTable, ErrorMessage, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { dateTime, money, toMinorUnits } from '../../lib/format.ts';
 import { Link } from '../../lib/router.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
@@ -24,20 +24,16 @@ export function DisputesTab() {
       </div>
       {settled && <Notice tone="success">{settled}</Notice>}
       <ErrorMessage error={list.error} />
-      {!list.data ? (
-        <Loading />
-      ) : (
-        <DataTable
-          label="Disputed payments"
-          rows={list.data.items}
-          rowKey={(item) => item.payment.id}
-          empty={status === 'open' ? 'No dispute is waiting for a decision.' : 'No dispute has been settled yet.'}
-          columns={disputeColumns(status === 'open', (message) => {
-            setSettled(message);
-            void list.reload();
-          })}
-        />
-      )}
+      <DataTable
+        label="Disputed payments"
+        rows={list.data?.items}
+        rowKey={(item) => item.payment.id}
+        empty={status === 'open' ? 'No dispute is waiting for a decision.' : 'No dispute has been settled yet.'}
+        columns={disputeColumns(status === 'open', (message) => {
+          setSettled(message);
+          void list.reload();
+        })}
+      />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../../api/client.ts';
-import { DataTable, ErrorMessage, Loading, Notice, useSubmit } from '../../components/ui.tsx';
+import { DataTable, ErrorMessage, Notice, useSubmit } from '../../components/ui.tsx';
 import { date } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -15,75 +15,67 @@ export function OnboardingTab() {
         <h2 id="claims-heading">Repository claims awaiting verification</h2>
         <ErrorMessage error={claims.error} />
         {decided && <Notice tone="success">{decided}</Notice>}
-        {!claims.data ? (
-          <Loading />
-        ) : (
-          <DataTable
-            label="Repository claims"
-            rows={claims.data.items}
-            rowKey={(claim) => claim.id}
-            empty="No claim is waiting."
-            columns={[
-              {
-                header: 'Repository',
-                rowHeader: true,
-                cell: (claim) => (
-                  <>
-                    {claim.fullName}
-                    {claim.description && <div className="muted small">{claim.description}</div>}
-                  </>
-                ),
-              },
-              { header: 'Claimed', cell: (claim) => date(claim.createdAt) },
-              { header: 'Demand', cell: (claim) => (claim.demand ? `${claim.demand.requests} requests, ${claim.demand.organizations} organizations` : '—') },
-              {
-                header: 'Decision',
-                cell: (claim) => (
-                  <ClaimDecision
-                    claim={claim}
-                    onDecided={(message) => {
-                      setDecided(message);
-                      void claims.reload();
-                    }}
-                  />
-                ),
-              },
-            ]}
-          />
-        )}
+        <DataTable
+          label="Repository claims"
+          rows={claims.data?.items}
+          rowKey={(claim) => claim.id}
+          empty="No claim is waiting."
+          columns={[
+            {
+              header: 'Repository',
+              rowHeader: true,
+              cell: (claim) => (
+                <>
+                  {claim.fullName}
+                  {claim.description && <div className="muted small">{claim.description}</div>}
+                </>
+              ),
+            },
+            { header: 'Claimed', cell: (claim) => date(claim.createdAt) },
+            { header: 'Demand', cell: (claim) => (claim.demand ? `${claim.demand.requests} requests, ${claim.demand.organizations} organizations` : '—') },
+            {
+              header: 'Decision',
+              cell: (claim) => (
+                <ClaimDecision
+                  claim={claim}
+                  onDecided={(message) => {
+                    setDecided(message);
+                    void claims.reload();
+                  }}
+                />
+              ),
+            },
+          ]}
+        />
       </section>
       <section aria-labelledby="demand-heading">
         <h2 id="demand-heading">Onboarding requests</h2>
         <ErrorMessage error={demand.error} />
-        {!demand.data ? (
-          <Loading />
-        ) : (
-          <DataTable
-            label="Onboarding requests"
-            rows={demand.data.items}
-            rowKey={(item) => item.fullName}
-            empty="Nobody has asked for an unlisted repository."
-            columns={[
-              { header: 'Repository', cell: (item) => item.fullName, rowHeader: true },
-              { header: 'Requests', cell: (item) => item.requests },
-              { header: 'Organizations', cell: (item) => item.organizations },
-              {
-                header: 'Notes',
-                cell: (item) =>
-                  item.notes.length ? (
-                    <ul className="plain-list small">
-                      {item.notes.map((note, index) => (
-                        <li key={index}>{note}</li>
-                      ))}
-                    </ul>
-                  ) : (
-                    <span className="muted">—</span>
-                  ),
-              },
-              { header: 'Last asked', cell: (item) => date(item.lastRequestedAt) },
-            ]}
-          />
-        )}
+        <DataTable
+          label="Onboarding requests"
+          rows={demand.data?.items}
+          rowKey={(item) => item.fullName}
+          empty="Nobody has asked for an unlisted repository."
+          columns={[
+            { header: 'Repository', cell: (item) => item.fullName, rowHeader: true },
+            { header: 'Requests', cell: (item) => item.requests },
+            { header: 'Organizations', cell: (item) => item.organizations },
+            {
+              header: 'Notes',
+              cell: (item) =>
+                item.notes.length ? (
+                  <ul className="plain-list small">
+                    {item.notes.map((note, index) => (
+                      <li key={index}>{note}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span className="muted">—</span>
+                ),
+            },
+            { header: 'Last asked', cell: (item) => date(item.lastRequestedAt) },
+          ]}
+        />
       </section>
     </>
   );

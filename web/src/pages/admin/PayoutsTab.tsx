@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, idempotencyKey, must, type Schemas } from '../../api/client.ts';
-import { type Column, DataTable, ErrorMessage, Loading, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
+import { type Column, DataTable, ErrorMessage, Notice, StatusBadge, useSubmit } from '../../components/ui.tsx';
 import { dateTime, humanize, money } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 
@@ -46,11 +46,7 @@ export function PayoutsTab() {
       </div>
       <ErrorMessage error={run.error ?? list.error} />
       {message && <Notice tone="success">{message}</Notice>}
-      {!list.data ? (
-        <Loading />
-      ) : (
-        <DataTable label="Payout list" rows={list.data.items} rowKey={(payout) => payout.id} empty={`No payouts${status ? ' with this status' : ''}.`} columns={payoutColumns(changed)} />
-      )}
+      <DataTable label="Payout list" rows={list.data?.items} rowKey={(payout) => payout.id} empty={`No payouts${status ? ' with this status' : ''}.`} columns={payoutColumns(changed)} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { api, must, type Schemas } from '../../api/client.ts';
-import { Badge, type Column, DataTable, ErrorMessage, Loading } from '../../components/ui.tsx';
+import { Badge, type Column, DataTable, ErrorMessage } from '../../components/ui.tsx';
 import { dateTime } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { repoPath, type SectionProps } from './common.tsx';
@@ -45,8 +45,7 @@ export function ChannelsSettings({ repo }: SectionProps) {
     <section aria-labelledby="channels-heading">
       <h2 id="channels-heading">Channels</h2>
       <ErrorMessage error={channels.error} />
-      {channels.loading && !channels.data && <Loading />}
-      {channels.data && <DataTable label="Channels" columns={columns} rows={channels.data.items} rowKey={(channel) => channel.channel} />}
+      <DataTable label="Channels" columns={columns} rows={channels.data?.items} rowKey={(channel) => channel.channel} />
     </section>
   );
 }
