@@ -13,6 +13,7 @@ const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonl
   repo_maintainers: { key: CACHE_KEYS.repos, inserts: true },
   sla_policies: { key: CACHE_KEYS.slaPolicies, inserts: true, columns: ['repo_id'] },
   subscriptions: { key: CACHE_KEYS.subscriptions, inserts: true, columns: ['repo_id'] },
+  knowledge_settings: { key: CACHE_KEYS.knowledge, inserts: true },
 };
 
 /**

@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { NotificationHub } from '../db/notify.ts';
+import { fakeHub } from '../../test/helpers/fake-hub.ts';
 import { notifiedCache } from './notified-cache.ts';
 
-/** A hub whose notifications and listening state the test sets. */
-function fakeHub() {
-  const listeners = new Map<string, Set<() => void>>();
-  const hub = {
-    up: true,
-    subscribe(key: string, listener: () => void) {
-      listeners.set(key, (listeners.get(key) ?? new Set()).add(listener));
-      return () => listeners.get(key)?.delete(listener);
-    },
-    announce: (key: string) => listeners.get(key)?.forEach((listener) => listener()),
-    listening: () => hub.up,
-    subscriberCount: (key?: string) => (key === undefined ? [...listeners.values()] : [listeners.get(key) ?? new Set()]).reduce((sum, set) => sum + set.size, 0),
-    close: async () => {},
-  };
-  return hub satisfies NotificationHub;
-}
 
 /** A read that counts its calls and answers the current value of `row`. */
 function source(initial: string | undefined) {

@@ -17,7 +17,9 @@ import { sql, type Kysely } from 'kysely';
  *
  * Also `cache:sla_policies` and `cache:subscriptions`, like 0024's keys: sent when a repository gains or
  * loses an SLA policy or a subscription, so that processes can keep which repositories have none: a
- * new expert ticket there starts no clock and needs no policy read, and no plan can cover it.
+ * new expert ticket there starts no clock and needs no policy read, and no plan can cover it. And
+ * `cache:knowledge` when a repository's AI settings or index version change: processes keep them
+ * instead of reading them again a second after their last look.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -102,6 +104,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:sla_policies');
     CREATE TRIGGER subscriptions_cache AFTER INSERT OR UPDATE OF repo_id OR DELETE ON subscriptions
       FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:subscriptions');
+    CREATE TRIGGER knowledge_settings_cache AFTER INSERT OR UPDATE OR DELETE ON knowledge_settings
+      FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:knowledge');
   `.execute(db);
 }
 

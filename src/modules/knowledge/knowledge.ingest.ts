@@ -95,7 +95,7 @@ export async function applyDocuments(deps: Deps, llm: LlmClient | null, cache: I
       finished_at: now,
     });
   });
-  cache.invalidate(input.repoId);
+  cache.invalidate();
 }
 
 /** Vectors for hybrid retrieval; when the embeddings endpoint fails, the passages are still indexed by keyword. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeHub } from '../../../test/helpers/fake-hub.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { IndexCache } from './knowledge.cache.ts';
 import { KnowledgeIndex, type IndexedPassage } from './knowledge.index.ts';
@@ -30,7 +32,7 @@ test('the search thread answers what the index answers in process: the same hits
 test('an index whose search thread stopped is built again, on a new thread, by the cache', async () => {
   const thread = new SearchThread();
   let builds = 0;
-  const cache = new IndexCache(systemClock, (rows) => {
+  const cache = new IndexCache(fakeHub(), systemClock, (rows: IndexedPassage[]) => {
     builds++;
     return thread.build(rows);
   });
@@ -48,4 +50,33 @@ test('an index whose search thread stopped is built again, on a new thread, by t
   } finally {
     await thread.close();
   }
+});
+
+test('the cache keeps the settings until their key is notified, and builds the index again only when the version moved', async () => {
+  const hub = fakeHub();
+  let builds = 0;
+  let settingsReads = 0;
+  let version = 1;
+  const cache = new IndexCache(hub, systemClock, async (rows: IndexedPassage[]) => {
+    builds++;
+    return { size: rows.length, usable: true, retrieve: () => Promise.reject(new Error('not asked here')) };
+  });
+  const read = {
+    settings: async () => {
+      settingsReads++;
+      return { version };
+    },
+    passages: async () => passages,
+  };
+  await cache.get('repo', read.settings, read.passages);
+  await cache.get('repo', read.settings, read.passages);
+  assert.deepEqual([settingsReads, builds], [1, 1], 'the second question reads nothing');
+  hub.announce(CACHE_KEYS.knowledge);
+  await cache.get('repo', read.settings, read.passages);
+  assert.deepEqual([settingsReads, builds], [2, 1], 'settings read again; same version, same index');
+  version = 2;
+  cache.invalidate();
+  const rebuilt = await cache.get('repo', read.settings, read.passages);
+  assert.deepEqual([settingsReads, builds], [3, 2], 'a new version: the index is built again');
+  assert.equal(rebuilt.settings.version, 2);
 });

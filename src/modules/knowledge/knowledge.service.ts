@@ -25,7 +25,7 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
   const { db, clock } = deps;
   const { repos, tickets } = services;
   const searchThread = new SearchThread();
-  const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(clock, (passages) => searchThread.build(passages));
+  const cache = new IndexCache<Awaited<ReturnType<typeof settingsOf>>>(deps.notifications, clock, (passages) => searchThread.build(passages));
   const sources = createKnowledgeSources(deps, services, llm, cache);
   // Answers are stored by group commit: under load one statement stores every answer composed while the
   // previous one was written; the reply still waits until its answer is stored.
@@ -121,7 +121,7 @@ export function createKnowledgeService(deps: Deps, services: { repos: ReposServi
         threshold: input.threshold,
         updated_at: clock.now(),
       });
-      cache.invalidate(repo.id);
+      cache.invalidate();
       const enabled = input.enabled ?? repo.offers_ai;
       return presentSettings(await store.findSettings(db, repo.id), enabled, llm !== null, DEFAULT_THRESHOLD);
     },

@@ -152,7 +152,7 @@ export function createKnowledgeSources(deps: Deps, services: { repos: ReposServi
         await store.deleteSource(trx, id);
         await store.bumpIndexVersion(trx, repo.id, clock.now());
       });
-      cache.invalidate(repo.id);
+      cache.invalidate();
     },
 
     async trigger(actor: Actor, fullName: string, id: string) {
