@@ -132,7 +132,7 @@ try {
   const plainMs = await median(runs, async () => sweep(await readRows(), Date.now(), () => aroundTheClock));
   // The arithmetic alone, on rows already in memory.
   const rows = await readRows();
-  const clocks = calendarClocks(systemClock);
+  const clocks = calendarClocks(systemClock, handle.notifications);
   await clocks.load(handle.db, rows.map((row) => row.calendar_id));
   const mathMs = await median(runs, async () => sweep(rows, Date.now(), clocks.cached));
   const loopMs = await median(runs, async () => sweep(rows, Date.now(), () => aroundTheClock));

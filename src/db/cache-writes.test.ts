@@ -53,6 +53,7 @@ describe('cache writes (the statement hook that empties this process\'s caches)'
     assert.deepEqual(await after(db.updateTable('subscriptions').set({ cancel_at_period_end: true })), [], 'a subscription changing leaves its repository with one');
     assert.deepEqual(await after(db.deleteFrom('subscriptions').where('id', '=', 's')), [CACHE_KEYS.subscriptions]);
     assert.deepEqual(await after(db.updateTable('knowledge_settings').set({ threshold: 0.5 })), [CACHE_KEYS.knowledge], 'AI settings, any column');
+    assert.deepEqual(await after(db.deleteFrom('business_calendars').where('id', '=', 'c')), [CACHE_KEYS.calendars]);
   });
 
   test('reads, writes to other tables, new users and tokens, and raw SQL announce nothing', async () => {

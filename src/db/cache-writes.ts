@@ -14,6 +14,7 @@ const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonl
   sla_policies: { key: CACHE_KEYS.slaPolicies, inserts: true, columns: ['repo_id'] },
   subscriptions: { key: CACHE_KEYS.subscriptions, inserts: true, columns: ['repo_id'] },
   knowledge_settings: { key: CACHE_KEYS.knowledge, inserts: true },
+  business_calendars: { key: CACHE_KEYS.calendars, inserts: false },
 };
 
 /**

@@ -18,8 +18,9 @@ import { sql, type Kysely } from 'kysely';
  * Also `cache:sla_policies` and `cache:subscriptions`, like 0024's keys: sent when a repository gains or
  * loses an SLA policy or a subscription, so that processes can keep which repositories have none: a
  * new expert ticket there starts no clock and needs no policy read, and no plan can cover it. And
- * `cache:knowledge` when a repository's AI settings or index version change: processes keep them
- * instead of reading them again a second after their last look.
+ * `cache:knowledge` when a repository's AI settings or index version change, and `cache:calendars` when a
+ * business calendar changes: processes keep them instead of reading them again a second after their
+ * last look.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -106,6 +107,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:subscriptions');
     CREATE TRIGGER knowledge_settings_cache AFTER INSERT OR UPDATE OR DELETE ON knowledge_settings
       FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:knowledge');
+    CREATE TRIGGER business_calendars_cache AFTER UPDATE OR DELETE ON business_calendars
+      FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_change('cache:calendars');
   `.execute(db);
 }
 

@@ -28,7 +28,7 @@ const quoted = (names: string[]) => names.map((name) => `"${name}"`).join(', ');
 export function createSlaService(deps: Deps, services: { repos: ReposService; helpers: HelpersService; findTicket: SlaJobServices['findTicket'] }) {
   const { db, clock } = deps;
   const { repos, helpers } = services;
-  const clocks = calendarClocks(clock);
+  const clocks = calendarClocks(clock, deps.notifications);
   const policySources: PolicySource[] = [];
 
   const jobHandlers: JobHandlers = createSlaJobHandlers(deps, {
@@ -154,7 +154,6 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
         if (isUniqueViolation(error)) throw conflict(`${repository.full_name} already has a calendar named "${next.name}".`, 'calendar_exists');
         throw error;
       }
-      clocks.forget(calendarId);
       const [row] = await repo.findCalendars(db, [calendarId]);
       return presentCalendar(row, repository.full_name);
     },
@@ -175,7 +174,6 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
         if (isForeignKeyViolation(error)) throw refuse();
         throw error;
       }
-      clocks.forget(calendarId);
     },
 
     /** Applies to tickets opened from now on: a ticket's clock keeps the targets it was given. */
