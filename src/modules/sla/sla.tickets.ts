@@ -90,10 +90,12 @@ export function slaCreationContributor(deps: Pick<Deps, 'clock' | 'notifications
 
 /**
  * The SLA side of ticket changes, run in the ticket's transaction; new tickets get theirs from
- * slaCreationContributor.
+ * slaCreationContributor. A clock is only ever started in the statement that opens its ticket, so a
+ * ticket read without one (every read carries its clock) never has one: its changes skip the locking read.
  */
 export function slaTicketObserver(deps: Pick<Deps, 'clock'>, clocks: CalendarClocks) {
   return async (trx: Tx, change: TicketChange): Promise<void> => {
+    if (change.ticket.sla_policy_id === null) return;
     const at = deps.clock.now();
     const row = await repo.lockTicketSla(trx, change.ticket.id);
     if (!row) return;
