@@ -98,4 +98,21 @@ describe('notified cache', () => {
     assert.equal(await cache.get('a', read), 'v1 with its last use');
     assert.equal(state.reads, 1);
   });
+
+  test('getMany reads only the keys it does not keep, in one read, and keeps what it found', async () => {
+    const hub = fakeHub();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const asked: string[][] = [];
+    const read = async (missing: string[]) => {
+      asked.push(missing);
+      return new Map(missing.filter((key) => key !== 'gone').map((key) => [key, `value of ${key}`]));
+    };
+    assert.deepEqual([...(await cache.getMany(['a', 'b', 'a'], read))], [['a', 'value of a'], ['b', 'value of b']]);
+    assert.deepEqual([...(await cache.getMany(['b', 'c', 'gone'], read))].sort(), [['b', 'value of b'], ['c', 'value of c']]);
+    assert.deepEqual(asked, [['a', 'b'], ['c', 'gone']], 'a and b once, c and the missing key in one read');
+    assert.equal(await cache.get('a', async () => 'read again'), 'value of a', 'get sees what getMany kept');
+    hub.announce('cache:things');
+    await cache.getMany(['a'], read);
+    assert.deepEqual(asked.at(-1), ['a'], 'forgotten once notified');
+  });
 });

@@ -16,6 +16,8 @@ import { rememberRecent } from './lru.ts';
  */
 export type NotifiedCache<V> = {
   get(key: string, read: () => Promise<V | undefined>): Promise<V | undefined>;
+  /** Several keys at once: the kept ones from memory, the others with one `read` of them all (found ones by key). */
+  getMany(keys: string[], read: (missing: string[]) => Promise<Map<string, V>>): Promise<Map<string, V>>;
   /** Replaces a kept entry after the caller wrote that row itself (a token's last use). */
   update(key: string, value: V): void;
 };
@@ -32,22 +34,41 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
     generation++;
     entries.clear();
   };
+  const getMany: NotifiedCache<V>['getMany'] = async (keys, read) => {
+    // Subscribing opens the process's LISTEN connection, so it waits for the first use: a CLI never does.
+    if (!subscribed) {
+      subscribed = true;
+      hub.subscribe(notifyKey, empty);
+    }
+    const wanted = [...new Set(keys)];
+    if (!hub.listening()) return read(wanted);
+    const found = new Map<string, V>();
+    const missing = wanted.filter((key) => {
+      const kept = entries.get(key);
+      if (kept && now() - kept.at < options.maxAgeMs) found.set(key, kept.value);
+      return !found.has(key);
+    });
+    if (missing.length === 0) return found;
+    const before = generation;
+    const fresh = await read(missing);
+    const keep = before === generation && hub.listening();
+    for (const key of missing) {
+      const value = fresh.get(key);
+      if (value !== undefined) found.set(key, value);
+      if (value !== undefined && keep) rememberRecent(entries, key, { value, at: now() }, options.capacity);
+      else entries.delete(key);
+    }
+    return found;
+  };
   return {
     async get(key, read) {
-      // Subscribing opens the process's LISTEN connection, so it waits for the first use: a CLI never does.
-      if (!subscribed) {
-        subscribed = true;
-        hub.subscribe(notifyKey, empty);
-      }
-      if (!hub.listening()) return read();
-      const kept = entries.get(key);
-      if (kept && now() - kept.at < options.maxAgeMs) return kept.value;
-      const before = generation;
-      const value = await read();
-      if (value !== undefined && before === generation && hub.listening()) rememberRecent(entries, key, { value, at: now() }, options.capacity);
-      else entries.delete(key);
-      return value;
+      const found = await getMany([key], async () => {
+        const value = await read();
+        return new Map(value === undefined ? [] : [[key, value]]);
+      });
+      return found.get(key);
     },
+    getMany,
     update(key, value) {
       const kept = entries.get(key);
       if (kept) kept.value = value;

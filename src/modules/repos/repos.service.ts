@@ -29,7 +29,6 @@ export function createReposService(deps: Deps) {
   const rolesOf = async (userId: string) =>
     (await rolesByUser.get(userId, async () => new Map((await repo.reposMaintainedBy(db, userId)).map((row) => [row.id, row.role] as const)))) ?? new Map<string, MaintainerRole>();
 
-
   /**
    * The repository as this actor may see it: verified ones are public; a pending or rejected claim
    * only to its maintainers and operators (404 for everyone else, so claims do not leak).

@@ -237,8 +237,8 @@ export function createSlaService(deps: Deps, services: { repos: ReposService; he
       let after: string | undefined;
       for (;;) {
         const rows = await repo.runningClocks(scope, after, pageSize);
-        await clocks.load(scope, rows.map((row) => row.calendar_id));
-        for (const row of sweep(rows, now, clocks.cached)) result.push(row);
+        const clockOf = await clocks.load(scope, rows.map((row) => row.calendar_id));
+        for (const row of sweep(rows, now, clockOf)) result.push(row);
         if (rows.length < pageSize) return result;
         after = rows[rows.length - 1].ticket_id;
       }
