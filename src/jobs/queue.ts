@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../db/database.ts';
+import { columnsOf, insertManyQuery, type ColumnTypes, type ColumnValues } from '../db/insert-many.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 
@@ -36,11 +37,29 @@ export async function enqueue(
 
 /** Jobs in one insert, unexecuted (rows from jobRow()): a change can carry it in its own statement (one round trip). */
 export function enqueueManyQuery(db: Queryable, rows: JobRow[]) {
-  return db
-    .insertInto('jobs')
-    .values(rows)
-    .onConflict((conflict) => conflict.column('singleton_key').doNothing());
+  return enqueueColumnsQuery(db, columnsOf('jobs', rows));
 }
+
+/** enqueueManyQuery of jobs already turned into columns (columnsOf), for a statement compiled once. */
+export function enqueueColumnsQuery(db: Queryable, columns: ColumnValues) {
+  return insertManyQuery(db, 'jobs', JOB_COLUMNS, columns).onConflict((conflict) => conflict.column('singleton_key').doNothing());
+}
+
+const JOB_COLUMNS: ColumnTypes<'jobs'> = {
+  id: 'uuid',
+  queue: 'text',
+  payload: 'jsonb',
+  singleton_key: 'text',
+  run_at: 'timestamptz',
+  attempts: 'int4',
+  max_attempts: 'int4',
+  locked_by: 'text',
+  locked_until: 'timestamptz',
+  completed_at: 'timestamptz',
+  failed_at: 'timestamptz',
+  last_error: 'text',
+  created_at: 'timestamptz',
+};
 
 export type JobRow = ReturnType<typeof jobRow>;
 

@@ -1,7 +1,9 @@
 import { expressionBuilder, sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Insertable, type NotNull, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { DB, TicketStatus, TicketsTable } from '../../db/types.ts';
-import { enqueueManyQuery, type JobRow } from '../../jobs/queue.ts';
+import { compileOnce } from '../../db/compile-once.ts';
+import { columnsOf, insertManyQuery, type ColumnTypes, type ColumnValues } from '../../db/insert-many.ts';
+import { enqueueColumnsQuery, type JobRow } from '../../jobs/queue.ts';
 import { newId } from '../../lib/ids.ts';
 import type { WindowView } from '../releases/releases.ticket-view.ts';
 import { PRIORITIES, type ListTicketsInput } from './tickets.schemas.ts';
@@ -81,6 +83,9 @@ function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
     eb.selectFrom('orgs').select('orgs.slug').whereRef('orgs.id', '=', 'tickets.org_id').as('org_slug'),
   ];
 }
+
+/** namesOf built once, for the insert that opens tickets: its nodes never change. */
+const TICKET_NAMES = namesOf(expressionBuilder<DB, 'tickets'>());
 
 /** Foreign keys guarantee the repository and the requester. */
 type GuaranteedNames = { repo_full_name: NotNull; requester_name: NotNull; requester_email: NotNull };
@@ -236,33 +241,77 @@ export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id
  * rows: an SLA clock, a plan link) as data-modifying CTEs of their own, and each ticket comes back as
  * every read shows it, `shows` (its SLA clock, from the domain that inserts it) laid over it, so nothing
  * is read back after the commit. Several tickets at once are what group commit batches (see the
- * service): one insert per table rather than per ticket keeps the statement's plan the same size
- * however many it opens. They go in by repository, so that two batches (two server processes) take the
- * rows the statistics triggers lock per repository and day in the same order and never deadlock.
+ * service). Each table's rows travel as one array per column (insertManyQuery), so the statement is the
+ * same however many tickets it opens and, without `also`, is built and compiled once per set of columns.
+ * They go in by repository, so that two batches (two server processes) take the rows the statistics
+ * triggers lock per repository and day in the same order and never deadlock.
  * Returns the tickets in the order of `openings`.
  */
 export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketView[]> {
   const ordered = [...openings].sort((a, b) => (a.values.repo_id < b.values.repo_id ? -1 : a.values.repo_id > b.values.repo_id ? 1 : 0));
   const jobs = ordered.flatMap((opening) => opening.jobs);
+  const values: ColumnValues = {
+    ...prefixed('tickets', columnsOf('tickets', ordered.map((opening) => opening.values))),
+    ...prefixed('events', columnsOf('ticket_events', ordered.map((opening) => eventRow(opening.event)))),
+    ...(jobs.length ? prefixed('jobs', columnsOf('jobs', jobs)) : {}),
+  };
+  const also = ordered.flatMap((opening) => opening.also);
+  const rows = also.length ? await openingQuery(db, values, also).execute() : await openingStatement(db, Object.keys(values).join(','), values);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return openings.map((opening) => ({ ...byId.get(opening.values.id)!, ...NO_CLOCK, ...opening.shows }));
+}
+
+/** The statement of openTickets, from its tables' columns (keys `table.column`) and the other domains' inserts. */
+function openingQuery(db: Queryable, values: ColumnValues, also: CteInsert[]) {
+  const of = (table: string) => Object.fromEntries(Object.entries(values).flatMap(([key, value]) => (key.startsWith(`${table}.`) ? [[key.slice(table.length + 1), value]] : [])));
+  const jobs = of('jobs');
   const inserts: { name: string; insert: CteInsert }[] = [
-    { name: 'opened_events', insert: db.insertInto('ticket_events').values(ordered.map((opening) => eventRow(opening.event))) as CteInsert },
-    ...(jobs.length ? [{ name: 'opened_jobs', insert: enqueueManyQuery(db, jobs) as CteInsert }] : []),
-    ...ordered.flatMap((opening, index) => opening.also.map((insert, part) => ({ name: `opened_${index}_${part}`, insert }))),
+    { name: 'opened_events', insert: insertManyQuery(db, 'ticket_events', EVENT_COLUMNS, of('events')) as CteInsert },
+    ...(Object.keys(jobs).length ? [{ name: 'opened_jobs', insert: enqueueColumnsQuery(db, jobs) as CteInsert }] : []),
+    ...also.map((insert, index) => ({ name: `opened_${index}`, insert })),
   ];
   // Each CTE's name widens the query's type; the tickets' insert refers to none of them, so it stays the database's.
   let query = db as Queryable;
   for (const { name, insert } of inserts) query = query.with(name, () => insert) as unknown as Queryable;
-  const rows = await query
-    .insertInto('tickets')
-    .values(ordered.map((opening) => opening.values))
-    .returningAll()
-    .returning(namesOf)
-    .returning(releaseWindows)
-    .$narrowType<GuaranteedNames>()
-    .execute();
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return openings.map((opening) => ({ ...byId.get(opening.values.id)!, ...NO_CLOCK, ...opening.shows }));
+  return insertManyQuery(query, 'tickets', TICKET_COLUMNS, of('tickets')).returningAll().returning(TICKET_NAMES).returning(releaseWindows).$narrowType<GuaranteedNames>();
 }
+
+/** Without other domains' rows the statement depends only on which columns are set: compiled once for each. */
+const openingStatement = compileOnce((values: ColumnValues, _shape, db) => openingQuery(db, values, []));
+
+const prefixed = (table: string, columns: ColumnValues) => Object.fromEntries(Object.entries(columns).map(([column, value]) => [`${table}.${column}`, value]));
+
+const TICKET_COLUMNS: ColumnTypes<'tickets'> = {
+  id: 'uuid',
+  repo_id: 'uuid',
+  requester_id: 'uuid',
+  org_id: 'uuid',
+  title: 'text',
+  body: 'text',
+  body_html: 'text',
+  track: 'text',
+  priority: 'text',
+  channel: 'text',
+  status: 'text',
+  assignee_id: 'uuid',
+  claimed_at: 'timestamptz',
+  first_response_at: 'timestamptz',
+  resolved_at: 'timestamptz',
+  resolution_summary: 'text',
+  confirmed_at: 'timestamptz',
+  closed_at: 'timestamptz',
+  cancelled_at: 'timestamptz',
+  rating_score: 'int2',
+  rating_comment: 'text',
+  rated_at: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  offering_id: 'uuid',
+  version: 'text',
+  version_major: 'int4',
+};
+
+const EVENT_COLUMNS: ColumnTypes<'ticket_events'> = { id: 'uuid', ticket_id: 'uuid', actor_id: 'uuid', type: 'text', data: 'jsonb', created_at: 'timestamptz' };
 
 /** An insert into any table (the caller's: `any`, as in Kysely's own CTE type) that rides along in another statement. */
 export type CteInsert = InsertQueryBuilder<DB, any, InsertResult>;
@@ -302,18 +351,12 @@ export async function addEvent(db: Queryable, event: NewEvent): Promise<string> 
 
 /** The event's insert, unexecuted; `data` in SQL when part of it is only known inside the statement. */
 function eventInsert(db: Queryable, event: NewEvent, options: { id?: string; data?: Expression<string> } = {}) {
-  return db.insertInto('ticket_events').values(eventRow(event, options));
+  const row = eventRow(event, options.id);
+  return db.insertInto('ticket_events').values(options.data ? { ...row, data: options.data } : row);
 }
 
-function eventRow(event: NewEvent, options: { id?: string; data?: Expression<string> } = {}) {
-  return {
-    id: options.id ?? newId(event.at.getTime()),
-    ticket_id: event.ticketId,
-    actor_id: event.actorId,
-    type: event.type,
-    data: options.data ?? JSON.stringify(event.data ?? {}),
-    created_at: event.at,
-  };
+function eventRow(event: NewEvent, id = newId(event.at.getTime())) {
+  return { id, ticket_id: event.ticketId, actor_id: event.actorId, type: event.type, data: JSON.stringify(event.data ?? {}), created_at: event.at };
 }
 
 /**
