@@ -43,4 +43,15 @@ describe('compileOnce', () => {
     const unused = compileOnce((_values: { name: string }) => handle.db.selectFrom('users').select('email'));
     await assert.rejects(unused(handle.db, 'x', { name: 'ada' }), /the value name does not reach the statement/);
   });
+
+  test('a value that is not a string (an array the statement unnests) goes in as one parameter', async () => {
+    let builds = 0;
+    const emails = compileOnce((values: { ids: string[] }, _shape, db) => {
+      builds++;
+      return db.selectFrom('users').select('email').where(sql<boolean>`id = ANY(${values.ids}::uuid[])`).orderBy('email');
+    });
+    assert.deepEqual(await emails(handle.db, 'ids', { ids: [ids[0], ids[2]] }), [{ email: 'ada@example.com' }, { email: 'linus@example.com' }]);
+    assert.deepEqual(await emails(handle.db, 'ids', { ids: [ids[1]] }), [{ email: 'grace@example.com' }]);
+    assert.equal(builds, 1);
+  });
 });

@@ -1,7 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = -1;
 let last: Buffer = Buffer.alloc(16);
+
+/**
+ * Random bytes drawn 4 KiB at a time, as crypto.randomUUID does: asking the system for 16 bytes per id
+ * was 2% of the server's CPU when opening a ticket (three ids each).
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomId(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
 
 /**
  * UUID version 7: time-ordered, so ids sort by creation and serve as pagination cursors,
@@ -13,7 +30,7 @@ let last: Buffer = Buffer.alloc(16);
 export function newId(now = Date.now()): string {
   let bytes: Buffer;
   if (now > lastMs) {
-    bytes = randomBytes(16);
+    bytes = randomId();
     bytes.writeUIntBE(now, 0, 6);
     lastMs = now;
   } else {
