@@ -6,7 +6,7 @@ import { createRepo, createUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
 import { approvedHelper, businessHoursPolicy, OFFICE_WEEK, openTicket, sentSince } from '../../../test/helpers/support.ts';
 import { MINUTE } from '../../lib/clock.ts';
-import { queueQuery } from '../tickets/tickets.repository.ts';
+import { queueQuery, queueStart } from '../tickets/tickets.repository.ts';
 import { SLA_CHECK_JOB } from './sla.jobs.ts';
 
 const URGENT = { urgent: { firstResponse: 120, nextResponse: 60, resolution: 960 } };
@@ -259,7 +259,7 @@ describe('SLA policies and clocks', () => {
 
     await ctx.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-      const plan = await queueQuery(trx, helper.id, ctx.services.helpers.approvedRepoIdsQuery(helper.id), undefined, 25).explain();
+      const plan = await queueQuery(trx, { userId: helper.id, helperOf: ctx.services.helpers.approvedRepoIdsQuery(helper.id), ...queueStart(undefined), fetch: 26 }).explain();
       const text = plan.map((row) => Object.values(row).join(' ')).join('\n');
       assert.match(text, /ticket_sla_queue_idx/);
       assert.doesNotMatch(text, /Seq Scan on (tickets|ticket_sla)/);

@@ -154,6 +154,18 @@ const slaRank = sql<number>`(floor(extract(epoch FROM ticket_sla.next_due_at) * 
 export type QueueKey = { rank: number; id: string };
 
 /**
+ * A page of a helper's queue: whose (`helperOf`, from the helpers module), after which key, and how many
+ * rows to fetch. Every field is a value of the statement, none changes its form but `onlyRepoId`'s
+ * presence, so the service compiles it once (compileOnce).
+ */
+export type QueuePage = QueueKey & { userId: string; helperOf: IdSubquery; fetch: number; onlyRepoId?: string };
+
+/** Where a queue starts: after `after`, or without one below every rank (SLA ranks are negative). */
+export function queueStart(after: QueueKey | undefined): QueueKey {
+  return after ?? { rank: -SLA_RANK_OFFSET - 1, id: NIL_UUID };
+}
+
+/**
  * A helper's queue: open expert tickets of the repositories they are approved for (`helperOf`, from the
  * helpers module), plus what is assigned to them and not finished. Tickets whose SLA clock runs come
  * first, soonest due first; then the rest, most urgent first, then oldest first.
@@ -165,12 +177,10 @@ export type QueueKey = { rank: number; id: string };
  * ticket rows are read and named, so only the tickets shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned part keeps that
  * repository's tickets only.
  */
-export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, after: QueueKey | undefined, limit: number, onlyRepoId?: string) {
-  // Without a cursor, start below every rank: SLA ranks are negative.
-  const rank = after?.rank ?? -SLA_RANK_OFFSET - 1;
-  const id = after?.id ?? NIL_UUID;
+export function queueQuery(db: Queryable, page: QueuePage) {
+  const { userId, helperOf, id, fetch, onlyRepoId } = page;
   // bigint: SLA ranks do not fit in the integer PostgreSQL would otherwise infer from p.rank.
-  const rankParam = sql`${rank}::bigint`;
+  const rankParam = sql`${page.rank}::bigint`;
   const assignedRepo = onlyRepoId ? sql`AND tickets.repo_id = ${onlyRepoId}` : sql``;
   const queue = sql<{ id: string; rank: number }>`(
     SELECT candidate.id, candidate.rank FROM (
@@ -184,7 +194,7 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
           AND tickets.track = 'expert' AND tickets.status = 'open'
           AND (${slaRank}, ticket_sla.ticket_id) > (${rankParam}, ${id}::uuid)
         ORDER BY ticket_sla.next_due_at, ticket_sla.ticket_id
-        LIMIT ${limit + 1}
+        LIMIT ${fetch}
       ) AS sla_ticket
       WHERE ${rankParam} < 0
       UNION ALL
@@ -198,7 +208,7 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
           AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
           AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
         ORDER BY tickets.id
-        LIMIT ${limit + 1}
+        LIMIT ${fetch}
       ) AS open_ticket
       WHERE p.rank >= ${rankParam}
       UNION ALL
@@ -218,12 +228,12 @@ export function queueQuery(db: Queryable, userId: string, helperOf: IdSubquery, 
           AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
           AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
         ORDER BY tickets.id
-        LIMIT ${limit + 1}
+        LIMIT ${fetch}
       ) AS assigned
       WHERE p.rank >= ${rankParam}
     ) AS candidate
     ORDER BY candidate.rank, candidate.id
-    LIMIT ${limit + 1}
+    LIMIT ${fetch}
   )`;
   return selectTickets(db)
     .innerJoin(queue.as('queue'), 'queue.id', 'tickets.id')

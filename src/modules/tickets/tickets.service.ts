@@ -105,6 +105,11 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
   /** Every request on a ticket reads it with its access check: built and compiled once (an operator's is another shape). */
   const visibleTicket = compileOnce((values: { id: string; userId: string }, shape) => repo.visibleTicketQuery(db, values.id, viewerFor(values.userId, shape === 'operator')));
 
+  /** The helper queue's statement, built and compiled once for all the caller's repositories and once for one. */
+  const queuePage = compileOnce((values: Omit<repo.QueuePage, 'helperOf'>, _shape, scope) =>
+    repo.queueQuery(scope, { ...values, helperOf: helpers.approvedRepoIdsQuery(values.userId, values.onlyRepoId) }),
+  );
+
   /** The ticket if the actor may see it; otherwise a 404, so that its existence does not leak. */
   async function load(actor: Actor, id: string): Promise<Loaded> {
     const viewer = viewerOf(actor);
@@ -246,8 +251,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     async queue(actor: Actor, input: QueueInput) {
       const user = requireUser(actor);
       const onlyRepoId = input.repo ? (await repos.access(actor, input.repo)).repo.id : undefined;
-      const helperOf = helpers.approvedRepoIdsQuery(user.userId, onlyRepoId);
-      const rows = await repo.queueQuery(db, user.userId, helperOf, queueCursor(input.cursor), input.limit, onlyRepoId).execute();
+      const page = { userId: user.userId, ...repo.queueStart(queueCursor(input.cursor)), fetch: input.limit + 1 };
+      const rows = onlyRepoId ? await queuePage(db, 'one repository', { ...page, onlyRepoId }) : await queuePage(db, 'all', page);
       return toPage(rows, input.limit, (row) => [row.rank, row.id], presentTicket);
     },
 

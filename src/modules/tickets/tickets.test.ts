@@ -476,7 +476,7 @@ describe('tickets', () => {
     // The plan must be able to come from the indexes alone, whatever the table size.
     await ctx.db.transaction().execute(async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-      const plan = await queueQuery(trx, helper.id, ctx.services.helpers.approvedRepoIdsQuery(helper.id), { rank: 1, id: opened.mine }, 25).explain();
+      const plan = await queueQuery(trx, { userId: helper.id, helperOf: ctx.services.helpers.approvedRepoIdsQuery(helper.id), rank: 1, id: opened.mine, fetch: 26 }).explain();
       const text = plan.map((row) => Object.values(row).join(' ')).join('\n');
       assert.match(text, /tickets_queue_idx/);
       // The assigned part walks its own index in order too (priority, then id), rather than reading every assigned ticket.
