@@ -2,23 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { freshDatabase } from '../../test/helpers/database.ts';
 import { newId } from '../lib/ids.ts';
-import { columnsOf, insertManyQuery, type ColumnTypes } from './insert-many.ts';
+import { JOB_COLUMNS as JOBS } from '../jobs/queue.ts';
+import { columnsOf, insertManyQuery } from './insert-many.ts';
 
-const JOBS: ColumnTypes<'jobs'> = {
-  id: 'uuid',
-  queue: 'text',
-  payload: 'jsonb',
-  singleton_key: 'text',
-  run_at: 'timestamptz',
-  attempts: 'int4',
-  max_attempts: 'int4',
-  locked_by: 'text',
-  locked_until: 'timestamptz',
-  completed_at: 'timestamptz',
-  failed_at: 'timestamptz',
-  last_error: 'text',
-  created_at: 'timestamptz',
-};
 
 describe('insertManyQuery', () => {
   let handle: Awaited<ReturnType<typeof freshDatabase>>;

@@ -45,7 +45,8 @@ export function enqueueColumnsQuery(db: Queryable, columns: ColumnValues) {
   return insertManyQuery(db, 'jobs', JOB_COLUMNS, columns).onConflict((conflict) => conflict.column('singleton_key').doNothing());
 }
 
-const JOB_COLUMNS: ColumnTypes<'jobs'> = {
+/** The jobs table's column types, for insertManyQuery. */
+export const JOB_COLUMNS: ColumnTypes<'jobs'> = {
   id: 'uuid',
   queue: 'text',
   payload: 'jsonb',
