@@ -24,6 +24,7 @@ import * as githubSignIn from './migrations/0022_github_signin.ts';
 import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 import * as cacheNotify from './migrations/0024_cache_notify.ts';
 import * as setBasedStats from './migrations/0025_set_based_stats.ts';
+import * as statsOpenedFastPath from './migrations/0026_stats_opened_fast_path.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '0023_assigned_queue': assignedQueue,
   '0024_cache_notify': cacheNotify,
   '0025_set_based_stats': setBasedStats,
+  '0026_stats_opened_fast_path': statsOpenedFastPath,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,6 +7,7 @@ import { startTestApp, type TestContext } from '../../../test/helpers/app.ts';
 import { createRepo, createUser, type TestUser } from '../../../test/helpers/factories.ts';
 import { client } from '../../../test/helpers/http.ts';
 import { newId } from '../../lib/ids.ts';
+import { openTickets } from '../tickets/tickets.repository.ts';
 import { toDecimal } from '../invoices/invoices.money.ts';
 import { reverseSplit, splitPayment } from '../ledger/split.ts';
 import { sandboxFee } from '../payments/providers/sandbox.ts';
@@ -220,6 +221,44 @@ describe('stats', () => {
     assert.deepEqual(new Set(kept.map((row) => row.rollup)), new Set(['daily', 'helper', 'latency', 'money', 'helper_money']));
     await ctx.db.transaction().execute((trx) => sql`SELECT stats_rebuild(${repo.id}::uuid)`.execute(trx));
     assert.deepEqual(await snapshot(), kept);
+  });
+
+  test('tickets that arrive already assigned, answered and resolved (an import) count for their helper and latencies at once, as a rebuild would', async () => {
+    const imported = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    const at = new Date('2026-03-10T09:00:00Z');
+    const opening = (index: number, done: boolean) => {
+      const id = newId(at.getTime() + index);
+      const answered = new Date(at.getTime() + (index + 1) * 600_000);
+      const resolved = new Date(at.getTime() + (index + 1) * 7_200_000);
+      return {
+        values: {
+          id, repo_id: imported.id, requester_id: customer.id, title: `Imported ${index}`, body: 'b', body_html: '<p>b</p>', track: 'expert' as const, priority: 'normal' as const, channel: 'api' as const,
+          status: done ? ('resolved' as const) : ('open' as const), assignee_id: done ? helper.id : null, first_response_at: done ? answered : null, resolved_at: done ? resolved : null,
+          rating_score: done ? 4 : null, rated_at: done ? resolved : null, created_at: at, updated_at: at,
+        },
+        event: { ticketId: id, actorId: customer.id, type: 'created', at },
+        jobs: [],
+        also: [],
+        shows: {},
+      };
+    };
+    // One statement: a plain new ticket beside two finished ones, as a batch would mix them.
+    await openTickets(ctx.db, [opening(0, false), opening(1, true), opening(2, true)]);
+    const sums = async () => {
+      const { rows } = await sql<{ row: string }>`
+        SELECT row('helper', day, helper_id, tickets, resolved, rated, rating_sum)::text AS row FROM stats_helper_daily WHERE repo_id = ${imported.id} AND tickets <> 0
+        UNION ALL SELECT row('latency', day, metric, bucket, tickets)::text FROM stats_latency_daily WHERE repo_id = ${imported.id} AND tickets <> 0
+        UNION ALL SELECT row('daily', day, opened, resolved, rated, rating_sum)::text FROM stats_daily WHERE repo_id = ${imported.id} AND opened <> 0
+        ORDER BY 1`.execute(ctx.db);
+      return rows.map((row) => row.row);
+    };
+    const kept = await sums();
+    assert.deepEqual(kept.filter((row) => row.startsWith('(helper')), [`(helper,2026-03-10,${helper.id},2,2,2,8)`]);
+    assert.equal(kept.filter((row) => row.startsWith('(latency')).length > 0, true, 'the two answered and resolved tickets are in the latency buckets');
+    assert.deepEqual(kept.filter((row) => row.startsWith('(daily')), ['(daily,2026-03-10,3,2,2,8)']);
+    await ctx.db.transaction().execute((trx) => sql`SELECT stats_rebuild(${imported.id}::uuid)`.execute(trx));
+    assert.deepEqual(await sums(), kept);
   });
 
   test('bad periods are 400s that say what was wrong', async () => {
