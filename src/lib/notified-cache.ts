@@ -62,6 +62,9 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
   };
   return {
     async get(key, read) {
+      // The usual answer (kept and fresh) without getMany's sets and maps: every request asks several times.
+      const kept = subscribed && hub.listening() ? entries.get(key) : undefined;
+      if (kept && now() - kept.at < options.maxAgeMs) return kept.value;
       const found = await getMany([key], async () => {
         const value = await read();
         return new Map(value === undefined ? [] : [[key, value]]);
