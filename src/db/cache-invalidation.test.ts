@@ -7,6 +7,8 @@ import { createRepo, createUser } from '../../test/helpers/factories.ts';
 import { client } from '../../test/helpers/http.ts';
 import { addMember, paySandbox, planSetup, subscribed } from '../../test/helpers/plans.ts';
 import { openTicket } from '../../test/helpers/support.ts';
+import { newId } from '../lib/ids.ts';
+import { DELIVER_JOB } from '../modules/assistant/assistant.delivery.ts';
 import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 
 /** Every test here may wait for a notification: one that never comes fails the test instead of hanging it. */
@@ -112,6 +114,29 @@ describe('kept tokens, repositories, and which repositories have SLA policies an
     const covered = await openTicket(member, repo);
     assert.equal(await linked(covered.id), true);
     assert.equal(covered.sla?.source, 'plan');
+  });
+
+  test('a ticket\'s first chat conversation gets its next message, though this process kept that it had none', WAIT, async () => {
+    const repo = await createRepo(ctx);
+    const customer = await createUser(ctx);
+    const ticket = await openTicket(customer, repo);
+    const pushed = async () =>
+      (await ctx.db.selectFrom('jobs').select(sql<string>`payload->>'conversationId'`.as('conversation')).where('queue', '=', DELIVER_JOB).where(sql<boolean>`payload->>'conversationId' IN (SELECT id::text FROM conversations WHERE ticket_id = ${ticket.id})`).execute()).map((row) => row.conversation);
+    assert.equal((await customer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Still there?' })).status, 201);
+    assert.equal((await repo.maintainer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Looking.' })).status, 201, 'kept: no conversation');
+    const conversations = watch(ctx.deps.notifications, CACHE_KEYS.conversations);
+    try {
+      // Raw SQL, as a channel in another process would be to this one: only the trigger tells.
+      const notified = conversations.next();
+      const id = newId();
+      await sql`INSERT INTO conversations (id, channel, external_channel, external_user, user_id, state, repo_id, ticket_id, data, created_at, updated_at)
+        VALUES (${id}, 'discord', 'c1', 'u1', ${customer.id}, 'open', ${repo.id}, ${ticket.id}, '{}', now(), now())`.execute(ctx.db);
+      await notified;
+      assert.equal((await repo.maintainer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Found it.' })).status, 201);
+      assert.deepEqual(await pushed(), [id], 'the answer goes to the new Discord thread');
+    } finally {
+      conversations.unsubscribe();
+    }
   });
 
   test('on PostgreSQL, an SLA policy added by another server process starts clocks on this one', { ...WAIT, skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {

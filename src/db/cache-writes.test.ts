@@ -54,6 +54,8 @@ describe('cache writes (the statement hook that empties this process\'s caches)'
     assert.deepEqual(await after(db.deleteFrom('subscriptions').where('id', '=', 's')), [CACHE_KEYS.subscriptions]);
     assert.deepEqual(await after(db.updateTable('knowledge_settings').set({ threshold: 0.5 })), [CACHE_KEYS.knowledge], 'AI settings, any column');
     assert.deepEqual(await after(db.deleteFrom('business_calendars').where('id', '=', 'c')), [CACHE_KEYS.calendars]);
+    assert.deepEqual(await after(db.updateTable('conversations').set({ ticket_id: 't' }).where('id', '=', 'c')), [CACHE_KEYS.conversations], 'a conversation linked to a ticket');
+    assert.deepEqual(await after(db.updateTable('conversations').set({ external_thread: 'x', updated_at: now })), [], 'a thread id is not what is kept');
   });
 
   test('reads, writes to other tables, new users and tokens, and raw SQL announce nothing', async () => {

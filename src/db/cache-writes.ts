@@ -4,7 +4,7 @@ import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 /**
  * What the processes' caches copy (src/lib/notified-cache.ts), table by table: the key a write empties,
  * and for an update the columns that matter (none listed: any). The same rules as the triggers of
- * migrations 0024 and 0025, which tell the other processes; this tells this one, at once.
+ * migrations 0024, 0025 and 0027, which tell the other processes; this tells this one, at once.
  */
 const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonly string[] }> = {
   api_tokens: { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['revoked_at', 'token_hash', 'user_id'] },
@@ -15,6 +15,7 @@ const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonl
   subscriptions: { key: CACHE_KEYS.subscriptions, inserts: true, columns: ['repo_id'] },
   knowledge_settings: { key: CACHE_KEYS.knowledge, inserts: true },
   business_calendars: { key: CACHE_KEYS.calendars, inserts: false },
+  conversations: { key: CACHE_KEYS.conversations, inserts: true, columns: ['ticket_id', 'channel'] },
 };
 
 /**

@@ -25,6 +25,7 @@ import * as assignedQueue from './migrations/0023_assigned_queue.ts';
 import * as cacheNotify from './migrations/0024_cache_notify.ts';
 import * as setBasedStats from './migrations/0025_set_based_stats.ts';
 import * as statsOpenedFastPath from './migrations/0026_stats_opened_fast_path.ts';
+import * as conversationsCache from './migrations/0027_conversations_cache.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0024_cache_notify': cacheNotify,
   '0025_set_based_stats': setBasedStats,
   '0026_stats_opened_fast_path': statsOpenedFastPath,
+  '0027_conversations_cache': conversationsCache,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

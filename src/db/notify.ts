@@ -10,7 +10,7 @@ import type { Database } from './database.ts';
  */
 export const LIVE_CHANNEL = 'backline_live';
 /** The keys migrations 0024 and 0025's triggers send when what the processes' caches copy changes (src/lib/notified-cache.ts). */
-export const CACHE_KEYS = { apiTokens: 'cache:api_tokens', repos: 'cache:repos', slaPolicies: 'cache:sla_policies', subscriptions: 'cache:subscriptions', knowledge: 'cache:knowledge', calendars: 'cache:calendars' } as const;
+export const CACHE_KEYS = { apiTokens: 'cache:api_tokens', repos: 'cache:repos', slaPolicies: 'cache:sla_policies', subscriptions: 'cache:subscriptions', knowledge: 'cache:knowledge', calendars: 'cache:calendars', conversations: 'cache:conversations' } as const;
 /** How the dedicated connection shows in pg_stat_activity (operators, and the test that drops it). */
 export const LISTEN_APPLICATION_NAME = 'backline-listen';
 const FIRST_RETRY_MS = 250;

@@ -1,7 +1,9 @@
 import type { Queryable } from '../../db/database.ts';
 import type { ConversationChannel } from '../../db/types.ts';
 import type { Deps } from '../../deps.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import { enqueue, type JobHandlers } from '../../jobs/queue.ts';
+import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import type { TicketObserver } from '../tickets/tickets.observers.ts';
 import type { TicketView } from '../tickets/tickets.service.ts';
 import type { PaymentObserver } from '../payments/payments.context.ts';
@@ -36,6 +38,20 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
   const { db, clock, logger } = deps;
   const ports = new Map<ConversationChannel, ChannelPort>();
 
+  /**
+   * Which conversations a ticket has (most have none: opened on the web or the API), kept per process
+   * until a conversation is added, moved to another ticket or removed (migration 0027's trigger, the
+   * statement hook of src/db/cache-writes.ts). Every message and move on a ticket asks, so this saves each
+   * a round trip. Only what the pushes need is kept; the delivery job reads the conversation afresh.
+   */
+  const conversationsKept = notifiedCache<Array<Pick<store.ConversationRow, 'id' | 'channel'>>>(deps.notifications, CACHE_KEYS.conversations, {
+    capacity: 10_000, // the tickets being talked on at the moment
+    maxAgeMs: PER_REPOSITORY.maxAgeMs,
+    now: () => clock.now().getTime(),
+  });
+  const conversationsOf = async (scope: Queryable, ticketId: string) =>
+    (await conversationsKept.get(ticketId, async () => (await store.conversationsOfTicket(scope, ticketId)).map(({ id, channel }) => ({ id, channel })))) ?? [];
+
   /** `key` makes the push happen once per cause however often the cause is seen (job retries). */
   function push(scope: Queryable, conversationId: string, audience: Audience, messages: Message[], key?: string): Promise<void> {
     const payload: DeliverPayload = { conversationId, audience, messages };
@@ -53,7 +69,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
       // Public replies written elsewhere (the web, the API, another chat) appear in the ticket's thread;
       // internal notes never do, and a channel's own messages are not echoed back to it.
       if (change.internal) return;
-      for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
+      for (const conversation of await conversationsOf(trx, change.ticket.id)) {
         if (conversation.channel === change.message.channel) continue;
         await push(trx, conversation.id, 'ticket', [ticketReply({ body: change.message.body, authorName: change.message.author_name })], `message:${change.message.id}`);
       }
@@ -62,7 +78,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
     if (change.type !== 'moved') return;
     const messages = ticketNotice(change.action, change.ticket);
     if (!messages) return;
-    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) {
+    for (const conversation of await conversationsOf(trx, change.ticket.id)) {
       await push(trx, conversation.id, 'ticket', messages);
     }
   };
@@ -73,7 +89,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
       change.type === 'quote_sent'
         ? [[quoteSent(quoteView(change.quote), change.ticket.assignee_name ?? 'Your helper')], `quote:${change.quote.id}`]
         : [[paidNotice(change.payment)], `paid:${change.payment.id}`];
-    for (const conversation of await store.conversationsOfTicket(trx, change.ticket.id)) await push(trx, conversation.id, 'ticket', messages, key);
+    for (const conversation of await conversationsOf(trx, change.ticket.id)) await push(trx, conversation.id, 'ticket', messages, key);
   };
 
   async function deliver({ conversationId, audience, messages }: DeliverPayload): Promise<void> {
