@@ -176,11 +176,12 @@ export function queueStart(after: QueueKey | undefined): QueueKey {
  * ticket_sla_queue_idx (repo_id, next_due_at) for the clocks, each walk already in order and cut at the
  * page size, so a page costs the same however long the queues are; its assigned tickets walk
  * tickets_assigned_queue_idx (assignee_id, priority, id) the same way (those with a running clock,
- * usually few, are read whole and sorted by due time). The groups come in order and each in order, so
- * PostgreSQL sorts the page incrementally and stops at the first group after the page is full: a helper
- * with plenty of urgent tickets has the other priorities left unread (walking every priority was about
- * 40% of the statement's time; PostgreSQL's CPU per page went from 0.95 to 0.79 ms in the bench). The page is cut before the ticket rows are read and named, so only the tickets
- * shown are. With `onlyRepoId` (and `helperOf` cut to it), the assigned tickets are that repository's only.
+ * usually few, are read whole and sorted by due time). The groups come in rank order, so PostgreSQL
+ * sorts the page one group at a time (an incremental sort) and stops reading once the page is full: a
+ * helper with plenty of urgent tickets has the other priorities left unread (walking every priority was
+ * about 40% of the statement's time; PostgreSQL's CPU per page went from 0.95 to 0.79 ms in the bench).
+ * The page is cut before the ticket rows are read and named, so only the tickets shown are. With
+ * `onlyRepoId` (and `helperOf` cut to it), the assigned tickets are that repository's only.
  */
 export function queueQuery(db: Queryable, page: QueuePage) {
   const { userId, helperOf, id, fetch, onlyRepoId } = page;
