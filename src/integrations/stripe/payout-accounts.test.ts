@@ -43,6 +43,16 @@ describe('Connect Express payout accounts', () => {
     assert.notEqual(later.url, first.url, 'a fresh link each time: they expire within minutes');
   });
 
+  test('twenty owners each starting onboarding twice at once: no start fails, each owner has one account', async () => {
+    const helpers = await Promise.all(Array.from({ length: 20 }, () => createUser(ctx)));
+    const starts = helpers.flatMap((helper) => [0, 1].map(() => ctx.services.stripe!.onboard({ owner: { type: 'helper', id: helper.id }, email: helper.email, ...urls })));
+    const results = await Promise.allSettled(starts);
+    assert.deepEqual(results.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason)), []);
+    const accounts = await ctx.db.selectFrom('payout_accounts').select(['owner_id', 'provider_account_id']).where('owner_id', 'in', helpers.map((helper) => helper.id)).execute();
+    assert.equal(accounts.length, helpers.length);
+    assert.equal(new Set(accounts.map((account) => account.provider_account_id)).size, helpers.length);
+  });
+
   test('account.updated from the Connect endpoint makes the payout account active, once handled', async () => {
     const { id: repoId } = await createRepo(ctx);
     const owner = { type: 'repo' as const, id: repoId };

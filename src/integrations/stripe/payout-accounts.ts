@@ -50,9 +50,13 @@ export async function startOnboarding(
     await db
       .insertInto('payout_accounts')
       .values({ id: newId(now.getTime()), owner_type: request.owner.type, owner_id: request.owner.id, provider: 'stripe', provider_account_id: providerAccountId, status: 'pending', created_at: now })
-      .onConflict((oc) => oc.columns(['owner_type', 'owner_id', 'provider']).doNothing())
+      // No conflict target: two starts at once insert the same Stripe account for the same owner, and the
+      // second may collide on (provider, provider_account_id) before (owner, provider) tells it to stand
+      // aside; PostgreSQL only forgives a conflict on the target's index.
+      .onConflict((oc) => oc.doNothing())
       .execute();
-    account = (await findPayoutAccount(db, request.owner))!;
+    account = await findPayoutAccount(db, request.owner);
+    if (!account) throw new Error(`The Stripe account ${providerAccountId} is already linked to another owner than ${request.owner.type} ${request.owner.id}`);
   }
   const url = await connect.onboardingLink(account.provider_account_id, request.refreshUrl, request.returnUrl);
   return { account, url };
