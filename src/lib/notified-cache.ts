@@ -34,6 +34,11 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
     generation++;
     entries.clear();
   };
+  /** The kept value of `key` while younger than maxAgeMs (values are never undefined: absent rows are not kept). */
+  const keptFresh = (key: string): V | undefined => {
+    const kept = entries.get(key);
+    return kept && now() - kept.at < options.maxAgeMs ? kept.value : undefined;
+  };
   const getMany: NotifiedCache<V>['getMany'] = async (keys, read) => {
     // Subscribing opens the process's LISTEN connection, so it waits for the first use: a CLI never does.
     if (!subscribed) {
@@ -44,9 +49,9 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
     if (!hub.listening()) return read(wanted);
     const found = new Map<string, V>();
     const missing = wanted.filter((key) => {
-      const kept = entries.get(key);
-      if (kept && now() - kept.at < options.maxAgeMs) found.set(key, kept.value);
-      return !found.has(key);
+      const kept = keptFresh(key);
+      if (kept !== undefined) found.set(key, kept);
+      return kept === undefined;
     });
     if (missing.length === 0) return found;
     const before = generation;
@@ -63,8 +68,8 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
   return {
     async get(key, read) {
       // The usual answer (kept and fresh) without getMany's sets and maps: every request asks several times.
-      const kept = subscribed && hub.listening() ? entries.get(key) : undefined;
-      if (kept && now() - kept.at < options.maxAgeMs) return kept.value;
+      const kept = subscribed && hub.listening() ? keptFresh(key) : undefined;
+      if (kept !== undefined) return kept;
       const found = await getMany([key], async () => {
         const value = await read();
         return new Map(value === undefined ? [] : [[key, value]]);
