@@ -109,6 +109,8 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
 
   return {
     push,
+    /** The ticket's conversations (id and channel), from what this process keeps. */
+    conversationsOf,
     ticketObserver,
     paymentObserver,
     registerChannel(channel: ConversationChannel, port: ChannelPort) {

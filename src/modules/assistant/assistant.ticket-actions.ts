@@ -138,7 +138,7 @@ export function ticketActions(kit: AssistantKit) {
     const booking = await kit.scheduling.book(turn.who.actor, { helperId: ticket.assignee_id, ticketId, start, minutes: SESSION_MINUTES, tz });
     const when = `${booking.startForCustomer.replace('T', ' ').slice(0, 16)} (${booking.customerTimeZone})`;
     await deps.db.transaction().execute(async (trx) => {
-      for (const conversation of await store.conversationsOfTicket(trx, ticketId)) {
+      for (const conversation of await kit.delivery.conversationsOf(trx, ticketId)) {
         await kit.delivery.push(trx, conversation.id, 'ticket', [publicly(`Session booked: ${when}, ${booking.minutes} minutes with ${ticket.assignee_name}. The calendar invitation is in your email.`)], `booking:${booking.id}`);
       }
     });
