@@ -226,6 +226,7 @@ try {
     const ratios = measured.creation.map((result, index) => `${round(result.perSecond / measured.bareInsert[index].perSecond)}x`);
     console.log(`Ticket creation against the bare insert, round by round: ${ratios.join(', ')}`);
   }
+  console.log(`The load driver's own CPU per request (not in the server's figures): ${Object.entries(loads).map(([name, result]) => `${name} ${round(result.cpu.driverMs ?? Number.NaN)} ms`).join(', ')}`);
   console.log(`CPU taken by the host (steal) during each load: ${Object.entries(loads).map(([name, result]) => `${name} ${round(result.cpu.stolenPercent ?? Number.NaN)}%`).join(', ')}`);
   saveFigures('core', handle.engine, figures);
   await app.close();

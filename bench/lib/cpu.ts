@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/database.ts';
  * a change is judged by. PostgreSQL's figure is absent when its processes cannot be read (PGlite runs
  * inside the server's thread; a remote server's processes are not here).
  */
-export type CpuUse = { serverMs: number; postgresMs?: number; stolenPercent?: number };
+export type CpuUse = { serverMs: number; postgresMs?: number; stolenPercent?: number; /** The load driver's own thread: it shares the machine, so it is shown beside the server's. */ driverMs?: number };
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 

@@ -64,7 +64,7 @@ export async function runLoad(options: {
   const perRequest = (ms: number) => ms / Math.max(1, latencies.length);
   return {
     requests: latencies.length, errors: result.errors, seconds: result.seconds, perSecond: latencies.length / result.seconds, ...percentiles(latencies), latencies,
-    ...(cpu ? { cpu: { serverMs: perRequest(cpu.serverMs), postgresMs: cpu.postgresMs === undefined ? undefined : perRequest(cpu.postgresMs), stolenPercent: cpu.stolenPercent } } : {}),
+    ...(cpu ? { cpu: { serverMs: perRequest(cpu.serverMs), postgresMs: cpu.postgresMs === undefined ? undefined : perRequest(cpu.postgresMs), stolenPercent: cpu.stolenPercent, driverMs: perRequest(result.cpuMs) } } : {}),
   };
 }
 
@@ -85,7 +85,12 @@ export function poolLoads<R extends LoadResult & { cpu?: CpuUse }>(results: R[])
   return {
     requests, errors: results.reduce((sum, result) => sum + result.errors, 0), seconds, perSecond: requests / seconds, ...percentiles(latencies), latencies,
     ...(serverMs === undefined ? {} : {
-      cpu: { serverMs, postgresMs: weighted((cpu) => cpu.postgresMs, byRequests, requests), stolenPercent: weighted((cpu) => cpu.stolenPercent, (result) => result.seconds, seconds) },
+      cpu: {
+        serverMs,
+        postgresMs: weighted((cpu) => cpu.postgresMs, byRequests, requests),
+        stolenPercent: weighted((cpu) => cpu.stolenPercent, (result) => result.seconds, seconds),
+        driverMs: weighted((cpu) => cpu.driverMs, byRequests, requests),
+      },
     }),
   };
 }
