@@ -152,7 +152,7 @@ export function createReposService(deps: Deps) {
     async search(input: SearchInput) {
       const cursor = decodeCursor(input.cursor, 2);
       const { rows, keyOf } = await repo.searchDirectory(db, input, cursor, input.limit);
-      return toPage(rows, input.limit, keyOf as (row: repo.RepoRow) => unknown[], (row) => presentRepo(row));
+      return toPage(rows, input.limit, keyOf as (row: repo.DirectoryRow) => unknown[], (row) => presentRepo(row));
     },
 
     async verify(actor: Actor, fullName: string, decision: 'verified' | 'rejected') {

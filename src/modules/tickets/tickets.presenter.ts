@@ -1,9 +1,9 @@
 import { toIso } from '../../http/schemas.ts';
 import { versionSupportOf } from '../releases/releases.ticket-view.ts';
 import { presentTicketSla } from '../sla/sla.ticket-view.ts';
-import type { EventView, MessageView, TicketView } from './tickets.repository.ts';
+import type { EventView, MessageView, TicketListView } from './tickets.repository.ts';
 
-export function presentTicket(row: TicketView) {
+export function presentTicket(row: TicketListView) {
   return {
     id: row.id,
     repo: row.repo_full_name,
