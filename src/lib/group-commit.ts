@@ -6,8 +6,9 @@
  * committed (or failed), so an acknowledgement still means "stored".
  *
  * `inFlight` writes may run at once (default 1). With one, a batch waits for the previous commit's
- * flush to disk while the CPU has nothing to do; a second lets the next batch run meanwhile. Writes that
- * run at once must not deadlock each other, as two server processes' would not (openTickets orders
+ * flush to disk; a second lets the next batch run meanwhile, which pays only while the CPU would idle
+ * during that flush, and makes every batch smaller (ticket openings measured better with one). Writes
+ * that run at once must not deadlock each other, as two server processes' would not (openTickets orders
  * what it locks).
  *
  * When a batch fails, its items are written one by one, so that one bad item fails only its own caller.
