@@ -15,9 +15,9 @@ const DIRECTORY_COLUMNS = [
   'id', 'owner', 'name', 'full_name', 'description', 'topics', 'language', 'homepage_url', 'docs_url', 'status', 'verification_method', 'verified_at',
   'verified_by', 'offers_ai', 'offers_community', 'offers_expert', 'currency', 'commission_bps', 'show_helpers', 'created_by', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof DirectoryRow)[];
-// A column added to repos must be listed above: otherwise this line stops compiling, naming it.
-const everyColumnListed: [Exclude<keyof DirectoryRow, (typeof DIRECTORY_COLUMNS)[number]>] extends [never] ? true : Exclude<keyof DirectoryRow, (typeof DIRECTORY_COLUMNS)[number]> = true;
-void everyColumnListed;
+type Unlisted = Exclude<keyof DirectoryRow, (typeof DIRECTORY_COLUMNS)[number]>;
+// A column added to repos must be listed above: until it is, this line does not compile, and names it.
+true satisfies [Unlisted] extends [never] ? true : Unlisted;
 const directoryColumns = sql.join(DIRECTORY_COLUMNS.map((column) => sql.ref(`repos.${column}`)));
 
 export async function findRepoByFullName(db: Queryable, fullName: string): Promise<RepoRow | undefined> {
