@@ -34,23 +34,6 @@ describe('group commit', () => {
     assert.deepEqual(await Promise.all(rest), ['stored 2', 'stored 3', 'stored 4']);
   });
 
-  test('with two in flight, a second item is written at once and a third waits for either to end', async () => {
-    const { calls, write } = manualWrites();
-    const group = new GroupCommit(write, { inFlight: 2 });
-    const results = [group.add(1), group.add(2), group.add(3), group.add(4)];
-    assert.deepEqual(calls.map((call) => call.items), [[1], [2]]);
-    calls[1].finish();
-    await settle();
-    assert.deepEqual(calls.map((call) => call.items), [[1], [2], [3, 4]], 'the slot that ended took everything waiting');
-    calls[0].finish();
-    calls[2].finish();
-    assert.deepEqual(await Promise.all(results), ['stored 1', 'stored 2', 'stored 3', 'stored 4']);
-    const later = group.add(5);
-    assert.deepEqual(calls.at(-1)!.items, [5], 'both slots free again: written at once');
-    calls.at(-1)!.finish();
-    assert.equal(await later, 'stored 5');
-  });
-
   test('a batch holds at most maxBatch items', async () => {
     const { calls, write } = manualWrites();
     const group = new GroupCommit(write, { maxBatch: 2 });
