@@ -1,8 +1,8 @@
-import type { DirectoryRow } from './repos.repository.ts';
+import type { RepoRow } from './repos.repository.ts';
 
 export type Demand = { requests: number; organizations: number };
 
-export function presentRepo(row: DirectoryRow, viewerRole: 'owner' | 'maintainer' | null = null, demand: Demand | null = null) {
+export function presentRepo(row: RepoRow, viewerRole: 'owner' | 'maintainer' | null = null, demand: Demand | null = null) {
   return {
     id: row.id,
     fullName: row.full_name,

@@ -2,34 +2,32 @@ import { sql, type Selectable } from 'kysely';
 import type { IdSubquery, Queryable } from '../../db/database.ts';
 import type { ReposTable } from '../../db/types.ts';
 
-export type RepoRow = Selectable<ReposTable>;
-
-/** A repository as the directory lists it: every column but the text it is searched by. */
-export type DirectoryRow = Omit<RepoRow, 'search_text'>;
+/** A repository as it is read: every column but the text it is searched by. */
+export type RepoRow = Omit<Selectable<ReposTable>, 'search_text'>;
 
 /**
- * DirectoryRow's columns, named because `repos.*` would also bring the search columns (the text and its
+ * RepoRow's columns, named because `repos.*` would also bring the search columns (the text and its
  * tsvector, whose output function PostgreSQL runs for every row): a search page cost it 6% more with them.
  */
-const DIRECTORY_COLUMNS = [
+export const REPO_COLUMNS = [
   'id', 'owner', 'name', 'full_name', 'description', 'topics', 'language', 'homepage_url', 'docs_url', 'status', 'verification_method', 'verified_at',
   'verified_by', 'offers_ai', 'offers_community', 'offers_expert', 'currency', 'commission_bps', 'show_helpers', 'created_by', 'created_at', 'updated_at',
-] as const satisfies readonly (keyof DirectoryRow)[];
-type Unlisted = Exclude<keyof DirectoryRow, (typeof DIRECTORY_COLUMNS)[number]>;
+] as const satisfies readonly (keyof RepoRow)[];
+type Unlisted = Exclude<keyof RepoRow, (typeof REPO_COLUMNS)[number]>;
 // A column added to repos must be listed above: until it is, this line does not compile, and names it.
 true satisfies [Unlisted] extends [never] ? true : Unlisted;
-const directoryColumns = sql.join(DIRECTORY_COLUMNS.map((column) => sql.ref(`repos.${column}`)));
+const repoColumns = sql.join(REPO_COLUMNS.map((column) => sql.ref(`repos.${column}`)));
 
 export async function findRepoByFullName(db: Queryable, fullName: string): Promise<RepoRow | undefined> {
   return db
     .selectFrom('repos')
-    .selectAll()
+    .select(REPO_COLUMNS)
     .where((eb) => eb(eb.fn('lower', ['full_name']), '=', fullName.toLowerCase()))
     .executeTakeFirst();
 }
 
 export async function findRepoById(db: Queryable, id: string): Promise<RepoRow | undefined> {
-  return db.selectFrom('repos').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('repos').select(REPO_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export function maintainedRepoIdsQuery(db: Queryable, userId: string): IdSubquery {
@@ -110,12 +108,12 @@ export async function searchDirectory(db: Queryable, filters: DirectoryFilters, 
 
   if (words.length === 0) {
     const after = cursor ? sql`AND (lower(full_name), id) > (${String(cursor[0])}, ${String(cursor[1])}::uuid)` : sql``;
-    const result = await sql<DirectoryRow & { sort_key: string }>`
-      SELECT ${directoryColumns}, lower(full_name) AS sort_key FROM repos
+    const result = await sql<RepoRow & { sort_key: string }>`
+      SELECT ${repoColumns}, lower(full_name) AS sort_key FROM repos
       WHERE ${filterSql} ${after}
       ORDER BY lower(full_name), id
       LIMIT ${limit + 1}`.execute(db);
-    return { rows: result.rows, keyOf: (row: DirectoryRow & { sort_key: string }) => [row.sort_key, row.id] };
+    return { rows: result.rows, keyOf: (row: RepoRow & { sort_key: string }) => [row.sort_key, row.id] };
   }
 
   const text = words.join(' ');
@@ -132,7 +130,7 @@ export async function searchDirectory(db: Queryable, filters: DirectoryFilters, 
     sql` + `,
   );
   const after = cursor ? sql`WHERE (rank_key, id) < (${Number(cursor[0])}, ${String(cursor[1])}::uuid)` : sql``;
-  const result = await sql<DirectoryRow & { rank_key: number }>`
+  const result = await sql<RepoRow & { rank_key: number }>`
     WITH near AS (
       SELECT q.i, max(word_similarity(q.word, v.word)) AS score, string_agg(v.word, ' | ') AS alternatives
       FROM ${queryWords} JOIN repo_search_words v
@@ -146,7 +144,7 @@ export async function searchDirectory(db: Queryable, filters: DirectoryFilters, 
       FROM ${queryWords} LEFT JOIN near USING (i)
     )
     SELECT * FROM (
-      SELECT ${directoryColumns},
+      SELECT ${repoColumns},
         round((
           ts_rank(search_vector, (SELECT any_word FROM matcher)) * 2
           + (${wordScores}) / ${words.length}
@@ -158,5 +156,5 @@ export async function searchDirectory(db: Queryable, filters: DirectoryFilters, 
     ${after}
     ORDER BY rank_key DESC, id DESC
     LIMIT ${limit + 1}`.execute(db);
-  return { rows: result.rows, keyOf: (row: DirectoryRow & { rank_key: number }) => [Number(row.rank_key), row.id] };
+  return { rows: result.rows, keyOf: (row: RepoRow & { rank_key: number }) => [Number(row.rank_key), row.id] };
 }

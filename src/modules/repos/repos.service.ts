@@ -152,7 +152,7 @@ export function createReposService(deps: Deps) {
     async search(input: SearchInput) {
       const cursor = decodeCursor(input.cursor, 2);
       const { rows, keyOf } = await repo.searchDirectory(db, input, cursor, input.limit);
-      return toPage(rows, input.limit, keyOf as (row: repo.DirectoryRow) => unknown[], (row) => presentRepo(row));
+      return toPage(rows, input.limit, keyOf as (row: repo.RepoRow) => unknown[], (row) => presentRepo(row));
     },
 
     async verify(actor: Actor, fullName: string, decision: 'verified' | 'rejected') {
@@ -175,7 +175,7 @@ export function createReposService(deps: Deps) {
 
     async listClaims(actor: Actor) {
       requireOperator(actor);
-      const rows = await db.selectFrom('repos').selectAll().where('status', '=', 'pending').orderBy('created_at').limit(200).execute();
+      const rows = await db.selectFrom('repos').select(repo.REPO_COLUMNS).where('status', '=', 'pending').orderBy('created_at').limit(200).execute();
       return Promise.all(rows.map(async (row) => presentRepo(row, null, await repo.demandFor(db, row.full_name))));
     },
 
