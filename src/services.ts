@@ -41,7 +41,7 @@ export function createServices(deps: Deps) {
   const users = createUsersService(deps);
   const helpers = createHelpersService(deps, repos);
   const offerings = createOfferingsService(deps, repos, helpers);
-  const tickets = createTicketsService(deps, { repos, helpers, orgs, offerings });
+  const tickets = createTicketsService(deps, { repos, helpers, orgs, offerings, users });
   const ledger = createLedgerService(deps);
   const stripeClient = stripeClientFromConfig(deps.config);
   /** Null when STRIPE_SECRET_KEY is unset: card payments through Stripe are off. */

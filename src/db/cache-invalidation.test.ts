@@ -30,7 +30,7 @@ async function tokenId(ctx: TestContext, userId: string): Promise<string> {
   return (await ctx.db.selectFrom('api_tokens').select('id').where('user_id', '=', userId).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
 }
 
-describe('kept tokens, repositories, and which repositories have SLA policies and subscriptions, are forgotten when they change', () => {
+describe('kept tokens, repositories, names, and which repositories have SLA policies and subscriptions, are forgotten when they change', () => {
   let ctx: TestContext;
   before(async () => {
     ctx = await startTestApp();
@@ -137,6 +137,43 @@ describe('kept tokens, repositories, and which repositories have SLA policies an
     } finally {
       conversations.unsubscribe();
     }
+  });
+
+  test('ticket lists show a person, a repository or an organization renamed since this process kept their names', WAIT, async () => {
+    const repo = await createRepo(ctx);
+    const customer = await createUser(ctx, { name: 'Ada' });
+    const slug = `org-${newId().slice(-8)}`;
+    assert.equal((await customer.api.post('/api/v1/orgs', { slug, name: 'Ada Ltd' })).status, 201);
+    const ticket = await openTicket(customer, repo, { org: slug });
+    const listed = async () => {
+      const page = await customer.api.get('/api/v1/tickets');
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      const item = page.body.items.find((candidate: { id: string }) => candidate.id === ticket.id);
+      return { requester: item.requester.displayName, repo: item.repo, org: item.org };
+    };
+    assert.deepEqual(await listed(), { requester: 'Ada', repo: repo.fullName, org: slug });
+    assert.deepEqual(await listed(), { requester: 'Ada', repo: repo.fullName, org: slug }, 'answered from what the process kept');
+
+    // Through the API: this process's own write empties the cache at once.
+    assert.equal((await customer.api.patch('/api/v1/me', { displayName: 'Ada L.' })).status, 200);
+    assert.equal((await listed()).requester, 'Ada L.');
+
+    // Raw SQL, as another process would write: only the triggers tell.
+    const told = async (key: string, write: () => Promise<unknown>) => {
+      const watcher = watch(ctx.deps.notifications, key);
+      try {
+        const notified = watcher.next();
+        await write();
+        await notified;
+      } finally {
+        watcher.unsubscribe();
+      }
+    };
+    await told(CACHE_KEYS.userNames, () => sql`UPDATE users SET display_name = 'Ada Lovelace' WHERE id = ${customer.id}`.execute(ctx.db));
+    const renamed = `${repo.fullName}-renamed`;
+    await told(CACHE_KEYS.repos, () => sql`UPDATE repos SET full_name = ${renamed}, name = ${renamed.split('/')[1]} WHERE id = ${repo.id}`.execute(ctx.db));
+    await told(CACHE_KEYS.orgs, () => sql`UPDATE orgs SET slug = ${`${slug}-new`} WHERE slug = ${slug}`.execute(ctx.db));
+    assert.deepEqual(await listed(), { requester: 'Ada Lovelace', repo: renamed, org: `${slug}-new` });
   });
 
   test('on PostgreSQL, an SLA policy added by another server process starts clocks on this one', { ...WAIT, skip: testEngine !== 'postgres' && 'the embedded database belongs to one process' }, async () => {

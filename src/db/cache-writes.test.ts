@@ -32,6 +32,11 @@ describe('cache writes (the statement hook that empties this process\'s caches)'
     assert.deepEqual(await after(db.updateTable('users').set({ email: 'a@example.com' }).where('id', '=', 'x')), [CACHE_KEYS.apiTokens]);
     assert.deepEqual(await after(db.updateTable('users').set({ is_operator: true })), [CACHE_KEYS.apiTokens]);
     assert.deepEqual(await after(db.updateTable('users').set({ time_zone: 'UTC' })), []);
+    assert.deepEqual(await after(db.updateTable('users').set({ display_name: 'New name' })), [CACHE_KEYS.userNames], 'the name lists show');
+    assert.deepEqual(await after(db.updateTable('users').set({ email: 'b@example.com', display_name: 'B' })), [CACHE_KEYS.apiTokens, CACHE_KEYS.userNames], 'both');
+    assert.deepEqual(await after(db.deleteFrom('users').where('id', '=', 'x')), [CACHE_KEYS.apiTokens, CACHE_KEYS.userNames]);
+    assert.deepEqual(await after(db.updateTable('orgs').set({ name: 'Renamed' })), [], 'lists show the slug, not the name');
+    assert.deepEqual(await after(db.updateTable('orgs').set({ slug: 'renamed' })), [CACHE_KEYS.orgs]);
     assert.deepEqual(await after(db.deleteFrom('api_tokens').where('id', '=', 'x')), [CACHE_KEYS.apiTokens]);
     assert.deepEqual(await after(db.updateTable('repos').set({ offers_ai: false })), [CACHE_KEYS.repos], 'any column of a repository');
     assert.deepEqual(await after(db.updateTable('repos as r').set({ description: 'd' })), [CACHE_KEYS.repos], 'under an alias');

@@ -1,21 +1,28 @@
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { CACHE_KEYS, type NotificationHub } from './notify.ts';
 
+type Watch = { key: string; inserts: boolean; columns?: readonly string[] };
+
 /**
  * What the processes' caches copy (src/lib/notified-cache.ts), table by table: the key a write empties,
- * and for an update the columns that matter (none listed: any). The same rules as the triggers of
- * migrations 0024, 0025 and 0027, which tell the other processes; this tells this one, at once.
+ * and for an update the columns that matter (none listed: any). A table several caches copy has a watch
+ * for each. The same rules as the triggers of migrations 0024, 0025, 0027 and 0028, which tell the other
+ * processes; this tells this one, at once.
  */
-const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonly string[] }> = {
-  api_tokens: { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['revoked_at', 'token_hash', 'user_id'] },
-  users: { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['email', 'is_operator'] },
-  repos: { key: CACHE_KEYS.repos, inserts: false },
-  repo_maintainers: { key: CACHE_KEYS.repos, inserts: true },
-  sla_policies: { key: CACHE_KEYS.slaPolicies, inserts: true, columns: ['repo_id'] },
-  subscriptions: { key: CACHE_KEYS.subscriptions, inserts: true, columns: ['repo_id'] },
-  knowledge_settings: { key: CACHE_KEYS.knowledge, inserts: true },
-  business_calendars: { key: CACHE_KEYS.calendars, inserts: false },
-  conversations: { key: CACHE_KEYS.conversations, inserts: true, columns: ['ticket_id', 'channel'] },
+const WATCHED: Record<string, Watch[]> = {
+  api_tokens: [{ key: CACHE_KEYS.apiTokens, inserts: false, columns: ['revoked_at', 'token_hash', 'user_id'] }],
+  users: [
+    { key: CACHE_KEYS.apiTokens, inserts: false, columns: ['email', 'is_operator'] },
+    { key: CACHE_KEYS.userNames, inserts: false, columns: ['display_name'] },
+  ],
+  orgs: [{ key: CACHE_KEYS.orgs, inserts: false, columns: ['slug'] }],
+  repos: [{ key: CACHE_KEYS.repos, inserts: false }],
+  repo_maintainers: [{ key: CACHE_KEYS.repos, inserts: true }],
+  sla_policies: [{ key: CACHE_KEYS.slaPolicies, inserts: true, columns: ['repo_id'] }],
+  subscriptions: [{ key: CACHE_KEYS.subscriptions, inserts: true, columns: ['repo_id'] }],
+  knowledge_settings: [{ key: CACHE_KEYS.knowledge, inserts: true }],
+  business_calendars: [{ key: CACHE_KEYS.calendars, inserts: false }],
+  conversations: [{ key: CACHE_KEYS.conversations, inserts: true, columns: ['ticket_id', 'channel'] }],
 };
 
 /**
@@ -30,16 +37,15 @@ const WATCHED: Record<string, { key: string; inserts: boolean; columns?: readonl
  */
 export function cacheWrites() {
   let hub: NotificationHub | undefined;
-  const pending = new WeakMap<QueryId, string>();
+  const pending = new WeakMap<QueryId, string[]>();
   const plugin: KyselyPlugin = {
     transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
-      const key = keyWrittenBy(node);
-      if (key) pending.set(queryId, key);
+      const keys = keysWrittenBy(node);
+      if (keys.length) pending.set(queryId, keys);
       return node;
     },
     async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-      const key = pending.get(queryId);
-      if (key) hub?.announce(key);
+      for (const key of pending.get(queryId) ?? []) hub?.announce(key);
       return result;
     },
   };
@@ -52,22 +58,22 @@ export function cacheWrites() {
   };
 }
 
-function keyWrittenBy(node: RootOperationNode): string | undefined {
+/** The keys of the caches a write changes: none for a read or a table no cache copies. */
+function keysWrittenBy(node: RootOperationNode): string[] {
+  const watchesOf = (table: OperationNode | undefined) => WATCHED[tableName(table) ?? ''] ?? [];
   switch (node.kind) {
     case 'UpdateQueryNode': {
-      const watched = node.table && WATCHED[tableName(node.table) ?? ''];
-      if (!watched) return undefined;
       const columns = (node.updates ?? []).map((update) => nameOf(update.column));
-      return !watched.columns || columns.some((column) => column !== undefined && watched.columns!.includes(column)) ? watched.key : undefined;
+      return watchesOf(node.table)
+        .filter((watch) => !watch.columns || columns.some((column) => column !== undefined && watch.columns!.includes(column)))
+        .map((watch) => watch.key);
     }
-    case 'InsertQueryNode': {
-      const watched = WATCHED[tableName(node.into) ?? ''];
-      return watched?.inserts ? watched.key : undefined;
-    }
+    case 'InsertQueryNode':
+      return watchesOf(node.into).filter((watch) => watch.inserts).map((watch) => watch.key);
     case 'DeleteQueryNode':
-      return node.from.froms.map((from) => WATCHED[tableName(from) ?? '']?.key).find(Boolean);
+      return [...new Set(node.from.froms.flatMap((from) => watchesOf(from).map((watch) => watch.key)))];
     default:
-      return undefined;
+      return [];
   }
 }
 

@@ -26,6 +26,7 @@ import * as cacheNotify from './migrations/0024_cache_notify.ts';
 import * as setBasedStats from './migrations/0025_set_based_stats.ts';
 import * as statsOpenedFastPath from './migrations/0026_stats_opened_fast_path.ts';
 import * as conversationsCache from './migrations/0027_conversations_cache.ts';
+import * as namesCache from './migrations/0028_names_cache.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so the set is fixed at review time. */
 const migrations: Record<string, Migration> = {
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0025_set_based_stats': setBasedStats,
   '0026_stats_opened_fast_path': statsOpenedFastPath,
   '0027_conversations_cache': conversationsCache,
+  '0028_names_cache': namesCache,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

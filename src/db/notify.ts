@@ -9,8 +9,8 @@ import type { Database } from './database.ts';
  * the trigger of migration 0021, or `cache:<name>` keys (migration 0024); both migrations name this channel.
  */
 export const LIVE_CHANNEL = 'backline_live';
-/** The keys the triggers of migrations 0024, 0025 and 0027 send when what the processes' caches copy changes (src/lib/notified-cache.ts). */
-export const CACHE_KEYS = { apiTokens: 'cache:api_tokens', repos: 'cache:repos', slaPolicies: 'cache:sla_policies', subscriptions: 'cache:subscriptions', knowledge: 'cache:knowledge', calendars: 'cache:calendars', conversations: 'cache:conversations' } as const;
+/** The keys the triggers of migrations 0024, 0025, 0027 and 0028 send when what the processes' caches copy changes (src/lib/notified-cache.ts). */
+export const CACHE_KEYS = { apiTokens: 'cache:api_tokens', repos: 'cache:repos', slaPolicies: 'cache:sla_policies', subscriptions: 'cache:subscriptions', knowledge: 'cache:knowledge', calendars: 'cache:calendars', conversations: 'cache:conversations', userNames: 'cache:user_names', orgs: 'cache:orgs' } as const;
 /** How the dedicated connection shows in pg_stat_activity (operators, and the test that drops it). */
 export const LISTEN_APPLICATION_NAME = 'backline-listen';
 const FIRST_RETRY_MS = 250;

@@ -35,9 +35,9 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
     entries.clear();
   };
   /** The kept value of `key` while younger than maxAgeMs (values are never undefined: absent rows are not kept). */
-  const keptFresh = (key: string): V | undefined => {
+  const keptFresh = (key: string, at = now()): V | undefined => {
     const kept = entries.get(key);
-    return kept && now() - kept.at < options.maxAgeMs ? kept.value : undefined;
+    return kept && at - kept.at < options.maxAgeMs ? kept.value : undefined;
   };
   const getMany: NotifiedCache<V>['getMany'] = async (keys, read) => {
     // Subscribing opens the process's LISTEN connection, so it waits for the first use: a CLI never does.
@@ -48,8 +48,9 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
     const wanted = [...new Set(keys)];
     if (!hub.listening()) return read(wanted);
     const found = new Map<string, V>();
+    const at = now();
     const missing = wanted.filter((key) => {
-      const kept = keptFresh(key);
+      const kept = keptFresh(key, at);
       if (kept !== undefined) found.set(key, kept);
       return kept === undefined;
     });
@@ -82,4 +83,21 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
       if (kept) kept.value = value;
     },
   };
+}
+
+/**
+ * How many names a names cache keeps, and for how long at most: the notification is what empties it, the
+ * age only bounds how long a name could be out of date were notifications ever lost while listening.
+ */
+export const PER_NAME = { capacity: 50_000, maxAgeMs: 10 * 60_000 };
+
+/**
+ * The names lists show beside many rows (a ticket's repository, people, organization), by id: kept in a
+ * notified cache, the missing ones read with one `read`. An id that `read` does not find is absent from
+ * the answer.
+ */
+export function keptNames(hub: NotificationHub, notifyKey: string, read: (ids: string[]) => Promise<{ id: string; name: string }[]>, now?: () => number) {
+  const cache = notifiedCache<string>(hub, notifyKey, { ...PER_NAME, now });
+  return async (ids: string[]): Promise<Map<string, string>> =>
+    ids.length === 0 ? new Map() : cache.getMany(ids, async (missing) => new Map((await read(missing)).map((row) => [row.id, row.name])));
 }

@@ -1,11 +1,13 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import type { IdSubquery, Tx } from '../../db/database.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import type { OrgRole, OrgsTable } from '../../db/types.ts';
 import { AppError, conflict, forbidden, notFound } from '../../errors.ts';
 import { DAY } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { keptNames } from '../../lib/notified-cache.ts';
 import { hashSecret, newSecret } from '../../lib/secrets.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
 import { queueEmail } from '../mail/mail.service.ts';
@@ -31,7 +33,13 @@ function billingColumns(input: Partial<CreateOrgInput>) {
 }
 
 export function createOrgsService(deps: Deps) {
-  const { db, clock, config } = deps;
+  const { db, clock, config, notifications } = deps;
+  const slugs = keptNames(
+    notifications,
+    CACHE_KEYS.orgs,
+    (ids) => db.selectFrom('orgs').select(['id', 'slug as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute(),
+    () => clock.now().getTime(),
+  );
 
   /** The organization as a member sees it; anyone else (operators aside) gets a 404. */
   async function requireMember(actor: Actor, slug: string): Promise<Membership> {
@@ -86,6 +94,8 @@ export function createOrgsService(deps: Deps) {
   const lastAdmin = () => conflict('An organization keeps at least one admin; make someone else admin first.', 'last_admin');
 
   return {
+    /** Organizations' slugs by id, kept per process (lists show them beside every row). */
+    slugs,
     requireMember,
     requireAdmin,
 

@@ -26,6 +26,11 @@ export async function findRepoByFullName(db: Queryable, fullName: string): Promi
     .executeTakeFirst();
 }
 
+/** Repositories' full names by id; one statement whatever the number. */
+export async function fullNamesOf(db: Queryable, ids: string[]) {
+  return db.selectFrom('repos').select(['id', 'full_name as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
+}
+
 export async function findRepoById(db: Queryable, id: string): Promise<RepoRow | undefined> {
   return db.selectFrom('repos').select(REPO_COLUMNS).where('id', '=', id).executeTakeFirst();
 }

@@ -5,7 +5,7 @@ import { CACHE_KEYS } from '../../db/notify.ts';
 import type { MaintainerRole } from '../../db/types.ts';
 import { badRequest, conflict, forbidden, invalidField, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
+import { keptNames, notifiedCache, PER_REPOSITORY } from '../../lib/notified-cache.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { requireOperator, requireUser, type Actor } from '../auth/actor.ts';
 import { findUserById } from '../users/users.repository.ts';
@@ -26,6 +26,7 @@ export function createReposService(deps: Deps) {
   const kept = { ...PER_REPOSITORY, now: () => clock.now().getTime() };
   const reposByName = notifiedCache<repo.RepoRow>(notifications, CACHE_KEYS.repos, kept);
   const rolesByUser = notifiedCache<Map<string, MaintainerRole>>(notifications, CACHE_KEYS.repos, kept);
+  const fullNames = keptNames(notifications, CACHE_KEYS.repos, (ids) => repo.fullNamesOf(db, ids), kept.now);
   const rolesOf = async (userId: string) =>
     (await rolesByUser.get(userId, async () => new Map((await repo.reposMaintainedBy(db, userId)).map((row) => [row.id, row.role] as const)))) ?? new Map<string, MaintainerRole>();
 
@@ -74,6 +75,8 @@ export function createReposService(deps: Deps) {
   }
 
   return {
+    /** Repositories' full names by id, kept per process (lists show them beside every row). */
+    fullNames,
     access,
     requireMaintainer,
 

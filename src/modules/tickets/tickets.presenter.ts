@@ -1,12 +1,14 @@
 import { toIso } from '../../http/schemas.ts';
 import { versionSupportOf } from '../releases/releases.ticket-view.ts';
 import { presentTicketSla } from '../sla/sla.ticket-view.ts';
-import type { EventView, MessageView, TicketListView } from './tickets.repository.ts';
+import type { EventView, ListNames, MessageView, TicketRowView } from './tickets.repository.ts';
 
-export function presentTicket(row: TicketListView) {
+/** A ticket with the names shown beside it: a single ticket's read carries them (pass it twice), a list's rows get them from the caches. */
+export function presentTicket(row: TicketRowView, names: ListNames) {
+  const createdAt = row.created_at.toISOString();
   return {
     id: row.id,
-    repo: row.repo_full_name,
+    repo: names.repo_full_name,
     title: row.title,
     body: row.body,
     bodyHtml: row.body_html,
@@ -14,13 +16,13 @@ export function presentTicket(row: TicketListView) {
     priority: row.priority,
     channel: row.channel,
     status: row.status,
-    requester: { id: row.requester_id, displayName: row.requester_name },
-    org: row.org_slug,
+    requester: { id: row.requester_id, displayName: names.requester_name },
+    org: names.org_slug,
     offeringId: row.offering_id,
     version: row.version,
-    versionSupport: versionSupportOf(row.version_major, row.release_windows ?? [], row.created_at.toISOString().slice(0, 10)),
+    versionSupport: versionSupportOf(row.version_major, row.release_windows ?? [], createdAt.slice(0, 10)),
     sla: presentTicketSla(row),
-    assignee: row.assignee_id && row.assignee_name !== null ? { id: row.assignee_id, displayName: row.assignee_name } : null,
+    assignee: row.assignee_id && names.assignee_name !== null ? { id: row.assignee_id, displayName: names.assignee_name } : null,
     claimedAt: toIso(row.claimed_at),
     firstResponseAt: toIso(row.first_response_at),
     resolvedAt: toIso(row.resolved_at),
@@ -32,7 +34,7 @@ export function presentTicket(row: TicketListView) {
       row.rating_score !== null && row.rated_at !== null
         ? { score: row.rating_score, comment: row.rating_comment ?? '', ratedAt: row.rated_at.toISOString() }
         : null,
-    createdAt: row.created_at.toISOString(),
+    createdAt,
     updatedAt: row.updated_at.toISOString(),
   };
 }

@@ -6,6 +6,11 @@ export async function findUserById(db: Queryable, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Display names by id; one statement whatever the number (an array parameter, not a list of them). */
+export async function displayNamesOf(db: Queryable, ids: string[]) {
+  return db.selectFrom('users').select(['id', 'display_name as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
+}
+
 export async function findUserByGithubLogin(db: Queryable, login: string) {
   return db
     .selectFrom('users')

@@ -1,12 +1,15 @@
 import type { Deps } from '../../deps.ts';
+import { CACHE_KEYS } from '../../db/notify.ts';
 import { notFound } from '../../errors.ts';
+import { keptNames } from '../../lib/notified-cache.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
-import { findUserById } from './users.repository.ts';
+import { displayNamesOf, findUserById } from './users.repository.ts';
 
 export type ProfilePatch = { displayName?: string; timeZone?: string };
 
 export function createUsersService(deps: Deps) {
-  const { db, clock } = deps;
+  const { db, clock, notifications } = deps;
+  const displayNames = keptNames(notifications, CACHE_KEYS.userNames, (ids) => displayNamesOf(db, ids), () => clock.now().getTime());
 
   async function me(actor: Actor) {
     const { userId } = requireUser(actor);
@@ -22,6 +25,8 @@ export function createUsersService(deps: Deps) {
 
   return {
     me,
+    /** Users' display names by id, kept per process (lists show them beside every row). */
+    displayNames,
     async updateProfile(actor: Actor, patch: ProfilePatch) {
       const { userId } = requireUser(actor);
       await db
