@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from '../../db/database.ts';
 import type { TicketStatus } from '../../db/types.ts';
 import type { JobRow } from '../../jobs/queue.ts';
-import type { CteInsert, MessageView, TicketRow, TicketView } from './tickets.repository.ts';
+import type { CteInsert, MessageView, TicketRow, TicketRowView, TicketView } from './tickets.repository.ts';
 import type { TicketAction } from './tickets.state.ts';
 
 /** A change to a ticket, as other domains (SLA clocks) see it. A new ticket is not one: see CreationContributor. */
@@ -27,7 +27,7 @@ export type TicketDraft = Pick<TicketRow, 'id' | 'repo_id' | 'requester_id' | 'o
  * so that the statement's RETURNING is the whole answer and nothing is read back after it. Jobs are rows
  * rather than inserts: every job of a batch of tickets goes in with one insert.
  */
-export type CreationPart = { inserts: CteInsert[]; jobs?: JobRow[]; shows?: Partial<TicketView> };
+export type CreationPart = { inserts: CteInsert[]; jobs?: JobRow[]; shows?: Partial<TicketRowView> };
 
 /**
  * Prepares a CreationPart before the ticket's statement, outside any transaction: it may read with

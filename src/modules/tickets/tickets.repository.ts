@@ -88,7 +88,7 @@ function listNamesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
   ];
 }
 
-/** The names shown beside a ticket, with the emails its notifications go to: for a read and for the RETURNING of the insert that opens one. */
+/** The names shown beside a ticket, with the emails its notifications go to: for a single ticket's read. */
 function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
   return [
     ...listNamesOf(eb),
@@ -96,9 +96,6 @@ function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
     eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_email'),
   ];
 }
-
-/** namesOf built once, for the insert that opens tickets: its nodes never change. */
-const TICKET_NAMES = namesOf(expressionBuilder<DB, 'tickets'>());
 
 /** Foreign keys guarantee the repository and the requester, so their names and the requester's email. */
 type GuaranteedContacts = { repo_full_name: NotNull; requester_name: NotNull; requester_email: NotNull };
@@ -269,21 +266,22 @@ export function queueQuery(db: Queryable, page: QueuePage) {
 }
 
 /** A ticket to open: its row, its first event, its jobs, the inserts that ride along (see openTickets) and what they show on it. */
-export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; jobs: JobRow[]; also: CteInsert[]; shows: Partial<TicketView> };
+export type Opening = { values: Insertable<TicketsTable> & { id: string; repo_id: string }; event: NewEvent; jobs: JobRow[]; also: CteInsert[]; shows: Partial<TicketRowView> };
 
 /**
  * Opens tickets in one statement, which needs no transaction around it: the tickets, their first events
  * and their jobs (the helpers' notification, SLA checks) go in as one insert each, `also` (other domains'
  * rows: an SLA clock, a plan link) as data-modifying CTEs of their own, and each ticket comes back as
- * every read shows it, `shows` (its SLA clock, from the domain that inserts it) laid over it, so nothing
- * is read back after the commit. Several tickets at once are what group commit batches (see the
+ * a list reads it, `shows` (its SLA clock, from the domain that inserts it) laid over it, so nothing is
+ * read back after the commit. Its names are the caller's to add: it knows them all already (the
+ * repository, the requester), and per row in this statement they ran inside the one write at a time. Several tickets at once are what group commit batches (see the
  * service). Each table's rows travel as one array per column (insertManyQuery), so the statement is the
  * same however many tickets it opens and, without `also`, is built and compiled once per set of columns.
  * They go in by repository, so that two batches (two server processes) take the rows the statistics
  * triggers lock per repository and day in the same order and never deadlock.
  * Returns the tickets in the order of `openings`.
  */
-export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketView[]> {
+export async function openTickets(db: Queryable, openings: Opening[]): Promise<TicketRowView[]> {
   const ordered = [...openings].sort((a, b) => (a.values.repo_id < b.values.repo_id ? -1 : a.values.repo_id > b.values.repo_id ? 1 : 0));
   const jobs = ordered.flatMap((opening) => opening.jobs);
   const values: ColumnValues = {
@@ -309,7 +307,7 @@ function openingQuery(db: Queryable, values: ColumnValues, also: CteInsert[]) {
   // Each CTE's name widens the query's type; the tickets' insert refers to none of them, so it stays the database's.
   let query = db as Queryable;
   for (const { name, insert } of inserts) query = query.with(name, () => insert) as unknown as Queryable;
-  return insertManyQuery(query, 'tickets', TICKET_COLUMNS, of('tickets')).returningAll().returning(TICKET_NAMES).returning(releaseWindows).$narrowType<GuaranteedContacts>();
+  return insertManyQuery(query, 'tickets', TICKET_COLUMNS, of('tickets')).returningAll().returning(releaseWindows);
 }
 
 /** Without other domains' rows the statement depends only on which columns are set: compiled once for each. */

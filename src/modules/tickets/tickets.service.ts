@@ -196,10 +196,11 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
     return offeringId;
   }
 
-  async function orgIdFor(actor: Actor, slug: string): Promise<string> {
+  /** The organization a member opens a ticket for (a 404 for anyone else). */
+  async function orgFor(actor: Actor, slug: string): Promise<{ id: string; slug: string }> {
     const { org, role } = await orgs.requireMember(actor, slug);
     if (!role) throw notFound(`The organization ${slug}`);
-    return org.id;
+    return org;
   }
 
   return {
@@ -214,16 +215,16 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
           'track_not_offered',
         );
       }
-      const orgId = input.org ? await orgIdFor(actor, input.org) : null;
+      const org = input.org ? await orgFor(actor, input.org) : null;
       const offeringId = await offeringIdFor(actor, repository.full_name, input.offeringId);
       const now = clock.now();
       const id = newId(now.getTime());
-      const draft = { id, repo_id: repository.id, requester_id: user.userId, org_id: orgId, track: input.track, priority: input.priority, created_at: now };
+      const draft = { id, repo_id: repository.id, requester_id: user.userId, org_id: org?.id ?? null, track: input.track, priority: input.priority, created_at: now };
       // Other domains' rows (SLA clock, plan link) are prepared first, so that the ticket, its event, its
       // jobs and theirs are one statement: one round trip, atomic without a transaction around it.
       const parts = await observers.prepareCreation(db, draft);
       const created = { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now };
-      const ticket = await openings.add({
+      const [ticket, requesterNames] = await Promise.all([openings.add({
         values: {
           ...draft,
           title: input.title,
@@ -240,8 +241,10 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
         jobs: [...(input.track === 'expert' ? [notifyHelpersJob(clock, id)] : []), ...parts.flatMap((part) => part.jobs ?? [])],
         also: parts.flatMap((part) => part.inserts),
         shows: Object.assign({}, ...parts.map((part) => part.shows)),
-      });
-      return presentTicket(ticket, ticket);
+      }), users.displayNames([user.userId])]);
+      // The names are known here (the requester's kept by the users service), not read back with the ticket.
+      const names = { repo_full_name: repository.full_name, requester_name: found(requesterNames, user.userId, 'user'), assignee_name: null, org_slug: org?.slug ?? null };
+      return presentTicket(ticket, names);
     },
 
     async get(actor: Actor, id: string) {
