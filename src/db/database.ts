@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -21,6 +21,11 @@ export type Engine = 'pglite' | 'postgres';
  * its own statement: one round trip instead of fetching the ids first and sending them back.
  */
 export type IdSubquery = SelectQueryBuilder<DB, keyof DB, { id: string }>;
+/**
+ * `where(column, '=', anyId(ids))`: any of these ids, sent as one array parameter, so that the statement
+ * is the same however many there are (an `in` list is a new statement, and a new plan, for each count).
+ */
+export const anyId = (ids: readonly string[]) => sql<string>`any(${ids}::uuid[])`;
 
 export type DatabaseHandle = {
   db: Database;

@@ -1,7 +1,7 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { publicUrl } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
-import type { IdSubquery, Tx } from '../../db/database.ts';
+import { anyId, type IdSubquery, type Tx } from '../../db/database.ts';
 import { CACHE_KEYS } from '../../db/notify.ts';
 import type { OrgRole, OrgsTable } from '../../db/types.ts';
 import { AppError, conflict, forbidden, notFound } from '../../errors.ts';
@@ -37,7 +37,7 @@ export function createOrgsService(deps: Deps) {
   const slugs = keptNames(
     notifications,
     CACHE_KEYS.orgs,
-    (ids) => db.selectFrom('orgs').select(['id', 'slug as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute(),
+    (ids) => db.selectFrom('orgs').select(['id', 'slug as name']).where('id', '=', anyId(ids)).execute(),
     () => clock.now().getTime(),
   );
 

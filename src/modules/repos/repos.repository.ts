@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { IdSubquery, Queryable } from '../../db/database.ts';
+import { anyId, type IdSubquery, type Queryable } from '../../db/database.ts';
 import type { ReposTable } from '../../db/types.ts';
 
 /** A repository as it is read: every column but the text it is searched by. */
@@ -28,7 +28,7 @@ export async function findRepoByFullName(db: Queryable, fullName: string): Promi
 
 /** Repositories' full names by id; one statement whatever the number. */
 export async function fullNamesOf(db: Queryable, ids: string[]) {
-  return db.selectFrom('repos').select(['id', 'full_name as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
+  return db.selectFrom('repos').select(['id', 'full_name as name']).where('id', '=', anyId(ids)).execute();
 }
 
 export async function findRepoById(db: Queryable, id: string): Promise<RepoRow | undefined> {

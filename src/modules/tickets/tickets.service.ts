@@ -52,10 +52,10 @@ const OFFERED: Record<TicketTrack, (row: RepoRow) => boolean> = {
   expert: (row) => row.offers_expert,
 };
 
-/** A name a list's row must have: its foreign key guarantees the row it comes from. */
+/** A name a ticket must have: its foreign key guarantees the row it comes from. */
 function found(names: Map<string, string>, id: string, what: string): string {
   const name = names.get(id);
-  if (name === undefined) throw new Error(`the ${what} ${id} of a listed ticket has no row`);
+  if (name === undefined) throw new Error(`the ${what} ${id} of a ticket has no row`);
   return name;
 }
 
@@ -224,7 +224,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       // jobs and theirs are one statement: one round trip, atomic without a transaction around it.
       const parts = await observers.prepareCreation(db, draft);
       const created = { ticketId: id, actorId: user.userId, type: 'created', data: { track: input.track, priority: input.priority, channel: input.channel }, at: now };
-      const [ticket, requesterNames] = await Promise.all([openings.add({
+      const opening: repo.Opening = {
         values: {
           ...draft,
           title: input.title,
@@ -241,7 +241,8 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
         jobs: [...(input.track === 'expert' ? [notifyHelpersJob(clock, id)] : []), ...parts.flatMap((part) => part.jobs ?? [])],
         also: parts.flatMap((part) => part.inserts),
         shows: Object.assign({}, ...parts.map((part) => part.shows)),
-      }), users.displayNames([user.userId])]);
+      };
+      const [ticket, requesterNames] = await Promise.all([openings.add(opening), users.displayNames([user.userId])]);
       // The names are known here (the requester's kept by the users service), not read back with the ticket.
       const names = { repo_full_name: repository.full_name, requester_name: found(requesterNames, user.userId, 'user'), assignee_name: null, org_slug: org?.slug ?? null };
       return presentTicket(ticket, names);

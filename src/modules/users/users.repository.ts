@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Queryable } from '../../db/database.ts';
+import { anyId, type Queryable } from '../../db/database.ts';
 import { newId } from '../../lib/ids.ts';
 
 export async function findUserById(db: Queryable, id: string) {
@@ -8,7 +8,7 @@ export async function findUserById(db: Queryable, id: string) {
 
 /** Display names by id; one statement whatever the number (an array parameter, not a list of them). */
 export async function displayNamesOf(db: Queryable, ids: string[]) {
-  return db.selectFrom('users').select(['id', 'display_name as name']).where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
+  return db.selectFrom('users').select(['id', 'display_name as name']).where('id', '=', anyId(ids)).execute();
 }
 
 export async function findUserByGithubLogin(db: Queryable, login: string) {
