@@ -3,7 +3,7 @@ import { CACHE_KEYS } from '../../db/notify.ts';
 import { notFound } from '../../errors.ts';
 import { keptNames } from '../../lib/notified-cache.ts';
 import { requireUser, type Actor } from '../auth/actor.ts';
-import { displayNamesOf, findUserById } from './users.repository.ts';
+import { displayNamesOf, findMe } from './users.repository.ts';
 
 export type ProfilePatch = { displayName?: string; timeZone?: string };
 
@@ -13,13 +13,9 @@ export function createUsersService(deps: Deps) {
 
   async function me(actor: Actor) {
     const { userId } = requireUser(actor);
-    const user = await findUserById(db, userId);
-    if (!user) throw notFound('Your account');
-    const [orgs, maintains, helps] = await Promise.all([
-      db.selectFrom('org_members').innerJoin('orgs', 'orgs.id', 'org_members.org_id').select(['orgs.slug', 'orgs.name', 'org_members.role']).where('user_id', '=', userId).orderBy('orgs.name').execute(),
-      db.selectFrom('repo_maintainers').innerJoin('repos', 'repos.id', 'repo_maintainers.repo_id').select(['repos.full_name', 'repo_maintainers.role']).where('user_id', '=', userId).orderBy('repos.full_name').execute(),
-      db.selectFrom('repo_helpers').innerJoin('repos', 'repos.id', 'repo_helpers.repo_id').select(['repos.full_name', 'repo_helpers.status']).where('user_id', '=', userId).orderBy('repos.full_name').execute(),
-    ]);
+    const found = await findMe(db, userId);
+    if (!found) throw notFound('Your account');
+    const { orgs, maintains, helps, ...user } = found;
     return { user, orgs, maintains, helps };
   }
 

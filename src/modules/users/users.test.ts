@@ -28,11 +28,12 @@ describe('me', () => {
     });
 
     assert.equal((await user.api.post('/api/v1/orgs', { slug: `me-${Date.now().toString(36)}`, name: 'Ada Corp' })).status, 201);
+    assert.equal((await user.api.post('/api/v1/orgs', { slug: `me-b-${Date.now().toString(36)}`, name: 'Ada Bakery' })).status, 201);
     const repo = await createRepo(ctx, { maintainer: user });
     const other = await createRepo(ctx);
     assert.equal((await user.api.post(`/api/v1/repos/${other.fullName}/helpers/applications`, { pitch: 'I know this codebase inside out.' })).status, 201);
     const full = await user.api.get('/api/v1/me');
-    assert.deepEqual(full.body.orgs.map((org: { name: string; role: string }) => [org.name, org.role]), [['Ada Corp', 'admin']]);
+    assert.deepEqual(full.body.orgs.map((org: { name: string; role: string }) => [org.name, org.role]), [['Ada Bakery', 'admin'], ['Ada Corp', 'admin']], 'by name');
     assert.deepEqual(full.body.maintains, [{ repo: repo.fullName, role: 'owner' }]);
     assert.deepEqual(full.body.helps, [{ repo: other.fullName, status: 'applied' }]);
   });
