@@ -75,23 +75,16 @@ function selectTicketRows(db: Queryable) {
 }
 
 /**
- * The names shown beside a ticket. A list's rows (the helper queue, "my tickets") are read without them
- * and named from the processes' caches (the service's `namesOf`): looked up per row they were a quarter of
- * PostgreSQL's time per queue page.
+ * The names shown beside a ticket, with the emails its notifications go to: for a single ticket's read.
+ * A list's rows (the helper queue, "my tickets") are read without them and named from the processes'
+ * caches (the service's `namesOf`): looked up per row they were a quarter of PostgreSQL's time per queue page.
  */
-function listNamesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
+function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
   return [
     eb.selectFrom('repos').select('repos.full_name').whereRef('repos.id', '=', 'tickets.repo_id').as('repo_full_name'),
     eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.requester_id').as('requester_name'),
     eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_name'),
     eb.selectFrom('orgs').select('orgs.slug').whereRef('orgs.id', '=', 'tickets.org_id').as('org_slug'),
-  ];
-}
-
-/** The names shown beside a ticket, with the emails its notifications go to: for a single ticket's read. */
-function namesOf(eb: ExpressionBuilder<DB, 'tickets'>) {
-  return [
-    ...listNamesOf(eb),
     eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.requester_id').as('requester_email'),
     eb.selectFrom('users').select('users.email').whereRef('users.id', '=', 'tickets.assignee_id').as('assignee_email'),
   ];
@@ -122,7 +115,7 @@ const NO_CLOCK = {
 export type TicketView = Awaited<ReturnType<ReturnType<typeof selectTickets>['executeTakeFirstOrThrow']>>;
 /** A ticket as a list reads it: without names. */
 export type TicketRowView = Awaited<ReturnType<ReturnType<typeof selectTicketRows>['executeTakeFirstOrThrow']>>;
-/** The names shown beside a ticket: listNamesOf's, or for a list's rows the service's `namesOf`. */
+/** The names shown beside a ticket: a single ticket's read has them (namesOf), a list's rows get them from the service's `namesOf`. */
 export type ListNames = { repo_full_name: string; requester_name: string; assignee_name: string | null; org_slug: string | null };
 
 export async function findTicket(db: Queryable, id: string): Promise<TicketView | undefined> {
