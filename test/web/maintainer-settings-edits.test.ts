@@ -28,6 +28,10 @@ describe('web: maintainer settings, edits', () => {
     await ctx.signIn(page, repo.maintainer.email, `/dashboard/${repo.fullName}/settings/plans`);
     await page.getByRole('heading', { name: 'Plans & SLA', level: 2 }).waitFor();
 
+    // A policy's name typed first: adding a calendar meanwhile must not throw it away.
+    const newPolicy = page.getByRole('form', { name: 'New SLA policy' });
+    await newPolicy.getByLabel('Name').fill('Standard');
+
     // A calendar: Monday to Friday 09:00-17:00 by default; Monday gets a lunch break, Saturday a morning.
     const newCalendar = page.getByRole('form', { name: 'New business-hours calendar' });
     await newCalendar.getByLabel('Name').fill('Lyon office');
@@ -54,9 +58,9 @@ describe('web: maintainer settings, edits', () => {
     });
     assert.deepEqual(calendar.holidays, ['2026-05-01', '2026-12-25']);
 
-    // A policy measured in it.
-    const newPolicy = page.getByRole('form', { name: 'New SLA policy' });
-    await newPolicy.getByLabel('Name').fill('Standard');
+    // A policy measured in it, once the section has loaded it again: the name typed before is still there.
+    await newPolicy.getByRole('option', { name: 'Business hours: Lyon office' }).waitFor({ state: 'attached' });
+    assert.equal(await newPolicy.getByLabel('Name').inputValue(), 'Standard');
     await newPolicy.getByLabel('Measured in').selectOption({ label: 'Business hours: Lyon office' });
     await newPolicy.getByLabel('First response target for urgent tickets, minutes').fill('60');
     await newPolicy.getByRole('button', { name: 'Create SLA policy' }).click();

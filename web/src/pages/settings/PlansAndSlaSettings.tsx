@@ -26,7 +26,8 @@ export function PlansAndSlaSettings({ repo }: SectionProps) {
         <>
           {/* A plan needs an SLA policy, and a policy in business hours needs a calendar: that order, top down. */}
           <SlaLists repo={repo} calendars={data.calendars} policies={data.policies} onChanged={changed} />
-          <PolicyForm key={`policy-${data.policies.length}-${data.calendars.length}`} repo={repo} calendars={data.calendars} onChanged={changed} />
+          {/* Emptied once a policy is added, not when a calendar is: that would throw away a policy half typed. */}
+          <PolicyForm key={`policy-${data.policies.length}`} repo={repo} calendars={data.calendars} onChanged={changed} />
           <CalendarForm key={`calendar-${data.calendars.length}`} repo={repo} onChanged={changed} />
           <h3>Support plans</h3>
           <PlansList repo={repo} plans={data.plans} policies={data.policies} onChanged={changed} />
