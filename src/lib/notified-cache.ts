@@ -89,7 +89,7 @@ export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, option
  * How many names a names cache keeps, and for how long at most: the notification is what empties it, the
  * age only bounds how long a name could be out of date were notifications ever lost while listening.
  */
-export const PER_NAME = { capacity: 50_000, maxAgeMs: 10 * 60_000 };
+const PER_NAME = { capacity: 50_000, maxAgeMs: 10 * 60_000 };
 
 /**
  * The names lists show beside many rows (a ticket's repository, people, organization), by id: kept in a
