@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fakeHub } from '../../test/helpers/fake-hub.ts';
+import { FakeClock, systemClock } from './clock.ts';
 import { notifiedCache } from './notified-cache.ts';
 
 
@@ -13,7 +14,7 @@ function source(initial: string | undefined) {
 describe('notified cache', () => {
   test('keeps what it read while notifications arrive, and reads again once its key is notified', async () => {
     const hub = fakeHub();
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000, clock: systemClock });
     const { state, read } = source('v1');
     assert.equal(await cache.get('a', read), 'v1');
     state.row = 'v2';
@@ -28,7 +29,7 @@ describe('notified cache', () => {
 
   test('reads through, keeping nothing, while notifications do not arrive; subscribes on first use only', async () => {
     const hub = fakeHub();
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000, clock: systemClock });
     assert.equal(hub.subscriberCount(), 0, 'a process that never reads opens no LISTEN');
     hub.up = false;
     const { state, read } = source('v1');
@@ -47,7 +48,7 @@ describe('notified cache', () => {
 
   test('an answer read while the key was notified is returned but not kept', async () => {
     const hub = fakeHub();
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000, clock: systemClock });
     let release!: () => void;
     const slow = async () => {
       await new Promise<void>((resolve) => (release = resolve));
@@ -65,14 +66,14 @@ describe('notified cache', () => {
 
   test('an entry lives maxAgeMs at most; nothing found is never kept; the least recently used go beyond capacity', async () => {
     const hub = fakeHub();
-    let now = 0;
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 2, maxAgeMs: 1000, now: () => now });
+    const clock = new FakeClock();
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 2, maxAgeMs: 1000, clock });
     const { state, read } = source('v1');
     await cache.get('a', read);
-    now = 999;
+    clock.advance(999);
     await cache.get('a', read);
     assert.equal(state.reads, 1);
-    now = 1000;
+    clock.advance(1);
     await cache.get('a', read);
     assert.equal(state.reads, 2, 'expired');
 
@@ -90,7 +91,7 @@ describe('notified cache', () => {
 
   test('update replaces a kept entry and adds none', async () => {
     const hub = fakeHub();
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000, clock: systemClock });
     const { state, read } = source('v1');
     cache.update('a', 'ignored');
     assert.equal(await cache.get('a', read), 'v1');
@@ -101,7 +102,7 @@ describe('notified cache', () => {
 
   test('getMany reads only the keys it does not keep, in one read, and keeps what it found', async () => {
     const hub = fakeHub();
-    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000 });
+    const cache = notifiedCache<string>(hub, 'cache:things', { capacity: 10, maxAgeMs: 60_000, clock: systemClock });
     const asked: string[][] = [];
     const read = async (missing: string[]) => {
       asked.push(missing);

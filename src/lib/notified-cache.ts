@@ -1,4 +1,5 @@
 import type { NotificationHub } from '../db/notify.ts';
+import type { Clock } from './clock.ts';
 import { rememberRecent } from './lru.ts';
 
 /**
@@ -25,8 +26,8 @@ export type NotifiedCache<V> = {
 /** How many entries a per-repository cache keeps (one per repository), and for how long at most. */
 export const PER_REPOSITORY = { capacity: 10_000, maxAgeMs: 60_000 };
 
-export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, options: { capacity: number; maxAgeMs: number; now?: () => number }): NotifiedCache<V> {
-  const now = options.now ?? Date.now;
+export function notifiedCache<V>(hub: NotificationHub, notifyKey: string, options: { capacity: number; maxAgeMs: number; clock: Clock }): NotifiedCache<V> {
+  const now = () => options.clock.now().getTime();
   const entries = new Map<string, { value: V; at: number }>();
   let generation = 0;
   let subscribed = false;
@@ -96,8 +97,8 @@ const PER_NAME = { capacity: 50_000, maxAgeMs: 10 * 60_000 };
  * notified cache, the missing ones read with one `read`. An id that `read` does not find is absent from
  * the answer.
  */
-export function keptNames(hub: NotificationHub, notifyKey: string, read: (ids: string[]) => Promise<{ id: string; name: string }[]>, now?: () => number) {
-  const cache = notifiedCache<string>(hub, notifyKey, { ...PER_NAME, now });
+export function keptNames(hub: NotificationHub, notifyKey: string, clock: Clock, read: (ids: string[]) => Promise<{ id: string; name: string }[]>) {
+  const cache = notifiedCache<string>(hub, notifyKey, { ...PER_NAME, clock });
   return async (ids: string[]): Promise<Map<string, string>> =>
     ids.length === 0 ? new Map() : cache.getMany(ids, async (missing) => new Map((await read(missing)).map((row) => [row.id, row.name])));
 }

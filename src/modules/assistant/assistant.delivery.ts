@@ -47,7 +47,7 @@ export function assistantDelivery(deps: Deps, findTicket: (scope: Queryable, id:
   const conversationsKept = notifiedCache<Array<Pick<store.ConversationRow, 'id' | 'channel'>>>(deps.notifications, CACHE_KEYS.conversations, {
     capacity: 10_000, // the tickets being talked on at the moment
     maxAgeMs: PER_REPOSITORY.maxAgeMs,
-    now: () => clock.now().getTime(),
+    clock,
   });
   const conversationsOf = async (scope: Queryable, ticketId: string) =>
     (await conversationsKept.get(ticketId, async () => (await store.conversationsOfTicket(scope, ticketId)).map(({ id, channel }) => ({ id, channel })))) ?? [];

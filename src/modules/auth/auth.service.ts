@@ -23,10 +23,7 @@ const TOKEN_CACHE = { capacity: 10_000, maxAgeMs: MINUTE };
 
 export function createAuthService(deps: Deps) {
   const { db, clock, config, notifications } = deps;
-  const tokens = notifiedCache<NonNullable<Awaited<ReturnType<typeof repo.findActiveApiToken>>>>(notifications, CACHE_KEYS.apiTokens, {
-    ...TOKEN_CACHE,
-    now: () => clock.now().getTime(),
-  });
+  const tokens = notifiedCache<NonNullable<Awaited<ReturnType<typeof repo.findActiveApiToken>>>>(notifications, CACHE_KEYS.apiTokens, { ...TOKEN_CACHE, clock });
 
   async function createSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const now = clock.now();

@@ -27,7 +27,7 @@ export class IndexCache<S extends Versioned = Versioned> {
 
   constructor(hub: NotificationHub, clock: Clock, buildIndex: (passages: IndexedPassage[]) => Promise<SearchIndex>, capacity = 200) {
     this.hub = hub;
-    this.settings = notifiedCache<S>(hub, CACHE_KEYS.knowledge, { ...PER_REPOSITORY, now: () => clock.now().getTime() });
+    this.settings = notifiedCache<S>(hub, CACHE_KEYS.knowledge, { ...PER_REPOSITORY, clock });
     this.buildIndex = buildIndex;
     this.capacity = capacity;
   }

@@ -37,8 +37,8 @@ export function createOrgsService(deps: Deps) {
   const slugs = keptNames(
     notifications,
     CACHE_KEYS.orgs,
+    clock,
     (ids) => db.selectFrom('orgs').select(['id', 'slug as name']).where('id', '=', anyId(ids)).execute(),
-    () => clock.now().getTime(),
   );
 
   /** The organization as a member sees it; anyone else (operators aside) gets a 404. */

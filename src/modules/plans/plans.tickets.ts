@@ -35,7 +35,7 @@ function coverageQuery(draft: TicketDraft) {
  * one is added or removed (migration 0025's trigger): most have none, and their tickets skip the link.
  */
 export function linkNewTicket(deps: Pick<Deps, 'clock' | 'notifications'>): CreationContributor {
-  const withSubscriptions = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.subscriptions, { ...PER_REPOSITORY, now: () => deps.clock.now().getTime() });
+  const withSubscriptions = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.subscriptions, { ...PER_REPOSITORY, clock: deps.clock });
   return async (db, draft) => {
     if (draft.track !== 'expert') return null;
     if (!(await withSubscriptions.get(draft.repo_id, () => hasSubscriptions(db, draft.repo_id)))) return null;

@@ -23,10 +23,10 @@ export function createReposService(deps: Deps) {
   // Every request on a repository reads it and the caller's role in it: kept until a repository or a
   // maintainer changes (src/db/cache-writes.ts, migration 0024). Repositories by name and roles by user,
   // so that each is read once whatever the pairs of caller and repository.
-  const kept = { ...PER_REPOSITORY, now: () => clock.now().getTime() };
+  const kept = { ...PER_REPOSITORY, clock };
   const reposByName = notifiedCache<repo.RepoRow>(notifications, CACHE_KEYS.repos, kept);
   const rolesByUser = notifiedCache<Map<string, MaintainerRole>>(notifications, CACHE_KEYS.repos, kept);
-  const fullNames = keptNames(notifications, CACHE_KEYS.repos, (ids) => repo.fullNamesOf(db, ids), kept.now);
+  const fullNames = keptNames(notifications, CACHE_KEYS.repos, clock, (ids) => repo.fullNamesOf(db, ids));
   const rolesOf = async (userId: string) =>
     (await rolesByUser.get(userId, async () => new Map((await repo.reposMaintainedBy(db, userId)).map((row) => [row.id, row.role] as const)))) ?? new Map<string, MaintainerRole>();
 

@@ -16,7 +16,7 @@ export function clockOfCalendar(row: Pick<CalendarRow, 'time_zone' | 'weekly_hou
  * migration 0025's trigger, and the statement hook for the editing process; src/lib/notified-cache.ts).
  */
 export function calendarClocks(clock: Clock, hub: NotificationHub) {
-  const kept = notifiedCache<BusinessClock>(hub, CACHE_KEYS.calendars, { capacity: 1000, maxAgeMs: PER_REPOSITORY.maxAgeMs, now: () => clock.now().getTime() });
+  const kept = notifiedCache<BusinessClock>(hub, CACHE_KEYS.calendars, { capacity: 1000, maxAgeMs: PER_REPOSITORY.maxAgeMs, clock });
 
   /** The clocks of these calendars, read in one statement where not kept; an unknown id (or null) runs around the clock. */
   async function load(scope: Queryable, ids: Array<string | null>): Promise<(calendarId: string | null) => BusinessClock> {

@@ -43,7 +43,7 @@ export type PolicySource = (draft: TicketDraft) => Expression<string | null>;
  * (migration 0025's trigger, src/db/cache-writes.ts): most have none, and their tickets then skip the read.
  */
 export function slaCreationContributor(deps: Pick<Deps, 'clock' | 'notifications'>, clocks: CalendarClocks, sources: readonly PolicySource[]): CreationContributor {
-  const withPolicies = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.slaPolicies, { ...PER_REPOSITORY, now: () => deps.clock.now().getTime() });
+  const withPolicies = notifiedCache<boolean>(deps.notifications, CACHE_KEYS.slaPolicies, { ...PER_REPOSITORY, clock: deps.clock });
   return async (db, draft) => {
     if (draft.track !== 'expert') return null;
     if (!(await withPolicies.get(draft.repo_id, () => repo.hasPolicies(db, draft.repo_id)))) return null;

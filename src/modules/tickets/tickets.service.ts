@@ -125,7 +125,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
    * The names shown beside a list's rows, from the processes' caches of the repositories, users and
    * organizations services: per row in the statement they cost a quarter of PostgreSQL's time per queue page.
    */
-  async function namesOf(rows: repo.TicketRowView[]): Promise<(row: repo.TicketRowView) => repo.ListNames> {
+  async function listNames(rows: repo.TicketRowView[]): Promise<(row: repo.TicketRowView) => repo.ListNames> {
     const [repoNames, userNames, orgSlugs] = await Promise.all([
       repos.fullNames(rows.map((row) => row.repo_id)),
       users.displayNames(rows.flatMap((row) => (row.assignee_id ? [row.requester_id, row.assignee_id] : [row.requester_id]))),
@@ -275,7 +275,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
 
     async list(actor: Actor, input: ListTicketsInput) {
       const rows = await repo.listTickets(db, viewerOf(actor), input, idCursor(input.cursor));
-      const names = await namesOf(rows);
+      const names = await listNames(rows);
       return toPage(rows, input.limit, (row) => [row.id], (row) => presentTicket(row, names(row)));
     },
 
@@ -288,7 +288,7 @@ export function createTicketsService(deps: Deps, services: { repos: ReposService
       const onlyRepoId = input.repo ? (await repos.access(actor, input.repo)).repo.id : undefined;
       const page = { userId: user.userId, ...repo.queueStart(queueCursor(input.cursor)), fetch: input.limit + 1 };
       const rows = onlyRepoId ? await queuePage(db, 'one repository', { ...page, onlyRepoId }) : await queuePage(db, 'all', page);
-      const names = await namesOf(rows);
+      const names = await listNames(rows);
       return toPage(rows, input.limit, (row) => [row.rank, row.id], (row) => presentTicket(row, names(row)));
     },
 

@@ -9,7 +9,7 @@ export type ProfilePatch = { displayName?: string; timeZone?: string };
 
 export function createUsersService(deps: Deps) {
   const { db, clock, notifications } = deps;
-  const displayNames = keptNames(notifications, CACHE_KEYS.userNames, (ids) => displayNamesOf(db, ids), () => clock.now().getTime());
+  const displayNames = keptNames(notifications, CACHE_KEYS.userNames, clock, (ids) => displayNamesOf(db, ids));
 
   async function me(actor: Actor) {
     const { userId } = requireUser(actor);
