@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
+import { rowObjects } from './row-objects.ts';
 
 /**
  * Named prepared statements for node-postgres, which otherwise sends every statement unnamed: PostgreSQL
@@ -51,16 +52,23 @@ async function run(client: pg.PoolClient, statements: Statements, newName: () =>
   if (BEGINS.test(text)) statements.inTransaction = true;
   else if (ENDS.test(text)) statements.inTransaction = false;
   const values = [...parameters];
+  // Without parameters a text may hold several statements (a migration), whose results come as a list.
+  if (values.length === 0) return client.query(text) as unknown as Promise<PostgresQueryResult<unknown>>;
   const name = statements.stale ? undefined : nameFor(statements, newName, text, values.length);
-  if (!name) return client.query(text, values) as unknown as Promise<PostgresQueryResult<unknown>>;
+  if (!name) return withRowObjects(await client.query({ text, values, rowMode: 'array' }));
   try {
-    return (await client.query({ name, text, values })) as unknown as PostgresQueryResult<unknown>;
+    return withRowObjects(await client.query({ name, text, values, rowMode: 'array' }));
   } catch (error) {
     if (!isStalePlan(error)) throw error;
     statements.stale = true;
     if (statements.inTransaction) throw error;
-    return client.query(text, values) as unknown as Promise<PostgresQueryResult<unknown>>;
+    return withRowObjects(await client.query({ text, values, rowMode: 'array' }));
   }
+}
+
+/** node-postgres reads the rows as arrays, and they are made objects here (see row-objects.ts). */
+function withRowObjects(result: pg.QueryResult<unknown[]>): PostgresQueryResult<unknown> {
+  return { command: result.command as PostgresQueryResult<unknown>['command'], rowCount: result.rowCount ?? 0, rows: rowObjects(result.fields, result.rows) };
 }
 
 function nameFor(statements: Statements, newName: () => string, text: string, parameterCount: number): string | undefined {
