@@ -3,9 +3,10 @@
  *
  * node-postgres builds each row by copying an empty row and then setting every column by name. Across
  * the server's statements those stores see hundreds of object shapes, so V8 runs each through its
- * slowest lookup: building the rows was a tenth of the server's CPU for a helper queue page (26 rows of
- * 38 columns), more than running the route's own code. A function whose body is an object literal with
- * the columns in order builds the same object in one step.
+ * slowest lookup: about 7% of the server's CPU for a helper queue page (26 rows of 38 columns). A
+ * function whose body is an object literal with the columns in order builds the same object in one
+ * step: reading a queue page on one connection took the process 0.28 ms of CPU instead of 0.31 (best of
+ * twelve interleaved blocks), 0.34 instead of 0.41 (median).
  *
  * The function is made from the column names with `new Function`; every name goes in as a JSON string
  * literal, so no name can change the code. A name the literal cannot carry as an own property
