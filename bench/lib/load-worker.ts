@@ -34,8 +34,11 @@ async function send(spec: WorkerPlan['requests'][number], from: number) {
       errors++;
       firstError ??= `${response.statusCode} ${(await response.body.text()).slice(0, 200)}`;
     } else {
-      // Read to the end (not decoded): the answer is only complete, and its latency only known, once all of it has arrived.
-      await response.body.arrayBuffer();
+      // Read to the end and dropped, as wrk and autocannon do: the answer is only complete, and its latency
+      // only known, once all of it has arrived. Gathering it into one buffer (arrayBuffer) gave the thread's
+      // collector 18 full collections in a 5 s queue load and its warm-up, against 11, each stalling every
+      // answer in flight. The limit is only there because dump() stops early without one (128 KB).
+      await response.body.dump({ limit: 2 ** 30 });
     }
   } catch (error) {
     errors++;
