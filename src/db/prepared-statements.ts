@@ -53,17 +53,29 @@ async function run(client: pg.PoolClient, statements: Statements, newName: () =>
   else if (ENDS.test(text)) statements.inTransaction = false;
   const values = [...parameters];
   // Without parameters a text may hold several statements (a migration), whose results come as a list.
-  if (values.length === 0) return client.query(text) as unknown as Promise<PostgresQueryResult<unknown>>;
+  if (values.length === 0) return send(client, { text }, (result) => result as unknown as PostgresQueryResult<unknown>);
   const name = statements.stale ? undefined : nameFor(statements, newName, text, values.length);
-  if (!name) return withRowObjects(await client.query({ text, values, rowMode: 'array' }));
+  if (!name) return send(client, { text, values, rowMode: 'array' }, withRowObjects);
   try {
-    return withRowObjects(await client.query({ name, text, values, rowMode: 'array' }));
+    return await send(client, { name, text, values, rowMode: 'array' }, withRowObjects);
   } catch (error) {
     if (!isStalePlan(error)) throw error;
     statements.stale = true;
     if (statements.inTransaction) throw error;
-    return withRowObjects(await client.query({ text, values, rowMode: 'array' }));
+    return send(client, { text, values, rowMode: 'array' }, withRowObjects);
   }
+}
+
+/**
+ * node-postgres' callback form, not its promise: the promise it makes for a query kept the query's
+ * result reachable after the caller was done with it, long enough for V8 to move every result to the
+ * old generation (16 loops of the queue statement: some 40 MB a second) and to collect them there with
+ * full collections, a pause of 330 ms in 5.5 s against 100 with callbacks, which move nothing.
+ */
+function send<T>(client: pg.PoolClient, config: pg.QueryConfig & { rowMode?: 'array' }, take: (result: pg.QueryResult<unknown[]>) => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    client.query(config as pg.QueryArrayConfig, (error: Error | null, result: pg.QueryArrayResult) => (error ? reject(error) : resolve(take(result))));
+  });
 }
 
 /** node-postgres reads the rows as arrays, and they are made objects here (see row-objects.ts). */
