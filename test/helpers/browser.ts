@@ -68,9 +68,10 @@ export async function startBrowserApp(options: TestOptions = {}) {
     },
     /** Runs axe-core in the page (evaluated, so the CSP is not loosened for it); fails on serious or critical violations. */
     async checkAccessibility(page: Page, label: string) {
-      // A page shows its heading before its data: checked while a section still says "Loading…", it would
-      // grow under the keyboard walk (new fields take the Tab presses counted for the stops found first).
-      await page.waitForFunction(() => !Array.from(document.querySelectorAll('[role="status"]')).some((element) => element.textContent?.trim() === 'Loading…'));
+      // A page shows its heading before its data: checked while a section is still loading (marked busy,
+      // whatever its label), it would grow under the keyboard walk (new fields take the Tab presses counted
+      // for the stops found first).
+      await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
       await page.evaluate(axeSource);
       const violations = await page.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;

@@ -23,7 +23,7 @@ export function ErrorMessage({ error }: { error: ApiError | null }) {
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
-    <p className="muted" role="status" aria-live="polite">
+    <p className="muted" role="status" aria-live="polite" aria-busy="true">
       {label}
     </p>
   );
