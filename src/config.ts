@@ -64,7 +64,7 @@ const variables = {
     z.string().default('').transform((list) => list.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean)).refine((ids) => ids.every((id) => /^[a-z0-9][a-z0-9.-]{0,252}$/.test(id)), 'must be host names such as mx.google.com, comma-separated'),
     'Comma-separated authserv-ids (mx.google.com) whose Authentication-Results headers are believed: a mail to a support address with dmarc=pass, or dkim=pass for its From domain, from one of them opens its ticket at once; any other is held until its sender confirms by a link. Empty: every request is held.',
   ],
-  INBOUND_EMAIL_REQUESTS_PER_HOUR: [z.coerce.number().int().min(1).max(10_000).default(10), 'Support requests by email (held or opened) accepted per sender address per hour; more are refused (450 over SMTP, 429 over HTTP).'],
+  INBOUND_EMAIL_REQUESTS_PER_HOUR: [z.coerce.number().int().min(1).max(10_000).default(10), 'Support requests by email (held or opened) accepted per sender address per hour (a `+tag` counts as its address); more are refused (450 over SMTP, 429 over HTTP).'],
   DISCORD_PUBLIC_KEY: [z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex characters of the application\'s public key').optional(), "Public key of the Discord application (hex), which signs its interactions. Unset: the Discord integration is off."],
   DISCORD_APPLICATION_ID: [z.string().regex(/^\d{1,20}$/, 'must be the numeric application id').optional(), 'Id of the Discord application; the command registration script needs it.'],
   DISCORD_BOT_TOKEN: [z.string().optional(), 'Bot token of the Discord application: posts ticket threads, registers the commands, and (where jobs run) listens on the gateway to mirror thread messages to tickets.'],

@@ -183,16 +183,17 @@ describe('a support request authenticated by a trusted server', () => {
 });
 
 describe('the per-sender limit', () => {
-  test('the 11th request from one address in an hour (held or opened, any repository, any case) is refused over HTTP and SMTP and stores nothing; others, and the same address an hour later, get in', async () => {
+  test('the 11th request from one address in an hour (held or opened, any repository, any case, any +tag) is refused over HTTP and SMTP and stores nothing; others, and the same address an hour later, get in', async () => {
     const [first, second] = [await createRepo(ctx, { expert: true }), await createRepo(ctx, { expert: true })];
     const trusted = results(`${TRUSTED}; dmarc=pass header.from=busy.example`);
-    const mails = await Promise.all(Array.from({ length: 10 }, (_, index) => request(index % 2 ? first : second, index % 3 ? 'kim@busy.example' : 'KIM@Busy.Example', index < 5 ? trusted : [])));
+    const senders = ['kim@busy.example', 'KIM@Busy.Example', `kim+support@busy.example`];
+    const mails = await Promise.all(Array.from({ length: 10 }, (_, index) => request(index % 2 ? first : second, senders[index % 3], index < 5 ? trusted : [])));
     for (const raw of mails) assert.equal((await post(raw)).statusCode, 202);
     await ctx.jobs.drain();
     assert.equal((await ticketsOf(first.id)).length + (await ticketsOf(second.id)).length, 5, 'the authenticated five are opened, the other five held');
 
     const before = await everything();
-    const refused = await post(await request(first, 'kim@busy.example', trusted));
+    const refused = await post(await request(first, 'Kim+another-tag@busy.example', trusted));
     assert.deepEqual([refused.statusCode, refused.json().error.code], [429, 'too_many_requests']);
     assert.match(refused.json().error.message, /more than 10 support requests in the last hour/);
     await assert.rejects(smtpClient().sendMail({ from: 'Kim@busy.example', to: supportAddress(ctx.deps.config, second.fullName)!, subject: 'Again', text: 'Hello?' }), (error: { responseCode?: number; response?: string }) => {

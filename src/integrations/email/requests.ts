@@ -82,11 +82,12 @@ export function emailRequests(deps: Deps, assistant: AssistantService) {
      * Stores one request under its sender's hourly limit: 'limited' (nothing stored) past
      * INBOUND_EMAIL_REQUESTS_PER_HOUR, 'duplicate' for a message seen before. An authenticated sender's
      * request goes on to be opened; any other is held, and its From address gets the confirmation link.
-     * Senders are counted under a lock on their address, so concurrent mails cannot all pass the limit.
+     * Senders are counted under a lock on their address (see countedSender), so concurrent mails cannot
+     * all pass the limit.
      */
     async receive(input: { key: string; repoId: string; request: StoredRequest; authenticated: boolean }): Promise<Reception> {
       const { key, request, authenticated } = input;
-      const sender = request.from.toLowerCase();
+      const sender = countedSender(request.from);
       return db.transaction().execute(async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`email_requests:${sender}`}, 0))`.execute(trx);
         if (await trx.selectFrom('email_requests').select('id').where('message_key', '=', key).executeTakeFirst()) return 'duplicate';
@@ -155,3 +156,13 @@ export function emailRequests(deps: Deps, assistant: AssistantService) {
 }
 
 export type EmailRequests = ReturnType<typeof emailRequests>;
+
+/**
+ * The address the per-sender limit counts by: lowercased, and without a `+tag` after the local part. At
+ * most providers alice+anything@example.com reaches alice@example.com, so each new tag would otherwise be
+ * a fresh hourly allowance for the same mailbox. Only the count uses it: mail still goes to the address
+ * as written.
+ */
+function countedSender(from: string): string {
+  return from.toLowerCase().replace(/^([^@+]+)\+[^@]*@/, '$1@');
+}
