@@ -15,6 +15,9 @@ import { rowObjects } from './row-objects.ts';
  * on a table that gained a column) fails with "cached plan must not change result type". The connection
  * is then closed on release, so its statements are prepared afresh on a new one; outside a transaction
  * the statement is retried unnamed at once, inside one the transaction fails (once per connection).
+ *
+ * The same wrapper is where every statement's rows come back: read as arrays and made objects by
+ * row-objects.ts, through node-postgres' callback form (see `send`).
  */
 const MAX_PREPARED = 200;
 
@@ -70,7 +73,7 @@ async function run(client: pg.PoolClient, statements: Statements, newName: () =>
  * node-postgres' callback form, not its promise: the promise it makes for a query kept the query's
  * result reachable after the caller was done with it, long enough for V8 to move every result to the
  * old generation (16 loops of the queue statement: some 40 MB a second) and to collect them there with
- * full collections, a pause of 330 ms in 5.5 s against 100 with callbacks, which move nothing.
+ * full collections, a pause of 330 ms in 5.5 s against 110 with callbacks, which move nothing.
  */
 function send<T>(client: pg.PoolClient, config: pg.QueryConfig & { rowMode?: 'array' }, take: (result: pg.QueryResult<unknown[]>) => T): Promise<T> {
   return new Promise((resolve, reject) => {
