@@ -18,8 +18,8 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 
 export class RawConnection {
   private socket: net.Socket | undefined;
-  private received: Buffer[] = [];
-  private receivedBytes = 0;
+  /** What has arrived of the answer in flight (an answer's reads are joined as they come: they are few). */
+  private received: Buffer | undefined;
   private pending: { resolve: (answer: RawAnswer) => void; reject: (error: Error) => void } | undefined;
   private readonly host: string;
   private readonly port: number;
@@ -54,8 +54,7 @@ export class RawConnection {
     const fail = (error: Error) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.received = [];
-      this.receivedBytes = 0;
+      this.received = undefined;
       const pending = this.pending;
       this.pending = undefined;
       pending?.reject(error);
@@ -67,14 +66,13 @@ export class RawConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.received.push(chunk);
-    this.receivedBytes += chunk.length;
-    const buffered = this.received.length === 1 ? chunk : Buffer.concat(this.received, this.receivedBytes);
-    this.received = [buffered];
+    const buffered = this.received ? Buffer.concat([this.received, chunk]) : chunk;
     const framed = frame(buffered);
-    if (framed === 'incomplete') return;
-    this.received = [];
-    this.receivedBytes = 0;
+    if (framed === 'incomplete') {
+      this.received = buffered;
+      return;
+    }
+    this.received = undefined;
     const pending = this.pending;
     this.pending = undefined;
     if (framed instanceof Error) {
