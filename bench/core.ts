@@ -235,7 +235,7 @@ try {
   printFigures(`Core platform: ${sizes.repos} repos, ${sizes.users} users, ${sizes.tickets} tickets`, handle.engine, figures);
   const loads = { 'bare insert': baselineInsert, 'bare read': baselineRead, creation, messages, search, queue, [`bare read, ${readers} clients`]: fewBaselineRead, [`search, ${readers} clients`]: fewSearch, [`queue, ${readers} clients`]: fewQueue };
   if (rounds > 1) {
-    const ratios = measured.creation.map((result, index) => `${round(result.perSecond / measured.bareInsert[index].perSecond)}x`);
+    const ratios = measured.creation.map((result, index) => `${round(result.perSecond / measured.bareInsert[index].perSecond)}x (${Math.round(result.perSecond)} / ${Math.round(measured.bareInsert[index].perSecond)})`);
     console.log(`Ticket creation against the bare insert, round by round: ${ratios.join(', ')}`);
   }
   console.log(`The load driver's own CPU per request (not in the server's figures): ${Object.entries(loads).map(([name, result]) => `${name} ${round(result.cpu.driverMs ?? Number.NaN)} ms`).join(', ')}`);

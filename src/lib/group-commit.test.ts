@@ -65,4 +65,32 @@ describe('group commit', () => {
     calls.slice(2).forEach((call) => call.finish());
     assert.deepEqual(await Promise.all(results), ['stored 2', 'failed: bad item in 3', 'stored 4']);
   });
+
+  test('the next write is on its way before the callers of the one that ended are answered', async () => {
+    const { calls, write: reachDatabase } = manualWrites();
+    // Like the query builder and the pool, the write reaches the database a few promise steps after it is called.
+    const write = async (items: number[]) => {
+      for (let step = 0; step < 3; step++) await Promise.resolve();
+      return reachDatabase(items);
+    };
+    const group = new GroupCommit(write);
+    const first = group.add(1).then((result) => `${result}, answered with ${calls.length} writes started`);
+    await settle();
+    const second = group.add(2);
+    calls[0].finish();
+    assert.equal(await first, 'stored 1, answered with 2 writes started');
+    calls[1].finish();
+    assert.equal(await second, 'stored 2');
+  });
+
+  test('a write that throws instead of rejecting fails its callers, and the next items are still written', async () => {
+    let throwing = true;
+    const group = new GroupCommit((items: number[]) => {
+      if (throwing) throw new Error('no connection');
+      return Promise.resolve(items.map((item) => `stored ${item}`));
+    });
+    await assert.rejects(group.add(1), /no connection/);
+    throwing = false;
+    assert.equal(await group.add(2), 'stored 2');
+  });
 });
