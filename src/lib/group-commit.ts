@@ -39,19 +39,15 @@ export class GroupCommit<T, R> {
   private async flush(): Promise<void> {
     this.writing = true;
     try {
-      let batch = this.pending.splice(0, this.maxBatch);
+      let batch = this.take();
       let written = this.attempt(batch);
       while (batch.length > 0) {
         const outcome = await written;
-        if ('error' in outcome) {
-          await this.oneByOne(batch, outcome.error);
-          batch = this.pending.splice(0, this.maxBatch);
-          written = this.attempt(batch);
-          continue;
-        }
-        const next = this.pending.splice(0, this.maxBatch);
-        if (next.length > 0) written = this.attempt(next);
-        answer(batch, outcome.results, next.length > 0);
+        // A failed batch is retried item by item, and the next batch goes once those retries are done.
+        if ('error' in outcome) await this.oneByOne(batch, outcome.error);
+        const next = this.take();
+        written = this.attempt(next);
+        if ('results' in outcome) answer(batch, outcome.results, next.length > 0);
         batch = next;
       }
     } finally {
@@ -59,6 +55,11 @@ export class GroupCommit<T, R> {
     }
   }
 
+  private take(): Waiting<T, R>[] {
+    return this.pending.splice(0, this.maxBatch);
+  }
+
+  /** The batch's write, settled as an outcome (a write that throws fails the batch like one that rejects); nothing to write for none. */
   private attempt(batch: Waiting<T, R>[]): Promise<Outcome<R>> {
     if (batch.length === 0) return Promise.resolve({ results: [] });
     try {
